@@ -1,0 +1,87 @@
+package dispatcher
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// Notification is one notification as endpoints see it.
+type Notification struct {
+	// Context is the request context the notifier sent (oslo's ctxt),
+	// never nil.
+	Context map[string]any
+	// PublisherID is who sent it, e.g. "compute.host1".
+	PublisherID string
+	// EventType is what happened, e.g. "compute.instance.create.end".
+	EventType string
+	// Priority is the priority from the message body, lower-cased. It may be
+	// a value that is not one of the seven priorities; the dispatcher acks
+	// those with a warning, as oslo does.
+	Priority Priority
+	// Payload is the payload as raw JSON; Decode unmarshals it.
+	Payload json.RawMessage
+	// Metadata carries the message id, timestamp and delivery count.
+	Metadata Metadata
+
+	lease Lease
+}
+
+// Metadata is what oslo passes as metadata, plus the delivery count.
+type Metadata struct {
+	// MessageID is the notification's message_id.
+	MessageID string `json:"message_id"`
+	// Timestamp is the timestamp exactly as the notifier sent it.
+	Timestamp string `json:"timestamp"`
+	// Deliveries is 1 on the first delivery and rises on each redelivery.
+	Deliveries int `json:"deliveries"`
+}
+
+// Lease is what can extend a delivery's lease; a transport.Delivery is one.
+type Lease interface {
+	Extend(ctx context.Context) error
+}
+
+// FromOslo builds a Notification from a decoded wire message. deliveries is
+// the delivery count; lease (may be nil) backs Notification.Extend.
+func FromOslo(m *transport.OsloMessage, deliveries int, lease Lease) *Notification {
+	p, _ := transport.ParsePriority(m.Priority)
+	ctx := m.Context
+	if ctx == nil {
+		ctx = map[string]any{}
+	}
+	payload := m.Payload
+	if len(payload) == 0 {
+		payload = json.RawMessage("null")
+	}
+	return &Notification{
+		Context:     ctx,
+		PublisherID: m.PublisherID,
+		EventType:   m.EventType,
+		Priority:    p,
+		Payload:     payload,
+		Metadata:    Metadata{MessageID: m.MessageID, Timestamp: m.Timestamp, Deliveries: deliveries},
+		lease:       lease,
+	}
+}
+
+// Decode unmarshals the payload into v.
+func (n *Notification) Decode(v any) error {
+	if err := json.Unmarshal(n.Payload, v); err != nil {
+		return fmt.Errorf("decode payload of %s %s: %w", n.EventType, n.Metadata.MessageID, err)
+	}
+	return nil
+}
+
+// Extend renews the delivery's lease so a long handler does not see its
+// notification redelivered elsewhere. It returns nil when the notification
+// has no lease (built by hand, or a transport without leases), and the
+// transport's error (e.g. transport.ErrLeaseExpired) otherwise.
+func (n *Notification) Extend(ctx context.Context) error {
+	if n.lease == nil {
+		return nil
+	}
+	return n.lease.Extend(ctx)
+}

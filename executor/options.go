@@ -1,0 +1,6 @@
+package executor
+
+// Option configures an executor made by a Factory.
+type Option func(*options)
+
+type options struct{}

@@ -1,0 +1,14 @@
+// Package transport is hark's broker abstraction: a Transport sends
+// notifications and opens Listeners; a Listener hands out Deliveries; a
+// Delivery is settled exactly once (acknowledged, requeued, or
+// dead-lettered) and may have its lease extended.
+//
+// Drivers register under URL schemes (database/sql style) and are chosen by
+// Open from a TransportURL with oslo.messaging's syntax:
+//
+//	driver://[user:pass@]host:port[,[user:pass@]host:port]/virtual_host?options
+//
+// The package also holds what every driver shares: the oslo.messaging wire
+// codec (v1 and v2 envelopes, _context_ flattening, compression) and the
+// dead-letter record format.
+package transport

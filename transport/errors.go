@@ -1,0 +1,28 @@
+package transport
+
+import "errors"
+
+// Sentinel errors. Driver errors wrap these so callers can branch with
+// errors.Is.
+var (
+	// ErrClosed: the listener or transport is stopped or closed.
+	ErrClosed = errors.New("hark: transport closed")
+	// ErrAlreadySettled: a delivery was settled a second time (kombu's
+	// MessageStateError). The second settle had no effect.
+	ErrAlreadySettled = errors.New("hark: delivery already settled")
+	// ErrLeaseExpired: a settle or extend came after the delivery's lease
+	// ran out; the broker has redelivered or will redeliver the message.
+	ErrLeaseExpired = errors.New("hark: delivery lease expired")
+	// ErrNotSupported: the transport lacks the capability asked for.
+	ErrNotSupported = errors.New("hark: not supported by this transport")
+	// ErrInvalidURL: a TransportURL could not be parsed or names an
+	// unknown scheme or option.
+	ErrInvalidURL = errors.New("hark: invalid transport URL")
+	// ErrUnknownScheme: no driver is registered for the URL's scheme.
+	ErrUnknownScheme = errors.New("hark: unknown transport scheme")
+	// ErrDecode: a message body could not be decoded as an oslo
+	// notification. Such messages are dead-lettered, never requeued.
+	ErrDecode = errors.New("hark: cannot decode notification")
+	// ErrInvalidConfig: a ListenConfig or option value is invalid.
+	ErrInvalidConfig = errors.New("hark: invalid configuration")
+)

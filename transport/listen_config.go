@@ -1,0 +1,118 @@
+package transport
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/harkmq/hark/target"
+)
+
+// Defaults a driver applies to zero ListenConfig fields.
+const (
+	// DefaultPrefetch bounds the deliveries a listener holds unsettled when
+	// ListenConfig.Prefetch is 0.
+	DefaultPrefetch = 64
+	// DefaultLease is the lease of a delivery when ListenConfig.Lease is 0.
+	DefaultLease = 30 * time.Second
+	// DeadLetterSuffix is appended to a source topic to name its default
+	// dead-letter topic: "notifications" -> "notifications.dlq".
+	DeadLetterSuffix = ".dlq"
+)
+
+// ListenConfig says what a listener subscribes to and how deliveries behave.
+type ListenConfig struct {
+	// Targets to listen on; each needs a topic. An empty Exchange means the
+	// transport's default exchange.
+	Targets []Target
+	// Priorities to subscribe to, for every target. At least one.
+	Priorities []Priority
+	// Pool is the pool name; "" is the non-pooled group. Every pool, and the
+	// non-pooled group, gets its own copy of each notification; listeners
+	// in the same pool share the load.
+	Pool string
+	// Prefetch is the most deliveries this listener holds unsettled at a
+	// time, buffered and handed out together. 0 means DefaultPrefetch.
+	Prefetch int
+	// Lease is how long a handed-out delivery may stay unsettled before the
+	// broker redelivers it (JetStream AckWait). 0 means DefaultLease.
+	// Ignored by transports without Capabilities.Lease.
+	Lease time.Duration
+	// MaxDeliveries caps deliveries of one message to this group: when a
+	// delivery numbered MaxDeliveries is requeued or its lease runs out, the
+	// message is dead-lettered with ReasonMaxDeliveries instead of being
+	// delivered again. 0 means no cap.
+	MaxDeliveries int
+	// DeadLetterTopic is the topic dead-letter records are sent to, on the
+	// exchange of the message's source target. "" means the source topic
+	// plus DeadLetterSuffix.
+	DeadLetterTopic string
+}
+
+// Validate checks the configuration; the error wraps ErrInvalidConfig or
+// target.ErrInvalidTarget and names the bad field.
+func (c ListenConfig) Validate() error {
+	if len(c.Targets) == 0 {
+		return fmt.Errorf("%w: a listener needs at least one target", ErrInvalidConfig)
+	}
+	for i, t := range c.Targets {
+		if err := t.ValidateListen(); err != nil {
+			return fmt.Errorf("targets[%d]: %w", i, err)
+		}
+	}
+	if len(c.Priorities) == 0 {
+		return fmt.Errorf("%w: a listener needs at least one priority", ErrInvalidConfig)
+	}
+	for _, p := range c.Priorities {
+		if !p.Valid() {
+			return fmt.Errorf("%w: unknown priority %q (valid: audit, debug, info, warn, error, critical, sample)", ErrInvalidConfig, p)
+		}
+	}
+	if c.Pool != "" {
+		if err := target.CheckName("pool", c.Pool, false); err != nil {
+			return err
+		}
+	}
+	if c.DeadLetterTopic != "" {
+		if err := target.CheckName("dead-letter topic", c.DeadLetterTopic, true); err != nil {
+			return err
+		}
+	}
+	if c.Prefetch < 0 {
+		return fmt.Errorf("%w: prefetch %d is negative", ErrInvalidConfig, c.Prefetch)
+	}
+	if c.Lease < 0 {
+		return fmt.Errorf("%w: lease %s is negative", ErrInvalidConfig, c.Lease)
+	}
+	if c.MaxDeliveries < 0 {
+		return fmt.Errorf("%w: max deliveries %d is negative", ErrInvalidConfig, c.MaxDeliveries)
+	}
+	return nil
+}
+
+// WithDefaults returns c with zero Prefetch and Lease replaced by the
+// defaults and every target's empty exchange replaced by exchange.
+func (c ListenConfig) WithDefaults(exchange string) ListenConfig {
+	if c.Prefetch == 0 {
+		c.Prefetch = DefaultPrefetch
+	}
+	if c.Lease == 0 {
+		c.Lease = DefaultLease
+	}
+	ts := make([]Target, len(c.Targets))
+	for i, t := range c.Targets {
+		ts[i] = t.WithDefaultExchange(exchange)
+	}
+	c.Targets = ts
+	return c
+}
+
+// DeadLetterTarget returns where dead letters of messages from src go:
+// src's exchange and c.DeadLetterTopic, or src's topic plus
+// DeadLetterSuffix when that is empty.
+func (c ListenConfig) DeadLetterTarget(src Target) Target {
+	topic := c.DeadLetterTopic
+	if topic == "" {
+		topic = src.Topic + DeadLetterSuffix
+	}
+	return Target{Exchange: src.Exchange, Topic: topic}
+}
