@@ -1,23 +1,151 @@
 package dispatcher
 
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
 // FilterSpec is a filter as written in config: each value is a regular
 // expression with Python re.match semantics (anchored at the start, not the
 // end). Context, Metadata and Payload are flat maps of top-level key to
 // regex.
 type FilterSpec struct {
-	PublisherID string            `json:"publisher_id,omitempty" koanf:"publisher_id"`
-	EventType   string            `json:"event_type,omitempty" koanf:"event_type"`
-	Context     map[string]string `json:"context,omitempty" koanf:"context"`
-	Metadata    map[string]string `json:"metadata,omitempty" koanf:"metadata"`
-	Payload     map[string]string `json:"payload,omitempty" koanf:"payload"`
+	// PublisherID is matched against Notification.PublisherID; "" = any.
+	PublisherID string `json:"publisher_id,omitempty" koanf:"publisher_id"`
+	// EventType is matched against Notification.EventType; "" = any.
+	EventType string `json:"event_type,omitempty" koanf:"event_type"`
+	// Context maps a request-context key to the pattern its string value
+	// must match.
+	Context map[string]string `json:"context,omitempty" koanf:"context"`
+	// Metadata maps "message_id" or "timestamp" to the pattern its value
+	// must match; any other key never matches.
+	Metadata map[string]string `json:"metadata,omitempty" koanf:"metadata"`
+	// Payload maps a top-level payload key to the pattern its string value
+	// must match.
+	Payload map[string]string `json:"payload,omitempty" koanf:"payload"`
 }
 
-// Filter is a compiled FilterSpec (oslo's NotificationFilter).
-type Filter struct{ _ int }
+// Filter is a compiled FilterSpec (oslo's NotificationFilter). A Filter is
+// immutable and safe for concurrent use. The nil *Filter matches every
+// notification.
+type Filter struct {
+	spec        FilterSpec
+	publisherID *regexp.Regexp // nil: not set
+	eventType   *regexp.Regexp // nil: not set
+	context     []keyPattern   // sorted by key
+	metadata    []keyPattern
+	payload     []keyPattern
+}
+
+// keyPattern is one entry of a dict filter.
+type keyPattern struct {
+	key string
+	re  *regexp.Regexp
+}
 
 // NewFilter compiles spec. A pattern RE2 cannot express (lookaround,
 // backreference) is an error naming the field and the pattern.
-func NewFilter(spec FilterSpec) (*Filter, error) { panic("not implemented") }
+//
+// Each pattern is a Python regular expression compiled for re.match
+// semantics: it must match at the start of the value, not necessarily up to
+// its end ("comp" matches "compute.host", "host" does not; use $ to match
+// the whole value). An empty pattern matches every string, and so do
+// PublisherID and EventType when empty. Python spellings RE2 lacks but can
+// express (\Z, {,n}, octal and \uXXXX escapes, (?#...) comments, $ before a
+// final newline) are translated. Go's RE2 matches \d, \w, \s and \b
+// against ASCII only, where Python 3 also matches other Unicode letters and
+// digits.
+//
+// The error is a *FilterError wrapping ErrInvalidFilter; the spec's maps are
+// copied, so changing them afterwards does not change the filter.
+func NewFilter(spec FilterSpec) (*Filter, error) {
+	f := &Filter{spec: cloneSpec(spec)}
+	var err error
+	if spec.PublisherID != "" {
+		if f.publisherID, err = compileField("publisher_id", spec.PublisherID); err != nil {
+			return nil, err
+		}
+	}
+	if spec.EventType != "" {
+		if f.eventType, err = compileField("event_type", spec.EventType); err != nil {
+			return nil, err
+		}
+	}
+	if f.context, err = compileKeys("context", spec.Context); err != nil {
+		return nil, err
+	}
+	if f.metadata, err = compileKeys("metadata", spec.Metadata); err != nil {
+		return nil, err
+	}
+	if f.payload, err = compileKeys("payload", spec.Payload); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
 
-// Match reports whether n passes the filter.
-func (f *Filter) Match(n *Notification) bool { panic("not implemented") }
+// Spec returns a copy of the spec the filter was compiled from.
+func (f *Filter) Spec() FilterSpec {
+	if f == nil {
+		return FilterSpec{}
+	}
+	return cloneSpec(f.spec)
+}
+
+// String describes the filter for logs, e.g.
+// `filter{event_type=~"^compute\\." payload.state=~"^active$"}`; the keys of
+// each map are sorted. The nil or empty filter is "filter{}".
+func (f *Filter) String() string {
+	if f == nil {
+		return "filter{}"
+	}
+	var parts []string
+	add := func(field, pat string) { parts = append(parts, field+"=~"+strconv.Quote(pat)) }
+	if f.publisherID != nil {
+		add("publisher_id", f.spec.PublisherID)
+	}
+	if f.eventType != nil {
+		add("event_type", f.spec.EventType)
+	}
+	for _, d := range []struct {
+		field string
+		spec  map[string]string
+	}{{"context", f.spec.Context}, {"metadata", f.spec.Metadata}, {"payload", f.spec.Payload}} {
+		for _, k := range slices.Sorted(maps.Keys(d.spec)) {
+			add(d.field+"."+k, d.spec[k])
+		}
+	}
+	return "filter{" + strings.Join(parts, " ") + "}"
+}
+
+func compileField(field, pat string) (*regexp.Regexp, error) {
+	re, err := compilePython(pat)
+	if err != nil {
+		return nil, &FilterError{Field: field, Pattern: pat, Err: err}
+	}
+	return re, nil
+}
+
+func compileKeys(field string, spec map[string]string) ([]keyPattern, error) {
+	if len(spec) == 0 {
+		return nil, nil
+	}
+	out := make([]keyPattern, 0, len(spec))
+	for _, k := range slices.Sorted(maps.Keys(spec)) {
+		re, err := compileField(field+"."+k, spec[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keyPattern{key: k, re: re})
+	}
+	return out, nil
+}
+
+func cloneSpec(s FilterSpec) FilterSpec {
+	s.Context = maps.Clone(s.Context)
+	s.Metadata = maps.Clone(s.Metadata)
+	s.Payload = maps.Clone(s.Payload)
+	return s
+}

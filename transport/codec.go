@@ -2,7 +2,6 @@ package transport
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // OsloMessage is a notification as oslo.messaging puts it on the wire,
@@ -21,7 +20,8 @@ type OsloMessage struct {
 	// Timestamp is "timestamp" exactly as sent.
 	Timestamp string
 	// Context is the request context: the "_context_*" keys with the prefix
-	// stripped (never nil after Decode).
+	// stripped (never nil after Decode). Decoded JSON numbers are
+	// json.Number, so that re-encoding writes them exactly as received.
 	Context map[string]any
 	// UniqueID is "_unique_id", the per-send de-duplication key.
 	UniqueID string
@@ -36,7 +36,9 @@ type EncodeOptions struct {
 	Version int
 	// Compression is "" (none), "gzip" or "zlib" (zlib data, header
 	// application/x-gzip, as kombu does), "bz2" or "bzip2"
-	// (application/x-bz2), "xz" or "lzma" (application/x-lzma).
+	// (application/x-bz2), "xz" or "lzma" (application/x-lzma). The MIME
+	// types themselves are accepted too, as kombu accepts them. Names are
+	// case-insensitive; anything else is an error listing the valid ones.
 	Compression string
 }
 
@@ -47,23 +49,3 @@ const (
 	CompressionBzip2  = "application/x-bz2"
 	CompressionXz     = "application/x-lzma"
 )
-
-// NewMessageID returns a message_id as oslo makes it: a random dashed UUID.
-func NewMessageID() string { panic("not implemented") }
-
-// NewUniqueID returns a _unique_id as oslo makes it: 32 hex digits.
-func NewUniqueID() string { panic("not implemented") }
-
-// FormatTimestamp formats t as oslo's notifier does: str() of a naive UTC
-// datetime, "2006-01-02 15:04:05.000000", without the fraction when the
-// microseconds are zero.
-func FormatTimestamp(t time.Time) string { panic("not implemented") }
-
-// EncodeNotification encodes m as oslo.messaging's rabbit driver does.
-func EncodeNotification(m *OsloMessage, o EncodeOptions) (Message, error) {
-	panic("not implemented")
-}
-
-// DecodeNotification decodes a body (and its compression header) as
-// oslo.messaging's listener does. Errors wrap ErrDecode.
-func DecodeNotification(msg Message) (*OsloMessage, error) { panic("not implemented") }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Reasons a message is dead-lettered.
@@ -144,9 +145,14 @@ func ParseDeadLetter(msg Message) (DeadLetter, error) {
 	return d, nil
 }
 
+// truncate cuts s to at most n bytes plus "…", at a rune boundary so the
+// header stays valid UTF-8.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

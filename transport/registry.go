@@ -76,8 +76,12 @@ func (r *Registry) Open(ctx context.Context, rawURL string, opts ...Option) (Tra
 	d, ok := r.drivers[u.Driver]
 	r.mu.RUnlock()
 	if !ok {
+		registered := strings.Join(r.Schemes(), ", ")
+		if registered == "" {
+			registered = "none"
+		}
 		return nil, fmt.Errorf("%w %q in %s (registered: %s; import the driver package, e.g. _ \"github.com/harkmq/hark/transport/memory\")",
-			ErrUnknownScheme, u.Driver, u.Redacted(), strings.Join(r.Schemes(), ", "))
+			ErrUnknownScheme, u.Driver, u.Redacted(), registered)
 	}
 	t, err := d.Open(ctx, u, o)
 	if err != nil {

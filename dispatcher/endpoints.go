@@ -1,0 +1,170 @@
+package dispatcher
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strconv"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// endpoint is what a dispatcher keeps of each endpoint.
+type endpoint struct {
+	name   string
+	filter *Filter // nil: no filter
+}
+
+type (
+	singleFunc func(context.Context, *Notification) Result
+	batchFunc  func(context.Context, []*Notification) Result
+)
+
+// binding is one endpoint's method for one priority.
+type binding[F any] struct {
+	ep *endpoint
+	fn F
+}
+
+// singleMethods returns the single-notification methods v implements, by
+// priority.
+func singleMethods(v any) map[Priority]singleFunc {
+	m := map[Priority]singleFunc{}
+	if e, ok := v.(AuditEndpoint); ok {
+		m[Audit] = e.Audit
+	}
+	if e, ok := v.(DebugEndpoint); ok {
+		m[Debug] = e.Debug
+	}
+	if e, ok := v.(InfoEndpoint); ok {
+		m[Info] = e.Info
+	}
+	if e, ok := v.(WarnEndpoint); ok {
+		m[Warn] = e.Warn
+	}
+	if e, ok := v.(ErrorEndpoint); ok {
+		m[Error] = e.Error
+	}
+	if e, ok := v.(CriticalEndpoint); ok {
+		m[Critical] = e.Critical
+	}
+	if e, ok := v.(SampleEndpoint); ok {
+		m[Sample] = e.Sample
+	}
+	return m
+}
+
+// batchMethods returns the batch methods v implements, by priority.
+func batchMethods(v any) map[Priority]batchFunc {
+	m := map[Priority]batchFunc{}
+	if e, ok := v.(AuditBatchEndpoint); ok {
+		m[Audit] = e.Audit
+	}
+	if e, ok := v.(DebugBatchEndpoint); ok {
+		m[Debug] = e.Debug
+	}
+	if e, ok := v.(InfoBatchEndpoint); ok {
+		m[Info] = e.Info
+	}
+	if e, ok := v.(WarnBatchEndpoint); ok {
+		m[Warn] = e.Warn
+	}
+	if e, ok := v.(ErrorBatchEndpoint); ok {
+		m[Error] = e.Error
+	}
+	if e, ok := v.(CriticalBatchEndpoint); ok {
+		m[Critical] = e.Critical
+	}
+	if e, ok := v.(SampleBatchEndpoint); ok {
+		m[Sample] = e.Sample
+	}
+	return m
+}
+
+// routes is a dispatcher's immutable routing table.
+type routes[F any] struct {
+	byPriority map[Priority][]binding[F]
+	priorities []Priority // with at least one binding, in oslo order
+}
+
+// bind builds the routing table for endpoints with methods (singleMethods
+// or batchMethods); other (the other form's methods) only improves the
+// error for an endpoint that implements the wrong form.
+func bind[F, G any](endpoints []any, methods func(any) map[Priority]F, other func(any) map[Priority]G, batch bool) (routes[F], error) {
+	eps := make([]*endpoint, len(endpoints))
+	found := make([]map[Priority]F, len(endpoints))
+	for i, v := range endpoints {
+		if v == nil {
+			return routes[F]{}, fmt.Errorf("%w: endpoint %d is nil", ErrNoHandler, i)
+		}
+		found[i] = methods(v)
+		if len(found[i]) == 0 {
+			return routes[F]{}, noHandlerError(i, v, len(other(v)) > 0, batch)
+		}
+		eps[i] = &endpoint{name: endpointName(v)}
+		if fl, ok := v.(Filterer); ok {
+			eps[i].filter = fl.Filter()
+		}
+	}
+	dedupeNames(eps)
+	r := routes[F]{byPriority: map[Priority][]binding[F]{}}
+	for _, p := range transport.Priorities() {
+		for i, m := range found {
+			if fn, ok := m[p]; ok {
+				r.byPriority[p] = append(r.byPriority[p], binding[F]{ep: eps[i], fn: fn})
+			}
+		}
+		if len(r.byPriority[p]) > 0 {
+			r.priorities = append(r.priorities, p)
+		}
+	}
+	return r, nil
+}
+
+// noHandlerError explains why endpoint i (v) has no method of the form the
+// dispatcher needs.
+func noHandlerError(i int, v any, otherForm, batch bool) error {
+	form, hint := "(ctx, *Notification) Result", ""
+	if batch {
+		form = "(ctx, []*Notification) Result"
+	}
+	switch {
+	case otherForm && batch:
+		hint = "; it implements the single-notification forms only: use a listener, not a batch listener"
+	case otherForm:
+		hint = "; it implements the batch forms only: use a batch listener"
+	default:
+		if t := reflect.TypeOf(v); t.Kind() != reflect.Pointer {
+			pv := reflect.New(t).Interface()
+			if len(singleMethods(pv)) > 0 || len(batchMethods(pv)) > 0 {
+				hint = fmt.Sprintf("; its methods have pointer receivers: pass a %T", pv)
+			}
+		}
+	}
+	return fmt.Errorf("%w: endpoint %d (%T) has none of Audit, Debug, Info, Warn, Error, Critical, Sample%s%s",
+		ErrNoHandler, i, v, form, hint)
+}
+
+// endpointName is v's Name() when it has a non-empty one, else its type.
+func endpointName(v any) string {
+	if nm, ok := v.(Namer); ok {
+		if name := nm.Name(); name != "" {
+			return name
+		}
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// dedupeNames appends "#<index>" to every name that several endpoints
+// share, so that each name identifies one endpoint.
+func dedupeNames(eps []*endpoint) {
+	count := map[string]int{}
+	for _, ep := range eps {
+		count[ep.name]++
+	}
+	for i, ep := range eps {
+		if count[ep.name] > 1 {
+			ep.name += "#" + strconv.Itoa(i)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// NotifyDriver delivers notifications for a Notifier: oslo's notification
+// driver (the oslo.messaging.notify.drivers entry points). The built-in
+// drivers are chosen by name with Driver; WithDriver adds a custom one.
+type NotifyDriver interface {
+	// Notify delivers m, whose priority is p. m is built once per Notifier
+	// call and shared by every driver: a driver must not modify it (copy
+	// the struct to change a field) nor keep its maps or slices after
+	// returning. retry is the caller's retry setting with Retry's
+	// semantics (-1: until ctx is done, 0: no retry, n: n retries); a
+	// driver that can fail transiently honours it. Notify must honour ctx
+	// and be safe for concurrent use. Its error is returned to the
+	// Notifier's caller (joined with other drivers' errors) and logged.
+	Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error
+}
+
+// Names of the built-in drivers, as Driver and a routing config spell them.
+const (
+	// DriverMessaging sends oslo's v1 body (the message object itself) to
+	// every topic through the transport.
+	DriverMessaging = "messaging"
+	// DriverMessagingV2 sends the oslo.version 2.0 envelope to every topic
+	// through the transport. The default driver.
+	DriverMessagingV2 = "messagingv2"
+	// DriverLog logs every notification (see the log driver in Driver).
+	DriverLog = "log"
+	// DriverRouting hands each notification to the drivers its routing
+	// config selects (see RoutingConfig).
+	DriverRouting = "routing"
+	// DriverNoop drops every notification.
+	DriverNoop = "noop"
+	// DriverTest records every notification in a TestDriver.
+	DriverTest = "test"
+)
+
+// DriverNames returns the names Driver accepts, sorted. The slice is new on
+// every call.
+func DriverNames() []string {
+	return []string{DriverLog, DriverMessaging, DriverMessagingV2, DriverNoop, DriverRouting, DriverTest}
+}
+
+func unknownDriverError(name, where string) error {
+	if where != "" {
+		where = " in " + where
+	}
+	return fmt.Errorf("%w %q%s: valid drivers are %s", ErrUnknownDriver, name, where, strings.Join(DriverNames(), ", "))
+}
+
+// namedDriver is a loaded driver and the name its errors and logs carry.
+type namedDriver struct {
+	name string
+	d    NotifyDriver
+}
+
+// driverLabel names a custom driver: its String method, or its type.
+func driverLabel(d NotifyDriver) string {
+	if s, ok := d.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%T", d)
+}
+
+// driverBuilder makes the built-in drivers of one Notifier. Each name is
+// built once, so the routing driver and Driver share instances (a "test"
+// driver named in both records into the one TestDriver the Notifier
+// exposes, much as oslo's module-level list does).
+type driverBuilder struct {
+	tr    transport.Transport
+	o     *notifierOptions
+	built map[string]NotifyDriver
+	test  *TestDriver
+}
+
+func newDriverBuilder(tr transport.Transport, o *notifierOptions) *driverBuilder {
+	return &driverBuilder{tr: tr, o: o, built: map[string]NotifyDriver{}}
+}
+
+func (b *driverBuilder) build(name string) (NotifyDriver, error) {
+	if d, ok := b.built[name]; ok {
+		return d, nil
+	}
+	var (
+		d   NotifyDriver
+		err error
+	)
+	switch name {
+	case DriverMessaging:
+		d, err = newMessagingDriver(name, 1, b.tr, b.o)
+	case DriverMessagingV2:
+		d, err = newMessagingDriver(name, 2, b.tr, b.o)
+	case DriverLog:
+		d = newLogDriver(b.o.logger)
+	case DriverRouting:
+		d, err = newRoutingDriver(b)
+	case DriverNoop:
+		d = noopDriver{}
+	case DriverTest:
+		b.test = NewTestDriver()
+		d = b.test
+	default:
+		return nil, unknownDriverError(name, "")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("driver %s: %w", name, err)
+	}
+	b.built[name] = d
+	return d, nil
+}

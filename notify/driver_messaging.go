@@ -1,0 +1,86 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/target"
+	"github.com/harkmq/hark/transport"
+)
+
+// messagingDriver is oslo's "messaging" (version 1) and "messagingv2"
+// (version 2) driver: it sends the notification to every topic, one
+// message each, with a fresh _unique_id per topic. Unlike oslo's it may set
+// the exchange (Exchange) and it returns what failed instead of only
+// logging it.
+type messagingDriver struct {
+	name        string
+	version     int
+	tr          transport.Transport
+	targets     []transport.Target
+	compression string
+	backoff     backoff
+	log         *zap.Logger
+}
+
+func newMessagingDriver(name string, version int, tr transport.Transport, o *notifierOptions) (*messagingDriver, error) {
+	if tr == nil {
+		return nil, fmt.Errorf("%w: the %s driver needs a transport", ErrInvalidNotifierOption, name)
+	}
+	exchange := o.exchange
+	if exchange == "" {
+		exchange = tr.DefaultExchange()
+	}
+	if exchange == "" {
+		exchange = target.DefaultExchange
+	}
+	d := &messagingDriver{
+		name:        name,
+		version:     version,
+		tr:          tr,
+		compression: o.compression,
+		backoff:     o.backoff,
+		log:         o.logger,
+	}
+	for _, topic := range o.topics {
+		t := transport.Target{Exchange: exchange, Topic: topic}
+		if err := t.ValidateSend(); err != nil {
+			return nil, err
+		}
+		d.targets = append(d.targets, t)
+	}
+	return d, nil
+}
+
+// Notify sends to every topic in turn, even after one failed, so one bad
+// topic does not starve the others; the error joins the failures, each
+// naming its topic.
+func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error {
+	var errs []error
+	for _, t := range d.targets {
+		if err := d.send(ctx, t, m, p, retry); err != nil {
+			errs = append(errs, fmt.Errorf("topic %q (exchange %q): %w", t.Topic, t.Exchange, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (d *messagingDriver) send(ctx context.Context, t transport.Target, m *transport.OsloMessage, p Priority, retry int) error {
+	msg := *m
+	// One _unique_id per send, kept across retries: if an attempt reached
+	// the broker but its confirm was lost, the listener drops the repeat.
+	msg.UniqueID = transport.NewUniqueID()
+	msg.Version = d.version
+	body, err := transport.EncodeNotification(&msg, transport.EncodeOptions{Version: d.version, Compression: d.compression})
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return sendWithRetry(ctx, d.tr, t, p, body, retry, d.backoff, d.log.With(
+		zap.String("driver", d.name),
+		zap.Stringer("target", t),
+		zap.String("event_type", m.EventType),
+		zap.String("message_id", m.MessageID)))
+}

@@ -1,0 +1,194 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/transport"
+)
+
+// handler turns deliveries into notifications and outcomes into settlements.
+// Listener and BatchListener share it.
+type handler struct {
+	log           *zap.Logger
+	caps          transport.Capabilities
+	requeue       RequeuePolicy
+	maxDeliveries int
+	lease         time.Duration
+	autoExtend    bool
+	settleTimeout time.Duration
+	dedup         *dedup
+}
+
+// inbound is a decoded delivery ready for dispatch.
+type inbound struct {
+	d   transport.Delivery
+	n   *dispatcher.Notification
+	key string // de-duplication key
+}
+
+// prepare decodes d. A body that cannot be decoded is dead-lettered (never
+// requeued: it would fail the same way forever) and a recent duplicate is
+// acknowledged; both return ok=false.
+func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound, ok bool) {
+	om, err := transport.DecodeNotification(d.Message())
+	if err != nil {
+		h.log.Error("cannot decode notification; dead-lettering it", append(h.deliveryFields(d), zap.Error(err))...)
+		h.deadLetter(ctx, d, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
+		return inbound{}, false
+	}
+	key := om.UniqueID
+	if key == "" {
+		key = om.MessageID
+	}
+	if h.dedup.contains(key) {
+		h.log.Info("acknowledging a duplicate notification without dispatching it",
+			append(h.deliveryFields(d), zap.String("message_id", om.MessageID), zap.String("unique_id", om.UniqueID))...)
+		h.settle(ctx, d, "ack duplicate", func(sctx context.Context) error { return d.Ack(sctx) })
+		return inbound{}, false
+	}
+	return inbound{d: d, n: dispatcher.FromOslo(om, d.Deliveries(), d), key: key}, true
+}
+
+// keepAlive extends the lease of ds every half lease until the returned
+// function is called, so a long handler does not see its notifications
+// redelivered elsewhere.
+func (h *handler) keepAlive(ctx context.Context, ds ...transport.Delivery) (stop func()) {
+	if !h.autoExtend || !h.caps.Lease || h.lease <= 0 || len(ds) == 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(h.lease / 2)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				for _, d := range ds {
+					if err := d.Extend(ctx); err != nil && !errors.Is(err, transport.ErrAlreadySettled) {
+						h.log.Warn("could not extend the lease of a running notification", append(h.deliveryFields(d), zap.Error(err))...)
+					}
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
+
+// finish settles in according to out.
+func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome) {
+	d := in.d
+	switch out.Result.Action() {
+	case dispatcher.ActionHandled:
+		if h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }) {
+			h.dedup.add(in.key)
+		}
+	case dispatcher.ActionReject:
+		h.deadLetter(ctx, d, transport.DeadLetterInfo{
+			Reason:    transport.ReasonRejected,
+			LastError: resultError(out),
+			Endpoint:  out.Endpoint,
+		})
+	default: // requeue
+		switch {
+		case !h.requeue.Allow:
+			h.log.Warn("an endpoint asked for a requeue, but requeue is not allowed on this listener; acknowledging (dropping) the notification as oslo.messaging does",
+				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
+			h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+		case h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries:
+			h.log.Warn("notification reached its maximum deliveries; dead-lettering it",
+				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Int("max_deliveries", h.maxDeliveries))...)
+			h.deadLetter(ctx, d, transport.DeadLetterInfo{
+				Reason:    transport.ReasonMaxDeliveries,
+				LastError: resultError(out),
+				Endpoint:  out.Endpoint,
+			})
+		default:
+			delay := h.requeue.delay(d.Deliveries())
+			h.log.Debug("requeueing notification",
+				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Duration("delay", delay))...)
+			h.settle(ctx, d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) })
+		}
+	}
+}
+
+// deadLetter writes a dead-letter record for d. A transport that cannot
+// dead-letter gets an acknowledgement instead, with the record logged at
+// ERROR so the notification is not lost silently.
+func (h *handler) deadLetter(ctx context.Context, d transport.Delivery, info transport.DeadLetterInfo) {
+	if !h.caps.DeadLetter {
+		msg := d.Message()
+		h.log.Error("the transport cannot dead-letter; acknowledging and logging the notification here instead",
+			append(h.deliveryFields(d),
+				zap.String("reason", info.Reason),
+				zap.String("last_error", info.LastError),
+				zap.String("endpoint", info.Endpoint),
+				zap.ByteString("body", msg.Body))...)
+		h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+		return
+	}
+	h.settle(ctx, d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
+}
+
+// settle runs one settlement with its own timeout, detached from the
+// handler's context so a shutdown does not abandon an acknowledgement. It
+// reports whether the settlement succeeded; failures are logged.
+func (h *handler) settle(ctx context.Context, d transport.Delivery, what string, f func(context.Context) error) bool {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.settleTimeout)
+	defer cancel()
+	err := f(sctx)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, transport.ErrLeaseExpired):
+		h.log.Warn("could not "+what+" the notification: its lease had expired, so the broker redelivers it", append(h.deliveryFields(d), zap.Error(err))...)
+	case errors.Is(err, transport.ErrClosed):
+		h.log.Warn("could not "+what+" the notification: the listener was closed, so the broker redelivers it", append(h.deliveryFields(d), zap.Error(err))...)
+	default:
+		h.log.Error("could not "+what+" the notification; the broker will redeliver it", append(h.deliveryFields(d), zap.Error(err))...)
+	}
+	return false
+}
+
+func (h *handler) deliveryFields(d transport.Delivery) []zap.Field {
+	src := d.Source()
+	return []zap.Field{
+		zap.String("exchange", src.Target.Exchange),
+		zap.String("topic", src.Target.Topic),
+		zap.String("routing_priority", string(src.Priority)),
+		zap.String("pool", src.Pool),
+		zap.Int("deliveries", d.Deliveries()),
+	}
+}
+
+func (h *handler) notificationFields(in inbound) []zap.Field {
+	return append(h.deliveryFields(in.d),
+		zap.String("message_id", in.n.Metadata.MessageID),
+		zap.String("event_type", in.n.EventType),
+		zap.String("priority", string(in.n.Priority)))
+}
+
+// resultError describes why an outcome was not Handled.
+func resultError(out dispatcher.Outcome) string {
+	if err := out.Result.Err(); err != nil {
+		return err.Error()
+	}
+	if out.Endpoint != "" {
+		return fmt.Sprintf("endpoint %s returned %s", out.Endpoint, out.Result.Action())
+	}
+	return out.Result.Action().String()
+}

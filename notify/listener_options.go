@@ -1,0 +1,197 @@
+package notify
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/target"
+)
+
+// DefaultWorkers is the executor size when no executor is given: oslo's
+// executor_thread_pool_size.
+const DefaultWorkers = 64
+
+// DefaultSettleTimeout bounds one acknowledgement, requeue or dead-letter
+// call, so a broker that stopped answering cannot pin a worker forever.
+const DefaultSettleTimeout = 30 * time.Second
+
+// ListenerOption configures a Listener or BatchListener.
+type ListenerOption func(*listenerOptions) error
+
+type listenerOptions struct {
+	pool            string
+	executor        executor.Factory
+	requeue         RequeuePolicy
+	deadLetterTopic string
+	prefetch        int
+	lease           time.Duration
+	logger          *zap.Logger
+	dedupSize       int
+	autoExtend      bool
+	settleTimeout   time.Duration
+	dispatcherOpts  []dispatcher.Option
+}
+
+func defaultListenerOptions() listenerOptions {
+	return listenerOptions{
+		executor:      executor.Pooled(DefaultWorkers),
+		logger:        zap.NewNop(),
+		dedupSize:     DefaultDedupSize,
+		autoExtend:    true,
+		settleTimeout: DefaultSettleTimeout,
+	}
+}
+
+func buildListenerOptions(opts []ListenerOption) (listenerOptions, error) {
+	o := defaultListenerOptions()
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return listenerOptions{}, err
+		}
+	}
+	return o, nil
+}
+
+// WithPool puts the listener in a pool: listeners in one pool share the
+// notifications; every pool, and the non-pooled group, gets its own copy.
+// Defaults to "" (the non-pooled group).
+func WithPool(name string) ListenerOption {
+	return func(o *listenerOptions) error {
+		if name != "" {
+			if err := target.CheckName("pool", name, false); err != nil {
+				return err
+			}
+		}
+		o.pool = name
+		return nil
+	}
+}
+
+// WithExecutor sets how handlers run. Defaults to
+// executor.Pooled(DefaultWorkers). Use executor.Blocking() for one handler
+// at a time in arrival order.
+func WithExecutor(f executor.Factory) ListenerOption {
+	return func(o *listenerOptions) error {
+		if f == nil {
+			return fmt.Errorf("%w: nil executor", ErrInvalidOption)
+		}
+		o.executor = f
+		return nil
+	}
+}
+
+// WithRequeue sets the requeue policy. Defaults to RequeuePolicy{} (requeue not
+// allowed, as oslo's allow_requeue=False; deliveries capped at
+// DefaultMaxDeliveries).
+func WithRequeue(r RequeuePolicy) ListenerOption {
+	return func(o *listenerOptions) error {
+		if err := r.Validate(); err != nil {
+			return err
+		}
+		o.requeue = r
+		return nil
+	}
+}
+
+// WithDeadLetterTopic sets the topic dead-letter records go to, on the
+// exchange of the notification's source. Defaults to "" meaning
+// "<source topic>.dlq".
+func WithDeadLetterTopic(topic string) ListenerOption {
+	return func(o *listenerOptions) error {
+		if topic != "" {
+			if err := target.CheckName("dead-letter topic", topic, true); err != nil {
+				return err
+			}
+		}
+		o.deadLetterTopic = topic
+		return nil
+	}
+}
+
+// WithPrefetch bounds the notifications the listener holds unsettled
+// (queued, running and awaiting settlement). Defaults to 2 × the
+// executor's workers (for a batch listener, 2 × the batch size if that is
+// larger), never "the whole backlog".
+func WithPrefetch(n int) ListenerOption {
+	return func(o *listenerOptions) error {
+		if n < 0 {
+			return fmt.Errorf("%w: prefetch %d is negative", ErrInvalidOption, n)
+		}
+		o.prefetch = n
+		return nil
+	}
+}
+
+// WithLease sets how long a delivery may stay unsettled before the broker
+// redelivers it. Defaults to the transport's default (30s). While a handler
+// runs, the listener extends the lease every half lease (see
+// WithAutoExtend).
+func WithLease(d time.Duration) ListenerOption {
+	return func(o *listenerOptions) error {
+		if d < 0 {
+			return fmt.Errorf("%w: lease %s is negative", ErrInvalidOption, d)
+		}
+		o.lease = d
+		return nil
+	}
+}
+
+// WithAutoExtend turns automatic lease extension on or off. When on (the
+// default), a running handler's deliveries have their lease extended every
+// half lease, on transports with leases.
+func WithAutoExtend(on bool) ListenerOption {
+	return func(o *listenerOptions) error {
+		o.autoExtend = on
+		return nil
+	}
+}
+
+// WithDedup sets how many handled notification ids the listener remembers
+// to acknowledge duplicates without dispatching them. Defaults to
+// DefaultDedupSize; 0 turns duplicate suppression off.
+func WithDedup(size int) ListenerOption {
+	return func(o *listenerOptions) error {
+		if size < 0 {
+			return fmt.Errorf("%w: dedup size %d is negative", ErrInvalidOption, size)
+		}
+		o.dedupSize = size
+		return nil
+	}
+}
+
+// WithLogger sets the logger. Defaults to a no-op logger.
+func WithLogger(l *zap.Logger) ListenerOption {
+	return func(o *listenerOptions) error {
+		if l == nil {
+			return fmt.Errorf("%w: nil logger", ErrInvalidOption)
+		}
+		o.logger = l
+		return nil
+	}
+}
+
+// WithDispatcherOptions passes options to the listener's dispatcher (e.g.
+// dispatcher.WithObserver for metrics). The listener's logger is passed
+// first, so a dispatcher.WithLogger here overrides it. Defaults to none.
+func WithDispatcherOptions(opts ...dispatcher.Option) ListenerOption {
+	return func(o *listenerOptions) error {
+		o.dispatcherOpts = append(o.dispatcherOpts, opts...)
+		return nil
+	}
+}
+
+// WithSettleTimeout bounds each acknowledgement, requeue or dead-letter
+// call. Defaults to DefaultSettleTimeout.
+func WithSettleTimeout(d time.Duration) ListenerOption {
+	return func(o *listenerOptions) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: settle timeout %s must be positive", ErrInvalidOption, d)
+		}
+		o.settleTimeout = d
+		return nil
+	}
+}

@@ -1,0 +1,243 @@
+package transport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// DecodeNotification decodes a body (and its compression header) as
+// oslo.messaging's rabbit listener does (spec §4.1, §4.6):
+//
+//   - A "compression" header (any letter case) of application/x-gzip
+//     (zlib data, or a gzip file), application/x-bz2 or application/x-lzma
+//     (xz, or legacy lzma) is undone first, producing at most
+//     MaxDecompressedSize bytes; any other value is an error naming it.
+//   - The body must be a JSON object. One with both "oslo.version" and
+//     "oslo.message" is a v2 envelope: the version must be compatible with
+//     2.0 (major 2, minor 0, as oslo's version_is_compatible), and
+//     "oslo.message" must be a JSON string holding a JSON object. Anything
+//     else is a v1 body.
+//   - message_id, publisher_id, event_type, priority, timestamp and
+//     _unique_id must each be a string, null or absent. oslo passes other
+//     types through; hark refuses them so the message is dead-lettered
+//     with a clear reason instead of failing later in a handler.
+//   - payload is kept as raw JSON ("null" when absent); "_context_*" keys
+//     become Context (never nil; numbers as json.Number); oslo's RPC keys
+//     _msg_id, _reply_q and _timeout and any other key are ignored.
+//
+// Every error wraps ErrDecode and says what is wrong (which field, which
+// JSON type, which byte offset), so that an operator reading a dead-letter
+// record can tell why it is there.
+func DecodeNotification(msg Message) (*OsloMessage, error) {
+	m, err := decodeNotification(msg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
+	}
+	return m, nil
+}
+
+func decodeNotification(msg Message) (*OsloMessage, error) {
+	body := msg.Body
+	what := "body"
+	if ct := headerValue(msg.Header, HeaderCompression); ct != "" {
+		var err error
+		if body, err = decompressBody(ct, body, MaxDecompressedSize); err != nil {
+			return nil, err
+		}
+		what = "body (decompressed from " + ct + ")"
+	}
+	top, err := decodeObject(what, body)
+	if err != nil {
+		return nil, err
+	}
+
+	m := &OsloMessage{Version: 1}
+	vraw, hasVersion := top[envelopeVersionKey]
+	mraw, hasMessage := top[envelopeMessageKey]
+	if hasVersion && hasMessage {
+		if err := checkEnvelopeVersion(vraw); err != nil {
+			return nil, err
+		}
+		if kind := jsonKind(mraw); kind != "string" {
+			return nil, fmt.Errorf("%s is a JSON %s, want a string holding the message's JSON (oslo.messaging rejects this too)", envelopeMessageKey, kind)
+		}
+		var inner string
+		if err := json.Unmarshal(mraw, &inner); err != nil {
+			return nil, fmt.Errorf("%s: %w", envelopeMessageKey, err)
+		}
+		if top, err = decodeObject(envelopeMessageKey, []byte(inner)); err != nil {
+			return nil, err
+		}
+		m.Version = 2
+	}
+
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{
+		{"message_id", &m.MessageID},
+		{"publisher_id", &m.PublisherID},
+		{"event_type", &m.EventType},
+		{"priority", &m.Priority},
+		{"timestamp", &m.Timestamp},
+		{uniqueIDKey, &m.UniqueID},
+	} {
+		raw, ok := top[f.key]
+		if !ok {
+			continue
+		}
+		switch kind := jsonKind(raw); kind {
+		case "null":
+		case "string":
+			if err := json.Unmarshal(raw, f.dst); err != nil {
+				return nil, fmt.Errorf("field %q: %w", f.key, err)
+			}
+		default:
+			return nil, fmt.Errorf("field %q is a JSON %s (%s), want a string or null", f.key, kind, excerpt(raw))
+		}
+	}
+
+	m.Payload = json.RawMessage("null")
+	if raw, ok := top["payload"]; ok {
+		m.Payload = raw
+	}
+
+	m.Context = map[string]any{}
+	for k, raw := range top {
+		name, ok := strings.CutPrefix(k, contextPrefix)
+		if !ok {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("field %q: %w", k, err)
+		}
+		m.Context[name] = v
+	}
+	return m, nil
+}
+
+// headerValue looks key up exactly, then ignoring case: NATS and HTTP
+// style transports may canonicalise "compression" to "Compression".
+func headerValue(h Header, key string) string {
+	if v, ok := h[key]; ok {
+		return v
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return ""
+}
+
+// decodeObject decodes data, which what names in errors, as a JSON object.
+func decodeObject(what string, data []byte) (map[string]json.RawMessage, error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 {
+		return nil, fmt.Errorf("%s is empty, want a JSON object", what)
+	}
+	if trimmed[0] != '{' {
+		if json.Valid(data) {
+			return nil, fmt.Errorf("%s is a JSON %s (%s), want an object (an oslo notification is a JSON object)", what, jsonKind(trimmed), excerpt(trimmed))
+		}
+		var v any
+		return nil, syntaxError(what, json.Unmarshal(data, &v))
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, syntaxError(what, err)
+	}
+	return top, nil
+}
+
+func syntaxError(what string, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s is not valid JSON: %s at offset %d", what, se.Error(), se.Offset)
+	}
+	return fmt.Errorf("%s is not valid JSON: %w", what, err)
+}
+
+// checkEnvelopeVersion applies oslo's version_is_compatible("2.0", v):
+// major 2, minor at most 0, and when the minor is 0 a revision (a third
+// part) of at most 0. A non-string version is refused (oslo fails on it).
+func checkEnvelopeVersion(raw json.RawMessage) error {
+	kind := jsonKind(raw)
+	if kind != "string" {
+		return fmt.Errorf("%s is a JSON %s (%s), want a string such as %q", envelopeVersionKey, kind, excerpt(raw), envelopeVersion)
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return fmt.Errorf("%s: %w", envelopeVersionKey, err)
+	}
+	if !versionIsCompatible(v) {
+		return fmt.Errorf("unsupported %s %q: hark, like oslo.messaging, accepts envelope version %s (major 2, minor 0)", envelopeVersionKey, v, envelopeVersion)
+	}
+	return nil
+}
+
+func versionIsCompatible(v string) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	num := func(s string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		return n, err == nil
+	}
+	major, ok1 := num(parts[0])
+	minor, ok2 := num(parts[1])
+	if !ok1 || !ok2 || major != 2 || minor > 0 {
+		return false
+	}
+	if minor == 0 && len(parts) > 2 {
+		rev, ok := num(parts[2])
+		if !ok || rev > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonKind names the JSON type of a valid raw value by its first byte.
+func jsonKind(raw []byte) string {
+	raw = bytes.TrimLeft(raw, " \t\r\n")
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// excerpt returns the start of a raw JSON value for an error message.
+func excerpt(raw []byte) string {
+	const limit = 40
+	s := strings.ToValidUTF8(string(bytes.TrimSpace(raw)), "\uFFFD")
+	if len(s) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return s[:cut] + "…"
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package transport
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ErrEncode is wrapped by EncodeNotification's errors: the notification
+// cannot be written (invalid payload JSON, a context value that is not
+// JSON, an unknown version or compression).
+var ErrEncode = errors.New("hark: cannot encode notification")
+
+// Envelope keys of oslo.messaging's v2 format (_drivers/common.py).
+const (
+	envelopeVersionKey = "oslo.version"
+	envelopeMessageKey = "oslo.message"
+	envelopeVersion    = "2.0"
+	contextPrefix      = "_context_"
+	uniqueIDKey        = "_unique_id"
+)
+
+// NewMessageID returns a message_id as oslo makes it: a random (version 4)
+// UUID in its 36-character dashed form, str(uuid.uuid4()).
+func NewMessageID() string { return uuid.NewString() }
+
+// NewUniqueID returns a _unique_id as oslo makes it: a random (version 4)
+// UUID as 32 lower-case hex digits, uuid.uuid4().hex.
+func NewUniqueID() string {
+	u := uuid.New()
+	return hex.EncodeToString(u[:])
+}
+
+// FormatTimestamp formats t as oslo's notifier does: str() of a naive UTC
+// datetime, "2006-01-02 15:04:05.000000" (microseconds, truncated), without
+// the fraction when the microseconds are zero.
+func FormatTimestamp(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()/1000 == 0 {
+		return t.Format(time.DateTime)
+	}
+	return t.Format("2006-01-02 15:04:05.000000")
+}
+
+// EncodeNotification encodes m as oslo.messaging's rabbit driver does, byte
+// for byte as Python's json.dumps writes it: the inner object has the keys
+// message_id, publisher_id (null when empty), event_type, priority,
+// payload (m.Payload re-emitted with its key order and number text kept;
+// null when empty), timestamp, _unique_id (when set) and one
+// "_context_<key>" per context key, sorted by key. Version 2 (the default)
+// wraps it in {"oslo.version": "2.0", "oslo.message": "<inner as a JSON
+// string>"}; version 1 sends the inner object as the body. With
+// compression, the body is compressed as kombu does and the "compression"
+// header names the format; otherwise Header is nil. The returned message's
+// ID is m.MessageID. Errors wrap ErrEncode.
+func EncodeNotification(m *OsloMessage, o EncodeOptions) (Message, error) {
+	if m == nil {
+		return Message{}, fmt.Errorf("%w: nil message", ErrEncode)
+	}
+	version := o.Version
+	if version == 0 {
+		version = 2
+	}
+	if version != 1 && version != 2 {
+		return Message{}, fmt.Errorf("%w: unknown version %d (valid: 1 for oslo's messaging driver, 2 for messagingv2)", ErrEncode, o.Version)
+	}
+	contentType, err := compressionContentType(o.Compression)
+	if err != nil {
+		return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
+	}
+
+	inner, err := appendInner(make([]byte, 0, 512+len(m.Payload)), m)
+	if err != nil {
+		return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
+	}
+	body := inner
+	if version == 2 {
+		body = make([]byte, 0, len(inner)+len(inner)/8+48)
+		body = append(body, `{"oslo.version": "2.0", "oslo.message": `...)
+		// inner is ASCII, so this only escapes its quotes and backslashes.
+		body = appendPyString(body, string(inner))
+		body = append(body, '}')
+	}
+
+	msg := Message{ID: m.MessageID, Body: body}
+	if contentType != "" {
+		if msg.Body, err = compressBody(contentType, body); err != nil {
+			return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
+		}
+		msg.Header = Header{HeaderCompression: contentType}
+	}
+	return msg, nil
+}
+
+// appendInner appends the inner notification object in Python style.
+func appendInner(dst []byte, m *OsloMessage) ([]byte, error) {
+	dst = append(dst, `{"message_id": `...)
+	dst = appendPyString(dst, m.MessageID)
+	dst = append(dst, `, "publisher_id": `...)
+	if m.PublisherID == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendPyString(dst, m.PublisherID)
+	}
+	dst = append(dst, `, "event_type": `...)
+	dst = appendPyString(dst, m.EventType)
+	dst = append(dst, `, "priority": `...)
+	dst = appendPyString(dst, m.Priority)
+	dst = append(dst, `, "payload": `...)
+	if len(m.Payload) == 0 {
+		dst = append(dst, "null"...)
+	} else {
+		var err error
+		if dst, err = appendPyRaw(dst, m.Payload); err != nil {
+			return nil, fmt.Errorf("payload is not valid JSON: %w", err)
+		}
+	}
+	dst = append(dst, `, "timestamp": `...)
+	dst = appendPyString(dst, m.Timestamp)
+	if m.UniqueID != "" {
+		dst = append(dst, `, "_unique_id": `...)
+		dst = appendPyString(dst, m.UniqueID)
+	}
+	for _, k := range sortedKeys(m.Context) {
+		dst = append(dst, ", "...)
+		dst = appendPyString(dst, contextPrefix+k)
+		dst = append(dst, ": "...)
+		var err error
+		if dst, err = appendPyValue(dst, m.Context[k], 0); err != nil {
+			return nil, fmt.Errorf("context key %q cannot be written as JSON: %w", k, err)
+		}
+	}
+	return append(dst, '}'), nil
+}

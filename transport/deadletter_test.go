@@ -1,0 +1,133 @@
+package transport_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/transport"
+)
+
+func sampleDeadLetter() transport.DeadLetter {
+	return transport.DeadLetter{
+		Original: transport.Message{
+			ID: "5f0c3a52-4d7e-4a38-b1c1-6f0e9d2b7a11",
+			// Not JSON, not UTF-8: the record must not care.
+			Body:   []byte{0x78, 0x9c, 0x00, 0xff, '{', '"'},
+			Header: transport.Header{transport.HeaderCompression: transport.CompressionGzip, "x-trace": "abc"},
+		},
+		Info: transport.DeadLetterInfo{
+			Reason:    transport.ReasonMaxDeliveries,
+			LastError: "endpoint audit: connection refused",
+			Endpoint:  "audit",
+		},
+		Deliveries: 5,
+		Source: transport.Source{
+			Target:   transport.Target{Exchange: "nova", Topic: "notifications"},
+			Priority: transport.Error,
+			Pool:     "billing",
+		},
+		Time: time.Date(2026, 3, 4, 5, 6, 7, 123456789, time.FixedZone("CET", 3600)),
+	}
+}
+
+func TestDeadLetter_roundTrip(t *testing.T) {
+	d := sampleDeadLetter()
+	origHeader := d.Original.Header.Clone()
+
+	rec := d.Message()
+	assert.Equal(t, d.Original.ID, rec.ID)
+	assert.Equal(t, d.Original.Body, rec.Body, "the body is kept byte for byte")
+	assert.Equal(t, origHeader, d.Original.Header, "Message must not modify the original headers")
+
+	assert.Equal(t, transport.Header{
+		transport.HeaderCompression:   transport.CompressionGzip,
+		"x-trace":                     "abc",
+		transport.HeaderDLQReason:     "max_deliveries",
+		transport.HeaderDLQDeliveries: "5",
+		transport.HeaderDLQLastError:  "endpoint audit: connection refused",
+		transport.HeaderDLQEndpoint:   "audit",
+		transport.HeaderDLQPool:       "billing",
+		transport.HeaderDLQExchange:   "nova",
+		transport.HeaderDLQTopic:      "notifications",
+		transport.HeaderDLQPriority:   "error",
+		transport.HeaderDLQTime:       "2026-03-04T04:06:07.123456789Z",
+	}, rec.Header)
+
+	got, err := transport.ParseDeadLetter(rec)
+	require.NoError(t, err)
+	assert.True(t, d.Time.Equal(got.Time), "time %s != %s", got.Time, d.Time)
+	got.Time = d.Time
+	assert.Equal(t, d, got)
+	assert.Equal(t, origHeader, got.Original.Header, "the original headers come back without the Hark-Dlq-* ones")
+}
+
+func TestDeadLetter_minimal(t *testing.T) {
+	d := transport.DeadLetter{
+		Original: transport.Message{Body: []byte(`{}`)},
+		Info:     transport.DeadLetterInfo{Reason: transport.ReasonDecode},
+		Source:   transport.Source{Target: transport.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Info},
+	}
+	rec := d.Message()
+	for _, h := range []string{transport.HeaderDLQLastError, transport.HeaderDLQEndpoint, transport.HeaderDLQPool} {
+		assert.NotContains(t, rec.Header, h, "empty optional header %s is left out", h)
+	}
+	got, err := transport.ParseDeadLetter(rec)
+	require.NoError(t, err)
+	assert.True(t, got.Time.IsZero())
+	assert.Nil(t, got.Original.Header, "no original headers come back as nil")
+	got.Time = d.Time
+	assert.Equal(t, d, got)
+}
+
+// Dead-lettering a replayed record again replaces its Hark-Dlq-* headers.
+func TestDeadLetter_ofARecordReplacesHeaders(t *testing.T) {
+	first := sampleDeadLetter().Message()
+	d := sampleDeadLetter()
+	d.Original = first
+	d.Info = transport.DeadLetterInfo{Reason: transport.ReasonRejected}
+	d.Deliveries = 1
+	rec := d.Message()
+	assert.Equal(t, "rejected", rec.Header[transport.HeaderDLQReason])
+	assert.Equal(t, "1", rec.Header[transport.HeaderDLQDeliveries])
+	assert.NotContains(t, rec.Header, transport.HeaderDLQLastError)
+	assert.NotContains(t, rec.Header, transport.HeaderDLQEndpoint)
+
+	got, err := transport.ParseDeadLetter(rec)
+	require.NoError(t, err)
+	assert.Equal(t, transport.Header{transport.HeaderCompression: transport.CompressionGzip, "x-trace": "abc"}, got.Original.Header)
+}
+
+func TestDeadLetter_longErrorIsTruncated(t *testing.T) {
+	d := sampleDeadLetter()
+	// 4095 ASCII bytes then multi-byte runes: the 4096-byte cut falls
+	// inside a rune, which must not be split.
+	d.Info.LastError = strings.Repeat("x", 4095) + strings.Repeat("é", 1000)
+	v := d.Message().Header[transport.HeaderDLQLastError]
+	assert.True(t, utf8.ValidString(v), "the truncated header is valid UTF-8")
+	assert.True(t, strings.HasSuffix(v, "…"))
+	assert.LessOrEqual(t, len(v), 4096+len("…"))
+	assert.True(t, strings.HasPrefix(d.Info.LastError, strings.TrimSuffix(v, "…")))
+}
+
+func TestParseDeadLetter_errors(t *testing.T) {
+	_, err := transport.ParseDeadLetter(transport.Message{Body: []byte(`{}`)})
+	require.ErrorIs(t, err, transport.ErrDecode)
+	assert.Contains(t, err.Error(), "not a dead-letter record: no Hark-Dlq-Reason header")
+
+	_, err = transport.ParseDeadLetter(transport.Message{Header: transport.Header{
+		transport.HeaderDLQReason: "x", transport.HeaderDLQDeliveries: "many",
+	}})
+	require.ErrorIs(t, err, transport.ErrDecode)
+	assert.Contains(t, err.Error(), `Hark-Dlq-Deliveries="many" is not a number`)
+
+	_, err = transport.ParseDeadLetter(transport.Message{Header: transport.Header{
+		transport.HeaderDLQReason: "x", transport.HeaderDLQTime: "yesterday",
+	}})
+	require.ErrorIs(t, err, transport.ErrDecode)
+	assert.Contains(t, err.Error(), `Hark-Dlq-Time="yesterday" is not an RFC 3339 time`)
+}

@@ -1,0 +1,60 @@
+package memory
+
+import (
+	"container/list"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// key is a routing key: what a Send addresses and what a queue is bound to.
+// The exchange is always resolved (never empty).
+type key struct {
+	exchange string
+	topic    string
+	priority transport.Priority
+}
+
+func (k key) target() transport.Target {
+	return transport.Target{Exchange: k.exchange, Topic: k.topic}
+}
+
+// entry is one message in one queue. The message itself is shared by every
+// queue it was routed to and never modified after Send; the delivery count
+// is per queue, as each queue's group sees its own deliveries.
+//
+// An entry is in exactly one place at a time: a queue's ready ring, the
+// broker's delayed set, or held by one active delivery (which is what makes
+// a lease exclusive), or gone once settled.
+type entry struct {
+	msg        *transport.Message
+	key        key
+	deliveries int
+}
+
+// queue is a non-pooled queue (one key) or a pool's queue (bound to the
+// keys its members listen to). Guarded by Broker.mu.
+//
+// Invariant: a queue never has both ready entries and waiting listeners;
+// whatever makes an entry ready or a listener wait dispatches at once.
+type queue struct {
+	// name is the pool, or "exchange/topic.priority" for a non-pooled
+	// queue (its RabbitMQ name, qualified by the exchange), for logs.
+	name string
+	// pool is "" for a non-pooled queue.
+	pool string
+	// bound is the set of keys a pool queue is bound to (nil otherwise).
+	bound map[key]struct{}
+	ready ring[*entry]
+	// waiters holds *listener values blocked in Next that have room for
+	// another delivery, in arrival order, so a queue's members are served
+	// in turn.
+	waiters list.List
+}
+
+func newPoolQueue(pool string) *queue {
+	return &queue{name: pool, pool: pool, bound: map[key]struct{}{}}
+}
+
+func newNonPooledQueue(k key) *queue {
+	return &queue{name: k.exchange + "/" + k.topic + "." + string(k.priority)}
+}

@@ -1,0 +1,134 @@
+package nats
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/textproto"
+	"strings"
+	"unicode/utf8"
+
+	natsgo "github.com/nats-io/nats.go"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// Header names the transport uses on the wire. They never appear in
+// Delivery.Message().Header.
+const (
+	// headerMsgID is JetStream's de-duplication header: Message.ID.
+	headerMsgID = natsgo.MsgIdHdr // "Nats-Msg-Id"
+	// headerHarkID carries Message.ID when Nats-Msg-Id holds something
+	// else: a dead-letter record keeps the original ID but must not be
+	// de-duplicated against the original, which is in the same stream.
+	headerHarkID = "Hark-Nats-Id"
+	// headerBag carries, as base64 of a JSON object, the message headers
+	// NATS cannot carry as they are: values with CR, LF, surrounding
+	// whitespace or invalid UTF-8 (nats.go trims and rewrites them), keys
+	// that are not HTTP-style tokens, and keys NATS itself interprets
+	// (Nats-*) or the transport uses.
+	headerBag = "Hark-Nats-Headers"
+)
+
+// encodeHeader turns a hark message's ID and headers into NATS headers.
+// msgID is the Nats-Msg-Id to set ("" for none); when it differs from
+// m.ID, m.ID travels in Hark-Nats-Id.
+func encodeHeader(m transport.Message, msgID string) natsgo.Header {
+	if len(m.Header) == 0 && msgID == "" && m.ID == "" {
+		return nil
+	}
+	h := make(natsgo.Header, len(m.Header)+2)
+	var bag map[string]string
+	for k, v := range m.Header {
+		if headerSafe(k, v) {
+			h[k] = []string{v}
+			continue
+		}
+		if bag == nil {
+			bag = map[string]string{}
+		}
+		bag[k] = v
+	}
+	if bag != nil {
+		b, _ := json.Marshal(bag) // a map of strings always marshals
+		h[headerBag] = []string{base64.StdEncoding.EncodeToString(b)}
+	}
+	if msgID != "" {
+		h[headerMsgID] = []string{msgID}
+	}
+	if m.ID != "" && m.ID != msgID {
+		h[headerHarkID] = []string{m.ID}
+	}
+	return h
+}
+
+// headerSafe reports whether k: v crosses NATS unchanged and uninterpreted.
+func headerSafe(k, v string) bool {
+	if !validHeaderKey(k) || reservedHeader(k) {
+		return false
+	}
+	return utf8.ValidString(v) && !strings.ContainsAny(v, "\r\n") && textproto.TrimString(v) == v
+}
+
+// validHeaderKey is nats.go's rule: printable ASCII, no ':' and no space.
+func validHeaderKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// reservedHeader: Nats-* headers steer the server (Nats-Msg-Id,
+// Nats-Expected-*, Nats-Rollup, Nats-TTL...), and the transport's own.
+func reservedHeader(k string) bool {
+	return strings.HasPrefix(strings.ToLower(k), "nats-") || k == headerHarkID || k == headerBag
+}
+
+// decodeHeader turns received NATS headers back into the hark message ID
+// and headers, dropping every Nats-* header and the transport's own.
+func decodeHeader(h natsgo.Header) (id string, out transport.Header, err error) {
+	for k, vs := range h {
+		if len(vs) == 0 {
+			continue
+		}
+		switch {
+		case k == headerBag:
+			raw, err := base64.StdEncoding.DecodeString(vs[0])
+			if err != nil {
+				return "", nil, fmt.Errorf("%w: header %s is not base64: %w", transport.ErrDecode, headerBag, err)
+			}
+			var bag map[string]string
+			if err := json.Unmarshal(raw, &bag); err != nil {
+				return "", nil, fmt.Errorf("%w: header %s is not a JSON object of strings: %w", transport.ErrDecode, headerBag, err)
+			}
+			if out == nil {
+				out = make(transport.Header, len(h)+len(bag))
+			}
+			for bk, bv := range bag {
+				out[bk] = bv
+			}
+		case k == headerHarkID:
+			id = vs[0]
+		case k == headerMsgID:
+			if id == "" {
+				id = vs[0]
+			}
+		case reservedHeader(k):
+		default:
+			if out == nil {
+				out = make(transport.Header, len(h))
+			}
+			out[k] = vs[0]
+		}
+	}
+	if hid := h.Get(headerHarkID); hid != "" {
+		id = hid
+	}
+	return id, out, nil
+}

@@ -1,0 +1,283 @@
+package nats
+
+import (
+	"fmt"
+	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/target"
+	"github.com/harkmq/hark/transport"
+)
+
+// Mode selects how the transport uses NATS.
+type Mode string
+
+const (
+	// ModeJetStream (the default) stores notifications in JetStream
+	// streams and reads them through durable pull consumers: at least
+	// once, with requeue, leases, dead letters, backlog and durability.
+	ModeJetStream Mode = "jetstream"
+	// ModeCore uses plain subjects and queue groups: at most once, nothing
+	// stored, no requeue. A listener that asks for requeue fails with
+	// transport.ErrNotSupported.
+	ModeCore Mode = "core"
+)
+
+// Defaults of the options. Each URL option of the same name documents its
+// spelling; see the package documentation.
+const (
+	// DefaultPort is the port of hosts that name none.
+	DefaultPort = 4222
+	// DefaultName is the connection name the server shows (nats server
+	// report connections) when none is given.
+	DefaultName = "hark"
+	// DefaultReplicas is the replica count of the streams the transport
+	// creates.
+	DefaultReplicas = 1
+	// DefaultDuplicateWindow is how long JetStream remembers a message ID
+	// (Nats-Msg-Id) to drop a re-sent duplicate (the server's default).
+	DefaultDuplicateWindow = 2 * time.Minute
+	// DefaultMaxAckPending caps, per consumer (that is per group and
+	// subject, across all members), the deliveries awaiting an ack,
+	// delayed requeues included (JetStream keeps a message requeued with a
+	// delay pending until it is redelivered). The bound of one listener is
+	// its ListenConfig.Prefetch.
+	DefaultMaxAckPending = 1000
+	// DefaultReconnectWait is the first reconnect delay; it doubles per
+	// failed round over the server list up to DefaultMaxReconnectWait, each
+	// with up to 20% jitter.
+	DefaultReconnectWait = 250 * time.Millisecond
+	// DefaultMaxReconnectWait caps the reconnect delay.
+	DefaultMaxReconnectWait = 5 * time.Second
+	// DefaultConnectTimeout bounds each dial.
+	DefaultConnectTimeout = 5 * time.Second
+	// DefaultPublishTimeout bounds a Send whose context has no deadline:
+	// the wait for the JetStream ack (or, in core mode, the flush).
+	DefaultPublishTimeout = 10 * time.Second
+	// DefaultDrainTimeout bounds Close's drain of the connection.
+	DefaultDrainTimeout = 30 * time.Second
+)
+
+// Option configures Open and New. Options given to Open override what the
+// URL says.
+type Option func(*config) error
+
+// config is everything the transport needs besides the connection. The
+// zero value is not usable; see defaultConfig.
+type config struct {
+	log             *zap.Logger
+	exchange        string
+	mode            Mode
+	lease           time.Duration
+	maxDeliveries   int
+	replicas        int
+	storage         jetstream.StorageType
+	maxAge          time.Duration
+	maxBytes        int64
+	duplicateWindow time.Duration
+	maxAckPending   int
+	backlog         bool
+	publishTimeout  time.Duration
+	drainTimeout    time.Duration
+	natsOpts        []natsgo.Option
+}
+
+func defaultConfig() config {
+	return config{
+		log:             zap.NewNop(),
+		exchange:        target.DefaultExchange,
+		mode:            ModeJetStream,
+		lease:           transport.DefaultLease,
+		replicas:        DefaultReplicas,
+		storage:         jetstream.FileStorage,
+		maxBytes:        -1,
+		duplicateWindow: DefaultDuplicateWindow,
+		maxAckPending:   DefaultMaxAckPending,
+		backlog:         true,
+		publishTimeout:  DefaultPublishTimeout,
+		drainTimeout:    DefaultDrainTimeout,
+	}
+}
+
+func (c *config) apply(opts []Option) error {
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WithLogger sets the logger. Default: a no-op logger.
+func WithLogger(l *zap.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("nats: %w: nil logger", transport.ErrInvalidConfig)
+		}
+		c.log = l
+		return nil
+	}
+}
+
+// WithDefaultExchange sets the exchange of targets without one. Default
+// "openstack" (target.DefaultExchange).
+func WithDefaultExchange(name string) Option {
+	return func(c *config) error {
+		if err := target.CheckName("default exchange", name, false); err != nil {
+			return err
+		}
+		c.exchange = name
+		return nil
+	}
+}
+
+// WithMode selects JetStream (default) or core NATS.
+func WithMode(m Mode) Option {
+	return func(c *config) error {
+		switch m {
+		case ModeJetStream, ModeCore:
+			c.mode = m
+			return nil
+		}
+		return fmt.Errorf("nats: %w: unknown mode %q (valid: jetstream, core)", transport.ErrInvalidConfig, m)
+	}
+}
+
+// WithLease sets the lease (JetStream AckWait) of listeners whose
+// ListenConfig.Lease is 0. Default transport.DefaultLease (30s).
+func WithLease(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("nats: %w: lease %s must be positive", transport.ErrInvalidConfig, d)
+		}
+		c.lease = d
+		return nil
+	}
+}
+
+// WithMaxDeliveries sets the delivery cap of listeners whose
+// ListenConfig.MaxDeliveries is 0. Default 0: no cap.
+func WithMaxDeliveries(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("nats: %w: max deliveries %d is negative", transport.ErrInvalidConfig, n)
+		}
+		c.maxDeliveries = n
+		return nil
+	}
+}
+
+// WithReplicas sets the replica count of streams the transport creates
+// (1 to 5; a JetStream cluster needs 3 for fault tolerance). Default 1.
+func WithReplicas(n int) Option {
+	return func(c *config) error {
+		if n < 1 || n > 5 {
+			return fmt.Errorf("nats: %w: replicas %d is not between 1 and 5", transport.ErrInvalidConfig, n)
+		}
+		c.replicas = n
+		return nil
+	}
+}
+
+// WithStorage sets the storage of streams the transport creates:
+// jetstream.FileStorage (default; survives a server restart) or
+// jetstream.MemoryStorage (the transport then does not claim the Durable
+// capability).
+func WithStorage(s jetstream.StorageType) Option {
+	return func(c *config) error {
+		if s != jetstream.FileStorage && s != jetstream.MemoryStorage {
+			return fmt.Errorf("nats: %w: unknown storage %v (valid: file, memory)", transport.ErrInvalidConfig, s)
+		}
+		c.storage = s
+		return nil
+	}
+}
+
+// WithMaxAge bounds how long a stream keeps a notification that some
+// group has not yet acknowledged. Default 0: until every group has (the
+// streams use interest retention), as a durable RabbitMQ queue keeps it.
+func WithMaxAge(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("nats: %w: max age %s is negative", transport.ErrInvalidConfig, d)
+		}
+		c.maxAge = d
+		return nil
+	}
+}
+
+// WithMaxBytes bounds a stream's size; the oldest messages are discarded
+// beyond it. Default -1: unlimited.
+func WithMaxBytes(n int64) Option {
+	return func(c *config) error {
+		if n == 0 || n < -1 {
+			return fmt.Errorf("nats: %w: max bytes %d must be positive or -1 (unlimited)", transport.ErrInvalidConfig, n)
+		}
+		c.maxBytes = n
+		return nil
+	}
+}
+
+// WithDuplicateWindow sets how long a stream remembers message IDs to drop
+// re-sent duplicates. Default DefaultDuplicateWindow (2m).
+func WithDuplicateWindow(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("nats: %w: duplicate window %s must be positive", transport.ErrInvalidConfig, d)
+		}
+		c.duplicateWindow = d
+		return nil
+	}
+}
+
+// WithMaxAckPending sets the consumers' MaxAckPending. Default
+// DefaultMaxAckPending (1000); -1 is unlimited.
+func WithMaxAckPending(n int) Option {
+	return func(c *config) error {
+		if n == 0 || n < -1 {
+			return fmt.Errorf("nats: %w: max ack pending %d must be positive or -1 (unlimited)", transport.ErrInvalidConfig, n)
+		}
+		c.maxAckPending = n
+		return nil
+	}
+}
+
+// WithBacklog turns the non-pooled backlog on (default) or off. When on,
+// Send makes sure the non-pooled group's durable consumer for the
+// message's subject exists before publishing, as oslo's notifier declares
+// the "<topic>.<priority>" queue, so notifications sent before any
+// listener started wait for the non-pooled group. Turn it off when only
+// pools listen, so nothing accumulates for a group nobody reads; the
+// transport then does not claim the Backlog capability.
+func WithBacklog(on bool) Option {
+	return func(c *config) error {
+		c.backlog = on
+		return nil
+	}
+}
+
+// WithPublishTimeout bounds a Send whose context has no deadline. Default
+// DefaultPublishTimeout (10s).
+func WithPublishTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("nats: %w: publish timeout %s must be positive", transport.ErrInvalidConfig, d)
+		}
+		c.publishTimeout = d
+		return nil
+	}
+}
+
+// WithNATSOptions adds nats.go connection options, applied after the ones
+// the URL implies (so they win); e.g. natsgo.InProcessServer(srv) to talk
+// to an embedded server without a socket. Ignored by New, which is given
+// a connection.
+func WithNATSOptions(opts ...natsgo.Option) Option {
+	return func(c *config) error {
+		c.natsOpts = append(c.natsOpts, opts...)
+		return nil
+	}
+}

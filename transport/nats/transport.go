@@ -1,0 +1,396 @@
+package nats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// Transport is a hark transport over NATS: JetStream (the default) or core
+// NATS (ModeCore). It implements transport.Transport; all methods are safe
+// for concurrent use.
+type Transport struct {
+	cfg     config
+	log     *zap.Logger
+	nc      *natsgo.Conn
+	js      jetstream.JetStream // nil in core mode
+	ownConn bool
+	// connClosed is closed by the connection's ClosedHandler (own
+	// connections only), so Close can wait for Drain to finish.
+	connClosed chan struct{}
+
+	streams   *ensureCache
+	consumers *ensureCache
+	// reconnects is the connection's reconnect count when the caches were
+	// last known valid.
+	reconnects atomic.Uint64
+
+	slowConsumers atomic.Uint64
+
+	mu        sync.Mutex
+	closed    bool
+	listeners map[listenerCloser]struct{}
+}
+
+// listenerCloser is what the transport closes when it closes.
+type listenerCloser interface{ Close() error }
+
+var _ transport.Transport = (*Transport)(nil)
+
+// Open connects to the servers u names and returns a transport that owns
+// the connection (Close drains it). o comes from transport.Open (logger,
+// default exchange); opts override what the URL says. The connection
+// reconnects forever, with backoff and jitter, so a listener survives
+// broker restarts; Open itself fails if no server answers now.
+func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Option) (*Transport, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cfg := defaultConfig()
+	if o.Logger != nil {
+		cfg.log = o.Logger
+	}
+	if o.DefaultExchange != "" {
+		cfg.exchange = o.DefaultExchange
+	}
+	dial, err := parseURL(u, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.apply(opts); err != nil {
+		return nil, err
+	}
+	t := newTransport(cfg)
+	t.ownConn = true
+	t.connClosed = make(chan struct{})
+	nopts := append(dial.opts,
+		natsgo.DrainTimeout(cfg.drainTimeout),
+		natsgo.DisconnectErrHandler(t.onDisconnect),
+		natsgo.ReconnectHandler(t.onReconnect),
+		natsgo.ClosedHandler(func(*natsgo.Conn) { close(t.connClosed) }),
+		natsgo.ErrorHandler(t.onAsyncError),
+		natsgo.LameDuckModeHandler(func(*natsgo.Conn) {
+			t.log.Warn("nats: the server is entering lame duck mode; the connection will move to another server")
+		}),
+	)
+	nopts = append(nopts, cfg.natsOpts...)
+	nc, err := connect(ctx, strings.Join(dial.servers, ","), nopts)
+	if err != nil {
+		return nil, fmt.Errorf("nats: connect to %s: %w", redactedServers(u), err)
+	}
+	if err := t.attach(nc); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	t.log.Info("nats: connected", zap.String("server", nc.ConnectedUrlRedacted()),
+		zap.String("mode", string(cfg.mode)), zap.String("default_exchange", cfg.exchange))
+	return t, nil
+}
+
+// New returns a transport on an existing connection, which the caller
+// keeps owning: Close closes the transport's listeners but leaves nc
+// open. New installs no connection handlers (they are the caller's); the
+// transport notices reconnects by the connection's statistics.
+func New(ctx context.Context, nc *natsgo.Conn, opts ...Option) (*Transport, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if nc == nil {
+		return nil, fmt.Errorf("nats: %w: nil connection", transport.ErrInvalidConfig)
+	}
+	cfg := defaultConfig()
+	if err := cfg.apply(opts); err != nil {
+		return nil, err
+	}
+	t := newTransport(cfg)
+	if err := t.attach(nc); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func newTransport(cfg config) *Transport {
+	return &Transport{
+		cfg:       cfg,
+		log:       cfg.log,
+		streams:   newEnsureCache(),
+		consumers: newEnsureCache(),
+		listeners: map[listenerCloser]struct{}{},
+	}
+}
+
+func (t *Transport) attach(nc *natsgo.Conn) error {
+	t.nc = nc
+	t.reconnects.Store(nc.Stats().Reconnects)
+	if t.cfg.mode == ModeCore {
+		return nil
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("nats: jetstream: %w", err)
+	}
+	t.js = js
+	return nil
+}
+
+// connect dials in the background so ctx can abandon a slow dial.
+func connect(ctx context.Context, servers string, opts []natsgo.Option) (*natsgo.Conn, error) {
+	type result struct {
+		nc  *natsgo.Conn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		nc, err := natsgo.Connect(servers, opts...)
+		ch <- result{nc, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.nc, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.nc != nil {
+				r.nc.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+func redactedServers(u *transport.URL) string {
+	if len(u.Hosts) == 0 {
+		return fmt.Sprintf("127.0.0.1:%d", DefaultPort)
+	}
+	s := make([]string, len(u.Hosts))
+	for i, h := range u.Hosts {
+		s[i] = h.String()
+	}
+	return strings.Join(s, ",")
+}
+
+// Capabilities: JetStream has them all (Durable only with file storage,
+// Backlog unless turned off); core NATS has pools and ordering only.
+func (t *Transport) Capabilities() transport.Capabilities {
+	if t.cfg.mode == ModeCore {
+		return transport.Capabilities{Pools: true, Ordering: true}
+	}
+	return transport.Capabilities{
+		Requeue:        true,
+		DelayedRequeue: true,
+		Durable:        t.cfg.storage == jetstream.FileStorage,
+		Pools:          true,
+		Ordering:       true,
+		Lease:          true,
+		DeadLetter:     true,
+		Backlog:        t.cfg.backlog,
+	}
+}
+
+// DefaultExchange is the exchange of targets without one.
+func (t *Transport) DefaultExchange() string { return t.cfg.exchange }
+
+// Mode reports whether the transport uses JetStream or core NATS.
+func (t *Transport) Mode() Mode { return t.cfg.mode }
+
+// Conn returns the NATS connection.
+func (t *Transport) Conn() *natsgo.Conn { return t.nc }
+
+// SlowConsumerEvents counts the slow-consumer errors the connection
+// reported (core mode: messages the client dropped because a listener
+// fell behind). Counted only on connections Open made.
+func (t *Transport) SlowConsumerEvents() uint64 { return t.slowConsumers.Load() }
+
+// Send publishes msg to "<exchange>.<topic>.<priority>". In JetStream
+// mode it returns once the stream has stored the message (a publish ack;
+// a duplicate of a message ID seen within the duplicate window counts as
+// stored), making sure first that the exchange's stream and, with the
+// backlog on, the non-pooled group's consumer exist. In core mode it
+// returns once the server has received the message (a flush). Without a
+// deadline in ctx, the wait is bounded by the publish timeout.
+func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := tg.ValidateSend(); err != nil {
+		return fmt.Errorf("nats: send: %w", err)
+	}
+	if !p.Valid() {
+		return fmt.Errorf("nats: send: %w: unknown priority %q (valid: audit, debug, info, warn, error, critical, sample)", transport.ErrInvalidConfig, p)
+	}
+	if t.isClosed() {
+		return fmt.Errorf("nats: send: %w", transport.ErrClosed)
+	}
+	tg = tg.WithDefaultExchange(t.cfg.exchange)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.cfg.publishTimeout)
+		defer cancel()
+	}
+	k := key{exchange: tg.Exchange, topic: tg.Topic, priority: p}
+	if t.cfg.mode == ModeCore {
+		return t.publishCore(ctx, k, msg)
+	}
+	return t.publish(ctx, k, msg, msg.ID)
+}
+
+// Listen subscribes to every (target, priority) of cfg in cfg.Pool. A
+// zero Lease or MaxDeliveries takes the transport's default (URL options
+// ack_wait and max_deliveries).
+func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (transport.Listener, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("nats: listen: %w", err)
+	}
+	if t.isClosed() {
+		return nil, fmt.Errorf("nats: listen: %w", transport.ErrClosed)
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = t.cfg.lease
+	}
+	if cfg.MaxDeliveries == 0 {
+		cfg.MaxDeliveries = t.cfg.maxDeliveries
+	}
+	cfg = cfg.WithDefaults(t.cfg.exchange)
+
+	var (
+		l   listenerCloser
+		err error
+	)
+	if t.cfg.mode == ModeCore {
+		l, err = t.listenCore(ctx, cfg)
+	} else {
+		l, err = t.listenJetStream(ctx, cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		_ = l.Close()
+		return nil, fmt.Errorf("nats: listen: %w", transport.ErrClosed)
+	}
+	t.listeners[l] = struct{}{}
+	t.mu.Unlock()
+	return l.(transport.Listener), nil
+}
+
+// listenKeys lists the distinct keys of cfg's targets × priorities, in
+// order.
+func listenKeys(cfg transport.ListenConfig) []key {
+	seen := map[key]bool{}
+	var keys []key
+	for _, tg := range cfg.Targets {
+		for _, p := range cfg.Priorities {
+			k := key{exchange: tg.Exchange, topic: tg.Topic, priority: p}
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+func (t *Transport) forgetListener(l listenerCloser) {
+	t.mu.Lock()
+	delete(t.listeners, l)
+	t.mu.Unlock()
+}
+
+func (t *Transport) isClosed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.closed
+}
+
+// Close closes the transport's listeners (their unsettled deliveries go
+// back to the server at once), then, for a connection Open made, drains
+// it: subscriptions end and every buffered publish, acks included, is
+// flushed before the connection closes. Idempotent.
+func (t *Transport) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	ls := make([]listenerCloser, 0, len(t.listeners))
+	for l := range t.listeners {
+		ls = append(ls, l)
+	}
+	t.mu.Unlock()
+
+	var errs []error
+	for _, l := range ls {
+		errs = append(errs, l.Close())
+	}
+	if t.ownConn {
+		if err := t.nc.Drain(); err != nil {
+			// Drain refuses while reconnecting; nothing can be flushed then.
+			t.nc.Close()
+		}
+		select {
+		case <-t.connClosed:
+		case <-time.After(t.cfg.drainTimeout + 5*time.Second):
+			t.nc.Close()
+			errs = append(errs, fmt.Errorf("nats: close: the connection did not drain within %s", t.cfg.drainTimeout))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkReconnects empties the caches of streams and consumers known to
+// exist when the connection has reconnected since: the server may be a new
+// one, or have restarted without its store (memory storage).
+func (t *Transport) checkReconnects() {
+	n := t.nc.Stats().Reconnects
+	if old := t.reconnects.Load(); n != old && t.reconnects.CompareAndSwap(old, n) {
+		t.streams.reset()
+		t.consumers.reset()
+	}
+}
+
+func (t *Transport) onDisconnect(nc *natsgo.Conn, err error) {
+	if err != nil {
+		t.log.Warn("nats: disconnected; reconnecting", zap.Error(err))
+	}
+}
+
+func (t *Transport) onReconnect(nc *natsgo.Conn) {
+	t.log.Info("nats: reconnected", zap.String("server", nc.ConnectedUrlRedacted()))
+	t.checkReconnects()
+}
+
+// onAsyncError logs the connection's asynchronous errors; slow-consumer
+// events, where the client dropped messages because a subscription fell
+// behind, are counted too.
+func (t *Transport) onAsyncError(nc *natsgo.Conn, sub *natsgo.Subscription, err error) {
+	if errors.Is(err, natsgo.ErrSlowConsumer) {
+		t.slowConsumers.Add(1)
+		f := []zap.Field{zap.Error(err), zap.Uint64("slow_consumer_events", t.slowConsumers.Load())}
+		if sub != nil {
+			dropped, _ := sub.Dropped()
+			f = append(f, zap.String("subject", sub.Subject), zap.String("queue", sub.Queue), zap.Int("dropped", dropped))
+		}
+		t.log.Warn("nats: slow consumer: the client dropped messages for a listener that fell behind", f...)
+		return
+	}
+	f := []zap.Field{zap.Error(err)}
+	if sub != nil {
+		f = append(f, zap.String("subject", sub.Subject))
+	}
+	t.log.Warn("nats: asynchronous error", f...)
+}

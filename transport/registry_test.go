@@ -1,0 +1,179 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/target"
+	"github.com/harkmq/hark/transport"
+)
+
+// fakeTransport is a do-nothing Transport that remembers how it was opened.
+type fakeTransport struct {
+	url  *transport.URL
+	opts transport.Options
+}
+
+func (f *fakeTransport) Send(context.Context, transport.Target, transport.Priority, transport.Message) error {
+	return nil
+}
+
+func (f *fakeTransport) Listen(context.Context, transport.ListenConfig) (transport.Listener, error) {
+	return nil, transport.ErrNotSupported
+}
+func (f *fakeTransport) Capabilities() transport.Capabilities { return transport.Capabilities{} }
+func (f *fakeTransport) DefaultExchange() string              { return f.opts.DefaultExchange }
+func (f *fakeTransport) Close() error                         { return nil }
+
+// fakeDriver opens fakeTransports and refuses URL options it does not know.
+func fakeDriver(valid ...string) transport.Driver {
+	return transport.DriverFunc(func(_ context.Context, u *transport.URL, o transport.Options) (transport.Transport, error) {
+		if err := u.CheckOptions(valid...); err != nil {
+			return nil, err
+		}
+		return &fakeTransport{url: u, opts: o}, nil
+	})
+}
+
+func TestRegistry_OpenPicksDriverByScheme(t *testing.T) {
+	r := transport.NewRegistry()
+	r.Register(fakeDriver(), "rabbit", "amqp")
+	r.Register(fakeDriver(), "kombu")
+
+	for _, raw := range []string{"rabbit://h/", "amqp://h/", "AMQP://h/", "kombu+amqp://h/"} {
+		tr, err := r.Open(context.Background(), raw)
+		require.NoError(t, err, raw)
+		require.IsType(t, &fakeTransport{}, tr)
+		assert.Equal(t, "h", tr.(*fakeTransport).url.Hosts[0].Hostname)
+	}
+	assert.Equal(t, []string{"amqp", "kombu", "rabbit"}, r.Schemes())
+}
+
+func TestRegistry_unknownSchemeNamesRegistered(t *testing.T) {
+	r := transport.NewRegistry()
+	r.Register(fakeDriver(), "rabbit", "amqp")
+	r.Register(fakeDriver(), "memory", "fake")
+
+	_, err := r.Open(context.Background(), "nats://user:hunter2@h:4222")
+	require.ErrorIs(t, err, transport.ErrUnknownScheme)
+	assert.Contains(t, err.Error(), `"nats"`)
+	assert.Contains(t, err.Error(), "registered: amqp, fake, memory, rabbit")
+	assert.Contains(t, err.Error(), "nats://user:***@h:4222")
+	assert.NotContains(t, err.Error(), "hunter2")
+
+	_, err = transport.NewRegistry().Open(context.Background(), "rabbit://h")
+	require.ErrorIs(t, err, transport.ErrUnknownScheme)
+	assert.Contains(t, err.Error(), "registered: none;", "an empty registry says so")
+}
+
+func TestRegistry_doubleRegistrationPanics(t *testing.T) {
+	r := transport.NewRegistry()
+	r.Register(fakeDriver(), "rabbit", "amqp")
+	assert.PanicsWithValue(t, "hark: transport scheme registered twice: rabbit", func() {
+		r.Register(fakeDriver(), "Rabbit")
+	})
+	assert.PanicsWithValue(t, "hark: transport scheme registered twice: amqp", func() {
+		r.Register(fakeDriver(), "other", "amqp")
+	})
+	assert.PanicsWithValue(t, "hark: transport scheme registered twice: dup", func() {
+		r.Register(fakeDriver(), "dup", "dup")
+	})
+}
+
+func TestRegistry_OpenPassesOptions(t *testing.T) {
+	r := transport.NewRegistry()
+	r.Register(fakeDriver(), "memory")
+
+	tr, err := r.Open(context.Background(), "memory://")
+	require.NoError(t, err)
+	o := tr.(*fakeTransport).opts
+	require.NotNil(t, o.Logger, "drivers never get a nil logger")
+	assert.Equal(t, target.DefaultExchange, o.DefaultExchange)
+
+	l := zap.NewExample()
+	tr, err = r.Open(context.Background(), "memory://", transport.WithLogger(l), transport.WithDefaultExchange("nova"))
+	require.NoError(t, err)
+	o = tr.(*fakeTransport).opts
+	assert.Same(t, l, o.Logger)
+	assert.Equal(t, "nova", o.DefaultExchange)
+	assert.Equal(t, "nova", tr.DefaultExchange())
+}
+
+func TestRegistry_OpenErrors(t *testing.T) {
+	r := transport.NewRegistry()
+	boom := errors.New("boom")
+	r.Register(transport.DriverFunc(func(context.Context, *transport.URL, transport.Options) (transport.Transport, error) {
+		return nil, boom
+	}), "broken")
+	r.Register(fakeDriver("ssl"), "rabbit")
+	ctx := context.Background()
+
+	_, err := r.Open(ctx, "broken://u:hunter2@h/")
+	require.ErrorIs(t, err, boom)
+	assert.Equal(t, "open broken://u:***@h/: boom", err.Error())
+
+	_, err = r.Open(ctx, "rabbit://h/?ssl=true&bogus=1")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.Contains(t, err.Error(), `unknown option "bogus" for scheme rabbit (valid: ssl)`)
+
+	_, err = r.Open(ctx, "no-scheme")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+
+	_, err = r.Open(ctx, "rabbit://h:port/")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+
+	_, err = r.Open(ctx, "rabbit://h/", transport.WithLogger(nil))
+	require.ErrorIs(t, err, transport.ErrInvalidConfig)
+
+	_, err = r.Open(ctx, "rabbit://h/", transport.WithDefaultExchange("a.b"))
+	require.ErrorIs(t, err, target.ErrInvalidTarget)
+}
+
+func TestRegistry_concurrentUse(t *testing.T) {
+	r := transport.NewRegistry()
+	r.Register(fakeDriver(), "memory")
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			r.Register(fakeDriver(), fmt.Sprintf("s%d", i))
+		}()
+		go func() {
+			defer wg.Done()
+			_, err := r.Open(context.Background(), "memory://")
+			assert.NoError(t, err)
+			_ = r.Schemes()
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, r.Schemes(), 9)
+}
+
+// The default registry is process-wide; register a scheme no driver uses,
+// once, so that -count=N does not register it twice.
+var registerDefaultOnce sync.Once
+
+func TestDefaultRegistry(t *testing.T) {
+	registerDefaultOnce.Do(func() {
+		transport.Register(fakeDriver(), "hark-registry-test", "hark-registry-test-alias")
+	})
+	assert.Contains(t, transport.Schemes(), "hark-registry-test")
+	assert.Contains(t, transport.Schemes(), "hark-registry-test-alias")
+
+	tr, err := transport.Open(context.Background(), "hark-registry-test-alias://h", transport.WithDefaultExchange("x"))
+	require.NoError(t, err)
+	assert.Equal(t, "x", tr.DefaultExchange())
+	require.NoError(t, tr.Close())
+
+	_, err = transport.Open(context.Background(), "hark-unregistered://h")
+	require.ErrorIs(t, err, transport.ErrUnknownScheme)
+	assert.Contains(t, err.Error(), "hark-registry-test")
+}

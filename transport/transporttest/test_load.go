@@ -1,0 +1,108 @@
+package transporttest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/transport"
+)
+
+func loadTests() []testCase {
+	return []testCase{
+		{name: "concurrent_publishers_and_members", run: testConcurrent},
+		{name: "ordering", needs: transport.Capabilities{Ordering: true}, run: testOrdering},
+	}
+}
+
+// testConcurrent: 4 publishers × 250 messages to a group of 3 members
+// (a pool when the driver has pools), each on its own transport: every
+// message arrives exactly once.
+func testConcurrent(t *testing.T, e *env) {
+	const publishers, perPublisher, members = 4, 250, 3
+	const n = publishers * perPublisher
+	cfg := e.config()
+	cfg.Pool = e.pool()
+	cfg.Lease = e.longLease()
+	ls := make([]transport.Listener, members)
+	for i := range ls {
+		ls[i] = e.listenOn(e.cfg.NewTransport(t), cfg)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*e.cfg.Timeout)
+	defer cancel()
+	var (
+		mu     sync.Mutex
+		seen   = make(map[string]int, n)
+		total  int
+		recv   sync.WaitGroup
+		counts = make([]int, members)
+	)
+	for i, l := range ls {
+		recv.Go(func() {
+			for {
+				d, err := l.Next(ctx)
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				seen[string(d.Message().Body)]++
+				counts[i]++
+				total++
+				all := total == n
+				mu.Unlock()
+				if err := d.Ack(context.Background()); err != nil {
+					t.Errorf("ack: %v", err)
+				}
+				if all {
+					cancel()
+				}
+			}
+		})
+	}
+
+	var send sync.WaitGroup
+	errs := make(chan error, publishers)
+	for p := range publishers {
+		send.Go(func() {
+			tag := fmt.Sprintf("%s-p%d", e.tag, p)
+			for i := range perPublisher {
+				if err := e.tr.Send(ctx, e.target(), transport.Info, NewMessage(tag, i)); err != nil {
+					errs <- fmt.Errorf("publisher %d, message %d: %w", p, i, err)
+					return
+				}
+			}
+		})
+	}
+	send.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	recv.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, n, total, "deliveries (per member: %v)", counts)
+	assert.Len(t, seen, n, "distinct messages")
+	dups := 0
+	for _, c := range seen {
+		if c > 1 {
+			dups++
+		}
+	}
+	assert.Zero(t, dups, "messages delivered more than once")
+	e.none(ls...)
+}
+
+// testOrdering: one listener receives one topic's messages in send order.
+func testOrdering(t *testing.T, e *env) {
+	const n = 100
+	l := e.listen(e.config())
+	sent := e.sendN(n)
+	assert.Equal(t, MessageBodies(sent), Bodies(e.collect(l, n)))
+}
