@@ -92,6 +92,15 @@ func (h *handler) keepAlive(ctx context.Context, ds ...transport.Delivery) (stop
 // finish settles in according to out.
 func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome) {
 	d := in.d
+	if ctx.Err() != nil && out.Result.Action() != dispatcher.ActionHandled {
+		// A forced shutdown cancelled the handler: its requeue or rejection
+		// may be the cancellation itself. Leave the delivery unsettled;
+		// closing the listener gives it back and the broker redelivers it,
+		// even when requeue is not allowed.
+		h.log.Warn("the shutdown deadline cancelled the handler; leaving the notification for redelivery",
+			append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
+		return
+	}
 	switch out.Result.Action() {
 	case dispatcher.ActionHandled:
 		if h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }) {

@@ -223,9 +223,10 @@ func (s *slow) Info(ctx context.Context, _ *notify.Notification) notify.Result {
 	s.calls.Add(1)
 	select {
 	case <-time.After(s.d):
+		return notify.Handled
 	case <-ctx.Done():
+		return notify.RequeueWith(ctx.Err())
 	}
-	return notify.Handled
 }
 
 func TestAutoExtend_keeps_a_long_handler_exclusive(t *testing.T) {

@@ -428,3 +428,27 @@ func FuzzDecodeNotification(f *testing.F) {
 		require.Equal(t, m, m2)
 	})
 }
+
+func BenchmarkEncodeNotification(b *testing.B) {
+	m := sampleMessage()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := transport.EncodeNotification(m, transport.EncodeOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeNotification(b *testing.B) {
+	msg, err := transport.EncodeNotification(sampleMessage(), transport.EncodeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(msg.Body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := transport.DecodeNotification(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -45,7 +45,10 @@ func WithDefaultExchange(name string) Option {
 	}
 }
 
-func buildOptions(opts []Option) (Options, error) {
+// NewOptions applies opts to the defaults (a no-op logger, exchange
+// "openstack"). Direct driver constructors use it so they share Open's
+// defaults.
+func NewOptions(opts ...Option) (Options, error) {
 	o := Options{Logger: zap.NewNop(), DefaultExchange: target.DefaultExchange}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {

@@ -64,7 +64,7 @@ func (r *Registry) Schemes() []string {
 // unknown scheme is an error wrapping ErrUnknownScheme that names the
 // registered ones.
 func (r *Registry) Open(ctx context.Context, rawURL string, opts ...Option) (Transport, error) {
-	o, err := buildOptions(opts)
+	o, err := NewOptions(opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,9 @@ import (
 // Transport is a connection to a broker (or the in-process memory broker).
 // All methods are safe for concurrent use.
 type Transport interface {
-	// Send publishes msg to target t with priority p: routing key
+	// Send publishes msg to target t with priority p (an invalid target or
+	// priority is an error wrapping target.ErrInvalidTarget or
+	// ErrInvalidConfig): routing key
 	// "<topic>.<priority>" on exchange t.Exchange (RabbitMQ), subject
 	// "<exchange>.<topic>.<priority>" (NATS). An empty t.Exchange means the
 	// transport's default exchange. Send returns once the broker has
@@ -35,8 +37,8 @@ type Transport interface {
 
 // Listener hands out the deliveries of one subscription. At most
 // ListenConfig.Prefetch deliveries are held unsettled by a listener at a
-// time (buffered plus handed out); Next blocks while that many are
-// outstanding. Next may be called from one goroutine at a time; Stop and
+// time (buffered plus handed out; a delivery whose lease expired no longer
+// counts); Next blocks while that many are outstanding. Next may be called from one goroutine at a time; Stop and
 // Close from any.
 type Listener interface {
 	// Next returns the next delivery. It blocks until one is available,
@@ -53,7 +55,9 @@ type Listener interface {
 
 	// Close stops intake (as Stop) and releases the subscription.
 	// Deliveries still unsettled go back to the broker, which redelivers
-	// them; settling them afterwards fails with ErrClosed. Idempotent.
+	// them (the release counts as a delivery, as a broker cannot tell it
+	// from a crash); settling them afterwards fails with ErrClosed.
+	// Idempotent.
 	Close() error
 }
 
@@ -79,8 +83,9 @@ type Delivery interface {
 	// Ack settles the delivery as handled: it is never redelivered.
 	Ack(ctx context.Context) error
 
-	// Requeue gives the message back for redelivery after delay (0 means
-	// at once). Drivers without Capabilities.DelayedRequeue return an error
+	// Requeue gives the message back for redelivery after delay (0, or a
+	// negative delay, means at once). Drivers without
+	// Capabilities.DelayedRequeue return an error wrapping ErrNotSupported
 	// for a positive delay. When ListenConfig.MaxDeliveries deliveries have
 	// been made, the driver dead-letters the message instead, with reason
 	// ReasonMaxDeliveries.
@@ -93,7 +98,8 @@ type Delivery interface {
 
 	// Extend renews the lease (IronMQ touch, Zaqar claim update, JetStream
 	// InProgress) so the message is not redelivered while a long handler
-	// runs. Returns ErrNotSupported when Capabilities.Lease is false, and
-	// ErrLeaseExpired if the lease had already run out.
+	// runs. Returns ErrNotSupported when Capabilities.Lease is false,
+	// ErrAlreadySettled after a settle, and ErrLeaseExpired if the lease had
+	// already run out.
 	Extend(ctx context.Context) error
 }

@@ -227,7 +227,7 @@ func parseHost(piece string) (Host, error) {
 		if err != nil || p < 0 || p > 65535 || portText[0] == '+' || portText[0] == '-' {
 			// The port text is not quoted: when a password holds an
 			// unencoded '/', '?' or '#', the "port" is a piece of it.
-			return Host{}, fmt.Errorf("host %q: the port is not a number between 0 and 65535 (percent-encode any '/', '?', '#', '@' or ':' in user names and passwords)", h.Hostname)
+			return Host{}, fmt.Errorf("%q has a port that is not a number between 0 and 65535 (percent-encode any '/', '?', '#', '@' or ':' in user names and passwords)", h.Hostname)
 		}
 		h.Port = p
 	}
@@ -258,7 +258,7 @@ func parseQuery(query string, q map[string]string) {
 // bytes are then read as UTF-8 with invalid sequences replaced by U+FFFD
 // (errors="replace").
 func pyUnquote(s string) string {
-	if !strings.Contains(s, "%") {
+	if !strings.Contains(s, "%") && utf8.ValidString(s) {
 		return s
 	}
 	b := make([]byte, 0, len(s))

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,12 +114,12 @@ func TestParseURL_errors(t *testing.T) {
 		{"empty", "", "No scheme specified"},
 		{"no scheme", "//u:s3cr3t@h", "No scheme specified"},
 		{"scheme starts with digit", "1rabbit://h", "No scheme specified"},
-		{"bad port", "rabbit://u:s3cr3t@h1:abc", `host 1: host "h1": the port is not a number`},
-		{"port out of range", "rabbit://h0,u:s3cr3t@h1:70000", `host 2: host "h1": the port is not a number between 0 and 65535`},
-		{"negative port", "rabbit://h1:-1", `host "h1": the port`},
+		{"bad port", "rabbit://u:s3cr3t@h1:abc", `host 1: "h1" has a port that is not a number`},
+		{"port out of range", "rabbit://h0,u:s3cr3t@h1:70000", `host 2: "h1" has a port that is not a number between 0 and 65535`},
+		{"negative port", "rabbit://h1:-1", `"h1" has a port`},
 		// An unencoded '/' ends the netloc inside the password: the "port"
 		// is then a piece of the password and must not be echoed.
-		{"slash in password", "rabbit://u:s3cr3t/x@h:5672", `host "u": the port is not a number`},
+		{"slash in password", "rabbit://u:s3cr3t/x@h:5672", `"u" has a port that is not a number`},
 		{"unclosed ipv6", "rabbit://u:s3cr3t@[::1", "no closing ']'"},
 		{"junk after ipv6", "rabbit://[::1]x", "unexpected text after IPv6 address [::1]"},
 		{"ipv4 in brackets", "rabbit://[10.0.0.1]:5672", "invalid IPv6 address [10.0.0.1]"},
@@ -340,4 +341,46 @@ func TestURL_optionErrorsHideSecrets(t *testing.T) {
 	require.ErrorIs(t, err, transport.ErrInvalidURL)
 	assert.NotContains(t, err.Error(), "hunter2")
 	assert.Contains(t, err.Error(), `sasl_password_ttl="***" is not an integer`)
+}
+
+// FuzzParseURL: parsing never panics, and Redacted parses back to the same
+// URL with each password replaced by "***".
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{
+		"rabbit://us%40er:p%3Aw:d@h1:5672,h2/v%2Fh",
+		"kombu+amqp://u:p@[::1]:5672,h2/?a=1&a=2&b=x+y",
+		"nats://h:4222?mode=core#frag",
+		"fake:",
+		"rabbit://h//%zz?%41=%",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := transport.ParseURL(s)
+		if err != nil {
+			require.ErrorIs(t, err, transport.ErrInvalidURL)
+			return
+		}
+		back, err := transport.ParseURL(u.Redacted())
+		require.NoError(t, err, "redacted form %q", u.Redacted())
+		// A host with nothing at all (":" between commas) prints as
+		// nothing, as in oslo's TransportURL.__str__, and so disappears.
+		var hosts []transport.Host
+		for _, h := range u.Hosts {
+			if h.HasPassword {
+				h.Password = "***"
+			}
+			if h != (transport.Host{}) {
+				hosts = append(hosts, h)
+			}
+		}
+		u.Hosts = hosts
+		for k := range u.Query {
+			if strings.Contains(strings.ToLower(k), "password") || strings.Contains(strings.ToLower(k), "passwd") ||
+				strings.Contains(strings.ToLower(k), "secret") || strings.Contains(strings.ToLower(k), "token") {
+				u.Query[k] = "***"
+			}
+		}
+		require.Equal(t, u, back, "redacted form %q", u.Redacted())
+	})
 }

@@ -10,19 +10,6 @@ import (
 	"github.com/harkmq/hark/transport"
 )
 
-// capabilities are what the memory transport can do: everything except
-// surviving a restart.
-var capabilities = transport.Capabilities{
-	Requeue:        true,
-	DelayedRequeue: true,
-	Durable:        false,
-	Pools:          true,
-	Ordering:       true,
-	Lease:          true,
-	DeadLetter:     true,
-	Backlog:        true,
-}
-
 // memTransport is a transport.Transport on a Broker. Its mutable fields are
 // guarded by the broker's mutex.
 type memTransport struct {
@@ -113,8 +100,20 @@ func listenKeys(cfg transport.ListenConfig) []key {
 	return keys
 }
 
-// Capabilities reports everything but Durable.
-func (t *memTransport) Capabilities() transport.Capabilities { return capabilities }
+// Capabilities reports everything but Durable: the broker lives in the
+// process's memory.
+func (t *memTransport) Capabilities() transport.Capabilities {
+	return transport.Capabilities{
+		Requeue:        true,
+		DelayedRequeue: true,
+		Durable:        false,
+		Pools:          true,
+		Ordering:       true,
+		Lease:          true,
+		DeadLetter:     true,
+		Backlog:        true,
+	}
+}
 
 // DefaultExchange is the exchange of targets without one.
 func (t *memTransport) DefaultExchange() string { return t.exchange }

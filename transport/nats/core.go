@@ -1,0 +1,263 @@
+package nats
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// coreListener is a core-NATS listener: one queue subscription per
+// subject, the queue group named after the pool ("hark_all" for the
+// non-pooled group), so members of a group share and every group gets a
+// copy. Nothing is stored or acknowledged: at most once. A subscription's
+// callback waits for a prefetch slot, so a listener holds at most Prefetch
+// messages; beyond that the client buffers, and past its pending limits
+// drops messages and reports a slow consumer (logged and counted by the
+// transport).
+type coreListener struct {
+	t     *Transport
+	cfg   transport.ListenConfig
+	subs  []*natsgo.Subscription
+	slots *slots
+
+	intake     context.Context
+	stopIntake context.CancelFunc
+	done       chan struct{}
+	wake       chan struct{}
+	stopCtx    func() bool
+
+	mu          sync.Mutex
+	stopped     bool
+	closed      bool
+	buf         []*coreDelivery
+	outstanding map[*coreDelivery]struct{}
+}
+
+var _ transport.Listener = (*coreListener)(nil)
+
+// coreQueue names the queue group of a pool.
+func coreQueue(pool string) string {
+	if pool == "" {
+		return "hark_all"
+	}
+	return "hark_pool_" + pool
+}
+
+func (t *Transport) listenCore(ctx context.Context, cfg transport.ListenConfig) (*coreListener, error) {
+	l := &coreListener{
+		t:           t,
+		cfg:         cfg,
+		slots:       newSlots(cfg.Prefetch),
+		done:        make(chan struct{}),
+		wake:        make(chan struct{}, 1),
+		outstanding: map[*coreDelivery]struct{}{},
+	}
+	l.intake, l.stopIntake = context.WithCancel(context.Background())
+	for _, k := range listenKeys(cfg) {
+		src := transport.Source{Target: transport.Target{Exchange: k.exchange, Topic: k.topic}, Priority: k.priority, Pool: cfg.Pool}
+		sub, err := t.nc.QueueSubscribe(k.subject(), coreQueue(cfg.Pool), func(m *natsgo.Msg) { l.receive(src, m) })
+		if err != nil {
+			l.unsubscribe()
+			return nil, fmt.Errorf("nats: listen: subscribe to %s: %w", k.subject(), err)
+		}
+		l.subs = append(l.subs, sub)
+	}
+	// The server must know the subscriptions before Listen returns, or a
+	// message sent right after would find no one.
+	fctx, cancel := context.WithTimeout(ctx, t.cfg.publishTimeout)
+	defer cancel()
+	if err := t.nc.FlushWithContext(fctx); err != nil {
+		l.unsubscribe()
+		return nil, fmt.Errorf("nats: listen: flush subscriptions: %w", err)
+	}
+	l.stopCtx = context.AfterFunc(ctx, func() { _ = l.Stop() })
+	return l, nil
+}
+
+// receive runs on a subscription's callback goroutine: it waits for a
+// slot, then buffers the message for Next.
+func (l *coreListener) receive(src transport.Source, m *natsgo.Msg) {
+	if _, err := l.slots.acquire(l.intake, 1, 1); err != nil {
+		l.t.log.Debug("nats: core message dropped: the listener stopped", zap.String("subject", m.Subject))
+		return
+	}
+	id, hdr, err := decodeHeader(m.Header)
+	if err != nil {
+		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject), zap.Error(err))
+	}
+	d := &coreDelivery{l: l, source: src, msg: transport.Message{ID: id, Body: m.Data, Header: hdr}}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		l.slots.release(1)
+		return
+	}
+	l.buf = append(l.buf, d)
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Next hands out the oldest buffered message.
+func (l *coreListener) Next(ctx context.Context) (transport.Delivery, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for {
+		l.mu.Lock()
+		if l.stopped {
+			l.mu.Unlock()
+			return nil, fmt.Errorf("nats: listener stopped: %w", transport.ErrClosed)
+		}
+		if len(l.buf) > 0 {
+			d := l.buf[0]
+			l.buf[0] = nil
+			l.buf = l.buf[1:]
+			l.outstanding[d] = struct{}{}
+			l.mu.Unlock()
+			return d, nil
+		}
+		l.mu.Unlock()
+		select {
+		case <-l.wake:
+		case <-l.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Stop unsubscribes. Messages buffered but not handed out are dropped
+// (core NATS cannot give them back) and the count is logged.
+func (l *coreListener) Stop() error {
+	l.mu.Lock()
+	if l.stopped {
+		l.mu.Unlock()
+		return nil
+	}
+	l.stopped = true
+	close(l.done)
+	l.stopIntake()
+	dropped := len(l.buf)
+	l.slots.release(dropped)
+	l.buf = nil
+	l.mu.Unlock()
+	l.unsubscribe()
+	if dropped > 0 {
+		l.t.log.Warn("nats: core listener stopped with buffered messages; they are dropped (core NATS is at most once)", zap.Int("dropped", dropped))
+	}
+	if l.stopCtx != nil {
+		l.stopCtx()
+	}
+	return nil
+}
+
+func (l *coreListener) unsubscribe() {
+	for _, s := range l.subs {
+		_ = s.Unsubscribe()
+	}
+}
+
+// Close stops intake; settling a delivery afterwards fails with
+// ErrClosed.
+func (l *coreListener) Close() error {
+	_ = l.Stop()
+	l.mu.Lock()
+	if !l.closed {
+		l.closed = true
+		for d := range l.outstanding {
+			d.released = true
+		}
+		l.slots.release(len(l.outstanding))
+		clear(l.outstanding)
+	}
+	l.mu.Unlock()
+	l.t.forgetListener(l)
+	return nil
+}
+
+// coreDelivery is one core-NATS message: settling it only frees its
+// prefetch slot; there is nothing to tell the server.
+type coreDelivery struct {
+	l      *coreListener
+	source transport.Source
+	msg    transport.Message
+
+	copyOnce sync.Once
+	copied   transport.Message
+
+	// Guarded by the listener's mutex.
+	settled  bool
+	released bool
+}
+
+var _ transport.Delivery = (*coreDelivery)(nil)
+
+// Message returns this delivery's own copy of the message.
+func (d *coreDelivery) Message() transport.Message {
+	d.copyOnce.Do(func() {
+		d.copied = transport.Message{ID: d.msg.ID, Header: d.msg.Header.Clone()}
+		if d.msg.Body != nil {
+			d.copied.Body = bytes.Clone(d.msg.Body)
+		}
+	})
+	return d.copied
+}
+
+// Source is the subject the message came by and the listener's pool.
+func (d *coreDelivery) Source() transport.Source { return d.source }
+
+// Deliveries is always 1: core NATS never redelivers.
+func (d *coreDelivery) Deliveries() int { return 1 }
+
+// Ack settles the delivery (nothing is sent: core NATS has no acks).
+func (d *coreDelivery) Ack(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l := d.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case d.settled:
+		return fmt.Errorf("nats: ack: %w", transport.ErrAlreadySettled)
+	case d.released:
+		return fmt.Errorf("nats: ack: %w: the listener was closed", transport.ErrClosed)
+	}
+	d.settled = true
+	delete(l.outstanding, d)
+	l.slots.release(1)
+	return nil
+}
+
+// Requeue is not supported in core mode.
+func (d *coreDelivery) Requeue(context.Context, time.Duration) error {
+	return d.unsupported("requeue", "requeue")
+}
+
+// DeadLetter is not supported in core mode.
+func (d *coreDelivery) DeadLetter(context.Context, transport.DeadLetterInfo) error {
+	return d.unsupported("dead-letter", "dead-letter")
+}
+
+// Extend is not supported in core mode: there is no lease.
+func (d *coreDelivery) Extend(context.Context) error {
+	return d.unsupported("extend", "lease")
+}
+
+func (d *coreDelivery) unsupported(op, capability string) error {
+	d.l.mu.Lock()
+	defer d.l.mu.Unlock()
+	if d.settled {
+		return fmt.Errorf("nats: %s: %w", op, transport.ErrAlreadySettled)
+	}
+	return fmt.Errorf("nats: %s: %w: core NATS has no %s capability (use mode=jetstream)", op, transport.ErrNotSupported, capability)
+}

@@ -1,0 +1,251 @@
+package nats
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// deliveryState is where a delivery stands; only an active one may be
+// settled or extended.
+type deliveryState uint8
+
+const (
+	stateActive   deliveryState = iota
+	stateSettling               // a dead-letter record is being written
+	stateSettled                // Ack, Requeue or DeadLetter succeeded
+	stateExpired                // the lease ran out; the server redelivers
+	stateReleased               // given back by Stop or Close
+)
+
+// leaseMargin is how much earlier than the server the listener considers
+// a lease over: the server starts AckWait when it sends, the listener
+// when it receives, so without a margin a settle could be accepted
+// locally after the server had already redelivered. A twentieth of the
+// lease, at most a second.
+func leaseMargin(lease time.Duration) time.Duration {
+	return min(lease/20, time.Second)
+}
+
+// jsDelivery is one JetStream delivery. Its state, deadline and timer are
+// guarded by the listener's mutex.
+type jsDelivery struct {
+	l      *jsListener
+	sub    *jsSub
+	m      jetstream.Msg
+	msg    transport.Message // decoded; never handed out (see Message)
+	number int
+	seq    uint64
+	dedup  string
+
+	copyOnce sync.Once
+	copied   transport.Message
+
+	state     deliveryState
+	handedOut bool
+	deadline  time.Time
+	timer     *time.Timer
+}
+
+var _ transport.Delivery = (*jsDelivery)(nil)
+
+func newJSDelivery(l *jsListener, s *jsSub, m jetstream.Msg, meta *jetstream.MsgMetadata, now time.Time) *jsDelivery {
+	id, hdr, err := decodeHeader(m.Headers())
+	if err != nil {
+		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject()), zap.Error(err))
+	}
+	return &jsDelivery{
+		l:        l,
+		sub:      s,
+		m:        m,
+		msg:      transport.Message{ID: id, Body: m.Data(), Header: hdr},
+		number:   int(meta.NumDelivered),
+		seq:      meta.Sequence.Stream,
+		dedup:    s.dedupID(meta),
+		deadline: now.Add(s.lease - leaseMargin(s.lease)),
+	}
+}
+
+// Message returns this delivery's own copy of the message, so a handler
+// that changes it cannot change the dead-letter record.
+func (d *jsDelivery) Message() transport.Message {
+	d.copyOnce.Do(func() {
+		d.copied = transport.Message{ID: d.msg.ID, Header: d.msg.Header.Clone()}
+		if d.msg.Body != nil {
+			d.copied.Body = bytes.Clone(d.msg.Body)
+		}
+	})
+	return d.copied
+}
+
+// Source is the consumer's subject and the listener's pool.
+func (d *jsDelivery) Source() transport.Source { return d.sub.source }
+
+// Deliveries is JetStream's delivery count of the message to this group
+// (NumDelivered). It counts every delivery, including those a stopped
+// listener had buffered and gave back.
+func (d *jsDelivery) Deliveries() int { return d.number }
+
+// Ack acknowledges the message. The ack is sent without waiting for the
+// server's confirmation (Transport.Close flushes it); if it is lost, the
+// message is redelivered when the lease runs out: at least once.
+func (d *jsDelivery) Ack(ctx context.Context) error {
+	return d.settle(ctx, "ack", func() error { return d.m.Ack() })
+}
+
+// Requeue gives the message back: redelivered at once (Nak) or after
+// delay (NakWithDelay; it stays pending on the server meanwhile and counts
+// against MaxAckPending, not against this listener's Prefetch). A
+// negative delay counts as 0. When this delivery is number MaxDeliveries
+// or later, the message is dead-lettered instead (ReasonMaxDeliveries).
+func (d *jsDelivery) Requeue(ctx context.Context, delay time.Duration) error {
+	if limit := d.l.cfg.MaxDeliveries; limit > 0 && d.number >= limit {
+		return d.deadLetter(ctx, "requeue", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	}
+	return d.settle(ctx, "requeue", func() error {
+		if delay > 0 {
+			return d.m.NakWithDelay(delay)
+		}
+		return d.m.Nak()
+	})
+}
+
+// DeadLetter writes the dead-letter record (waiting for the stream's ack)
+// and then terminates the message (Term: never redelivered to this
+// group). If the record cannot be written the delivery stays unsettled
+// and the error is returned, so the caller may retry or requeue.
+func (d *jsDelivery) DeadLetter(ctx context.Context, info transport.DeadLetterInfo) error {
+	return d.deadLetter(ctx, "dead-letter", info)
+}
+
+// Extend renews the lease (InProgress): the server restarts AckWait.
+func (d *jsDelivery) Extend(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l := d.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := d.checkLocked("extend"); err != nil {
+		return err
+	}
+	if err := d.m.InProgress(); err != nil {
+		return fmt.Errorf("nats: extend: %w", err)
+	}
+	// The timer, when it fires, re-arms itself for the new deadline.
+	d.deadline = time.Now().Add(d.sub.lease - leaseMargin(d.sub.lease))
+	return nil
+}
+
+// settle runs send (an ack-type publish, no round trip) if d can still
+// be settled, and frees its slot.
+func (d *jsDelivery) settle(ctx context.Context, op string, send func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l := d.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := d.checkLocked(op); err != nil {
+		return err
+	}
+	if err := send(); err != nil {
+		return fmt.Errorf("nats: %s: %w", op, err)
+	}
+	d.state = stateSettled
+	l.finishLocked(d)
+	return nil
+}
+
+func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.DeadLetterInfo) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l := d.l
+	l.mu.Lock()
+	if err := d.checkLocked(op); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	// Settling: a concurrent settle is refused, the lease timer and Close
+	// leave the delivery alone while the record is written.
+	d.state = stateSettling
+	l.mu.Unlock()
+
+	dst := l.cfg.DeadLetterTarget(d.sub.source.Target)
+	err := l.t.publishDeadLetter(ctx, dst, d.sub.source, d.msg, d.number, info, d.dedup)
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		d.state = stateActive
+		if !time.Now().Before(d.deadline) {
+			l.expireLocked(d)
+		}
+		return fmt.Errorf("nats: %s: %w", op, err)
+	}
+	if err := d.m.Term(); err != nil {
+		// The record is written; a redelivery would write it again under
+		// the same de-duplication ID, which the stream drops.
+		l.t.log.Warn("nats: cannot terminate a dead-lettered message", zap.String("message_id", d.msg.ID), zap.Error(err))
+	}
+	d.state = stateSettled
+	l.finishLocked(d)
+	return nil
+}
+
+// checkLocked returns why d cannot be settled or extended now, or nil; a
+// lease found over is ended here, before its timer fires.
+func (d *jsDelivery) checkLocked(op string) error {
+	switch d.state {
+	case stateActive:
+		if !time.Now().Before(d.deadline) {
+			d.l.expireLocked(d)
+			return d.expiredErr(op)
+		}
+		return nil
+	case stateSettling, stateSettled:
+		return fmt.Errorf("nats: %s: %w", op, transport.ErrAlreadySettled)
+	case stateExpired:
+		return d.expiredErr(op)
+	default:
+		return fmt.Errorf("nats: %s: %w: the listener gave the message back", op, transport.ErrClosed)
+	}
+}
+
+func (d *jsDelivery) expiredErr(op string) error {
+	return fmt.Errorf("nats: %s: %w (lease of %s, delivery %d of message %q); nothing was sent, the server redelivers it",
+		op, transport.ErrLeaseExpired, d.sub.lease, d.number, d.msg.ID)
+}
+
+// leaseTimer runs at the deadline; after an Extend it re-arms for the new
+// one.
+func (d *jsDelivery) leaseTimer() {
+	l := d.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d.state != stateActive {
+		return
+	}
+	if left := time.Until(d.deadline); left > 0 {
+		d.timer.Reset(left)
+		return
+	}
+	l.expireLocked(d)
+}
+
+// nak gives the message back for redelivery at once. Errors are logged:
+// if the Nak is lost the lease brings the message back anyway.
+func (d *jsDelivery) nak() {
+	if err := d.m.Nak(); err != nil {
+		d.l.t.log.Debug("nats: cannot give a message back; it is redelivered when its lease runs out",
+			zap.String("message_id", d.msg.ID), zap.Error(err))
+	}
+}
