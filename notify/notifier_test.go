@@ -100,7 +100,7 @@ func TestMessagingNotifier(t *testing.T) {
 									msgID = body["message_id"].(string)
 								}
 								assert.Equal(t, msgID, body["message_id"], "one message_id per call")
-								assert.Equal(t, msgID, s.Msg.ID)
+								assert.Equal(t, body["_unique_id"], s.Msg.ID, "the broker de-duplication key is the per-send _unique_id")
 								assert.Equal(t, "test.localhost", body["publisher_id"])
 								assert.Equal(t, "test.notify", body["event_type"])
 								assert.Equal(t, prio.Upper(), body["priority"])

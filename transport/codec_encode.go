@@ -85,7 +85,14 @@ func EncodeNotification(m *OsloMessage, o EncodeOptions) (Message, error) {
 		body = append(body, '}')
 	}
 
-	msg := Message{ID: m.MessageID, Body: body}
+	// The broker-side de-duplication key is the per-send _unique_id, not
+	// message_id: one notification sent to several topics (or by two
+	// drivers) shares its message_id, and each copy must survive.
+	id := m.UniqueID
+	if id == "" {
+		id = m.MessageID
+	}
+	msg := Message{ID: id, Body: body}
 	if contentType != "" {
 		if msg.Body, err = compressBody(contentType, body); err != nil {
 			return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)

@@ -109,8 +109,14 @@ func TestEncodeNotification_goldenV2(t *testing.T) {
 	msg, err := transport.EncodeNotification(goldenMessage(), transport.EncodeOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, goldenV2, string(msg.Body))
-	assert.Equal(t, "de13a3b0-7c55-4b5e-9f4a-2f1c3e5d7a90", msg.ID)
+	assert.Equal(t, "635b8654863a44459f5f24507eee7e62", msg.ID, "the per-send _unique_id is the broker de-duplication key")
 	assert.Nil(t, msg.Header)
+
+	noUnique := goldenMessage()
+	noUnique.UniqueID = ""
+	bare, err := transport.EncodeNotification(noUnique, transport.EncodeOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "de13a3b0-7c55-4b5e-9f4a-2f1c3e5d7a90", bare.ID, "without a _unique_id, the message_id")
 
 	explicit, err := transport.EncodeNotification(goldenMessage(), transport.EncodeOptions{Version: 2})
 	require.NoError(t, err)

@@ -13,8 +13,10 @@ func (h Header) Clone() Header { return maps.Clone(h) }
 // byte for byte. Drivers never re-encode a Message's body; that is what makes
 // a dead-letter record replayable and a bridged notification byte-identical.
 type Message struct {
-	// ID is the notification's message_id. Drivers that de-duplicate on the
-	// broker (NATS JetStream's Nats-Msg-Id) use it; it may be empty.
+	// ID identifies one send of a notification: its _unique_id (oslo's
+	// per-send de-duplication key, kept across retries), or its message_id
+	// when it has none. Drivers that de-duplicate on the broker (NATS
+	// JetStream's Nats-Msg-Id) use it; it may be empty.
 	ID string
 	// Body is the encoded notification (an oslo v1 or v2 JSON body,
 	// possibly compressed as the Header says).

@@ -335,19 +335,7 @@ func (e *pyEmitter) literal(word string) error {
 }
 
 func (e *pyEmitter) object(depth int) error {
-	e.pos++ // '{'
-	e.out = append(e.out, '{')
-	e.skipSpace()
-	if e.pos < len(e.src) && e.src[e.pos] == '}' {
-		e.pos++
-		e.out = append(e.out, '}')
-		return nil
-	}
-	for first := true; ; first = false {
-		if !first {
-			e.out = append(e.out, ", "...)
-		}
-		e.skipSpace()
+	return e.sequence('{', '}', func() error {
 		if e.pos >= len(e.src) || e.src[e.pos] != '"' {
 			return e.unexpected("a string key")
 		}
@@ -361,56 +349,47 @@ func (e *pyEmitter) object(depth int) error {
 		e.pos++
 		e.out = append(e.out, ": "...)
 		e.skipSpace()
-		if err := e.value(depth + 1); err != nil {
-			return err
-		}
-		e.skipSpace()
-		if e.pos >= len(e.src) {
-			return e.unexpected("',' or '}'")
-		}
-		switch e.src[e.pos] {
-		case ',':
-			e.pos++
-		case '}':
-			e.pos++
-			e.out = append(e.out, '}')
-			return nil
-		default:
-			return e.unexpected("',' or '}'")
-		}
-	}
+		return e.value(depth + 1)
+	})
 }
 
 func (e *pyEmitter) array(depth int) error {
-	e.pos++ // '['
-	e.out = append(e.out, '[')
+	return e.sequence('[', ']', func() error { return e.value(depth + 1) })
+}
+
+// sequence emits an object or array: open, items separated by Python's
+// ", ", close. item emits one member, starting at a non-space byte.
+func (e *pyEmitter) sequence(open, close byte, item func() error) error {
+	e.pos++ // open
+	e.out = append(e.out, open)
 	e.skipSpace()
-	if e.pos < len(e.src) && e.src[e.pos] == ']' {
+	if e.pos < len(e.src) && e.src[e.pos] == close {
 		e.pos++
-		e.out = append(e.out, ']')
+		e.out = append(e.out, close)
 		return nil
 	}
+	want := "',' or '" + string(close) + "'"
 	for first := true; ; first = false {
 		if !first {
 			e.out = append(e.out, ", "...)
 		}
 		e.skipSpace()
-		if err := e.value(depth + 1); err != nil {
+		if err := item(); err != nil {
 			return err
 		}
 		e.skipSpace()
 		if e.pos >= len(e.src) {
-			return e.unexpected("',' or ']'")
+			return e.unexpected(want)
 		}
 		switch e.src[e.pos] {
 		case ',':
 			e.pos++
-		case ']':
+		case close:
 			e.pos++
-			e.out = append(e.out, ']')
+			e.out = append(e.out, close)
 			return nil
 		default:
-			return e.unexpected("',' or ']'")
+			return e.unexpected(want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -40,6 +41,11 @@ func (r *Registry) Register(d Driver, scheme string, aliases ...string) {
 	defer r.mu.Unlock()
 	for _, s := range append([]string{scheme}, aliases...) {
 		s = strings.ToLower(s)
+		if s == "" || strings.ContainsAny(s, "+:/") {
+			// Open looks drivers up by the scheme before any '+', so such
+			// a name could never be reached.
+			panic("hark: invalid transport scheme " + strconv.Quote(s))
+		}
 		if _, dup := r.drivers[s]; dup {
 			panic("hark: transport scheme registered twice: " + s)
 		}

@@ -87,6 +87,13 @@ func TestRegistry_doubleRegistrationPanics(t *testing.T) {
 	})
 }
 
+func TestRegistry_unreachableSchemePanics(t *testing.T) {
+	r := transport.NewRegistry()
+	for _, s := range []string{"", "kombu+amqp", "a:b", "a/b"} {
+		assert.Panics(t, func() { r.Register(fakeDriver(), s) }, "scheme %q", s)
+	}
+}
+
 func TestRegistry_OpenPassesOptions(t *testing.T) {
 	r := transport.NewRegistry()
 	r.Register(fakeDriver(), "memory")

@@ -241,10 +241,16 @@ func (d *jsDelivery) leaseTimer() {
 	l.expireLocked(d)
 }
 
-// nak gives the message back for redelivery at once. Errors are logged:
-// if the Nak is lost the lease brings the message back anyway.
-func (d *jsDelivery) nak() {
-	if err := d.m.Nak(); err != nil {
+// giveBackDelay delays the redelivery of a message a stopping listener
+// gives back, so the server has processed the end of the listener's own
+// pull requests (their unsubscribe goes out just before) and hands the
+// message to another member rather than back to this one.
+const giveBackDelay = 50 * time.Millisecond
+
+// giveBack returns the message for redelivery to the group. Errors are
+// logged: if the Nak is lost the lease brings the message back anyway.
+func (d *jsDelivery) giveBack() {
+	if err := d.m.NakWithDelay(giveBackDelay); err != nil {
 		d.l.t.log.Debug("nats: cannot give a message back; it is redelivered when its lease runs out",
 			zap.String("message_id", d.msg.ID), zap.Error(err))
 	}

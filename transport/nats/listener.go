@@ -61,8 +61,7 @@ var _ transport.Listener = (*jsListener)(nil)
 // when some other consumer of the listener is waiting for a slot, so slots
 // held by idle consumers' requests circulate. longPoll also bounds how
 // long a listener takes to notice a restarted server (its open requests
-// are lost with it) and how long after Stop a request can still deliver
-// (such messages are given back at once).
+// are lost with it).
 const (
 	longPoll  = 3 * time.Second
 	shortPoll = 250 * time.Millisecond
@@ -139,9 +138,11 @@ func (l *jsListener) Next(ctx context.Context) (transport.Delivery, error) {
 	}
 }
 
-// Stop ends intake: no more pull requests; buffered deliveries, and any
-// that requests still open bring in, are given back at once (Nak, which
-// counts as a delivery). Handed-out deliveries can still be settled.
+// Stop ends intake: open pull requests are abandoned (the server drops a
+// request whose reply subject lost interest) and the pullers end; then
+// buffered deliveries, and any that arrived meanwhile, are given back
+// (see giveBack; it counts as a delivery). Handed-out deliveries can
+// still be settled.
 func (l *jsListener) Stop() error {
 	l.mu.Lock()
 	if l.stopped {
@@ -150,7 +151,13 @@ func (l *jsListener) Stop() error {
 	}
 	l.stopped = true
 	close(l.done)
+	l.mu.Unlock()
+
 	l.stopIntake()
+	l.cancelFetch()
+	l.pullers.Wait()
+
+	l.mu.Lock()
 	for _, d := range l.buf {
 		if d.state == stateActive {
 			l.releaseLocked(d)
@@ -164,10 +171,9 @@ func (l *jsListener) Stop() error {
 	return nil
 }
 
-// Close stops intake, gives every unsettled delivery back at once (a
-// settle afterwards fails with ErrClosed), abandons open pull requests and
-// waits for the pullers to end. Consumers stay on the server: they are
-// durable.
+// Close stops intake and gives every unsettled delivery back (a settle
+// afterwards fails with ErrClosed). Consumers stay on the server: they
+// are durable.
 func (l *jsListener) Close() error {
 	_ = l.Stop()
 	l.mu.Lock()
@@ -182,8 +188,6 @@ func (l *jsListener) Close() error {
 		}
 	}
 	l.mu.Unlock()
-	l.cancelFetch()
-	l.pullers.Wait()
 	l.t.forgetListener(l)
 	return nil
 }
@@ -199,7 +203,7 @@ func (l *jsListener) receive(s *jsSub, m jetstream.Msg) {
 		return
 	}
 	now := time.Now()
-	if limit := l.cfg.MaxDeliveries; limit > 0 && int(meta.NumDelivered) > limit {
+	if limit := l.cfg.MaxDeliveries; limit > 0 && int(meta.NumDelivered) > limit && !l.isStopped() {
 		// Only a lease expiry on delivery number limit leads here (a
 		// requeue of it is dead-lettered by Requeue): the last allowed
 		// delivery was never settled.
@@ -215,8 +219,9 @@ func (l *jsListener) receive(s *jsSub, m jetstream.Msg) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.stopped {
+		// Brought in by a request as Stop abandoned it.
 		d.state = stateReleased
-		d.nak()
+		d.giveBack()
 		l.slots.release(1)
 		return
 	}
@@ -247,10 +252,10 @@ func (l *jsListener) expireLocked(d *jsDelivery) {
 		zap.Duration("lease", d.sub.lease), zap.String("pool", d.sub.source.Pool))
 }
 
-// releaseLocked gives d back to the server for redelivery at once.
+// releaseLocked gives d back to the server for redelivery.
 func (l *jsListener) releaseLocked(d *jsDelivery) {
 	d.state = stateReleased
-	d.nak()
+	d.giveBack()
 	l.finishLocked(d)
 }
 
@@ -271,4 +276,10 @@ func (l *jsListener) buffered() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buf)
+}
+
+func (l *jsListener) isStopped() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.stopped
 }

@@ -65,13 +65,18 @@ func testConcurrent(t *testing.T, e *env) {
 		})
 	}
 
+	// Sends get their own context: the receivers cancel ctx once every
+	// message has arrived, which on a broker with publisher acks can be
+	// before the last Send has seen its ack.
+	sendCtx, cancelSend := context.WithTimeout(context.Background(), 3*e.cfg.Timeout)
+	defer cancelSend()
 	var send sync.WaitGroup
 	errs := make(chan error, publishers)
 	for p := range publishers {
 		send.Go(func() {
 			tag := fmt.Sprintf("%s-p%d", e.tag, p)
 			for i := range perPublisher {
-				if err := e.tr.Send(ctx, e.target(), transport.Info, NewMessage(tag, i)); err != nil {
+				if err := e.tr.Send(sendCtx, e.target(), transport.Info, NewMessage(tag, i)); err != nil {
 					errs <- fmt.Errorf("publisher %d, message %d: %w", p, i, err)
 					return
 				}
