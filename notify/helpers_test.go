@@ -20,7 +20,7 @@ import (
 const waitFor = 10 * time.Second
 
 // newTransport returns a memory transport on a broker of its own.
-func newTransport(t *testing.T) transport.Transport {
+func newTransport(t testing.TB) transport.Transport {
 	t.Helper()
 	b := memory.NewBroker()
 	tr, err := b.Transport()

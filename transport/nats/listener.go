@@ -23,14 +23,14 @@ type jsListener struct {
 	subs     []*jsSub
 	slots    *slots
 	maxBatch int
+	// rotate: fewer slots than consumers (see pullHeartbeat).
+	rotate bool
 
-	// intake ends at Stop: pullers request nothing more. fetchCtx ends at
-	// Close: requests still open are abandoned.
-	intake      context.Context
-	stopIntake  context.CancelFunc
-	fetchCtx    context.Context
-	cancelFetch context.CancelFunc
-	pullers     sync.WaitGroup
+	// intake ends at Stop: pullers stop, and their open requests are
+	// abandoned.
+	intake     context.Context
+	stopIntake context.CancelFunc
+	pullers    sync.WaitGroup
 	// done is closed at Stop, waking a blocked Next.
 	done chan struct{}
 	// wake is signalled (never blocking) when buf grows.
@@ -57,14 +57,17 @@ type seqKey struct {
 
 var _ transport.Listener = (*jsListener)(nil)
 
-// Polling: a pull request waits up to longPoll for messages, or shortPoll
-// when some other consumer of the listener is waiting for a slot, so slots
-// held by idle consumers' requests circulate. longPoll also bounds how
-// long a listener takes to notice a restarted server (its open requests
-// are lost with it).
+// Pulling. While every consumer of a listener can have a slot
+// (Prefetch ≥ consumers), each keeps one long-poll pull request open for
+// pullExpiry (the nats.go default), with idle heartbeats every
+// pullHeartbeat so a request lost with a restarted server is noticed
+// within two of them. With fewer slots than consumers, requests cannot
+// all be open at once: the consumers take turns with no-wait requests,
+// pausing rotatePause after an empty one (at most that much latency per
+// turn, and a few requests a second while idle).
 const (
-	longPoll  = 3 * time.Second
-	shortPoll = 250 * time.Millisecond
+	pullHeartbeat = 2 * time.Second
+	rotatePause   = 100 * time.Millisecond
 	// maxBatch caps one pull request.
 	maxBatch = 256
 )
@@ -86,8 +89,8 @@ func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenCon
 		}
 		l.subs = append(l.subs, newJSSub(l, k, stream, cons))
 	}
+	l.rotate = cfg.Prefetch < len(l.subs)
 	l.intake, l.stopIntake = context.WithCancel(context.Background())
-	l.fetchCtx, l.cancelFetch = context.WithCancel(context.Background())
 	for _, s := range l.subs {
 		l.pullers.Go(s.run)
 	}
@@ -154,7 +157,6 @@ func (l *jsListener) Stop() error {
 	l.mu.Unlock()
 
 	l.stopIntake()
-	l.cancelFetch()
 	l.pullers.Wait()
 
 	l.mu.Lock()

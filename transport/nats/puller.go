@@ -70,15 +70,24 @@ func (s *jsSub) run() {
 		if err != nil {
 			return // intake ended
 		}
-		poll := longPoll
-		if l.slots.contended() {
-			poll = shortPoll
+		var got int
+		if l.rotate {
+			got, err = s.fetchNoWait(n)
+		} else {
+			got, err = s.fetch(n)
 		}
-		got, err := s.fetch(n, poll)
 		l.slots.release(n - got)
 		s.lastGot = got
 		if err == nil {
 			failures = 0
+			if l.rotate && got == 0 {
+				// Nothing here: let the other consumers have the slot.
+				select {
+				case <-time.After(rotatePause):
+				case <-l.intake.Done():
+					return
+				}
+			}
 			continue
 		}
 		if l.intake.Err() != nil {
@@ -89,28 +98,39 @@ func (s *jsSub) run() {
 	}
 }
 
-// fetch sends one pull request for n messages and receives what it
-// brings. A request that ends empty is not an error.
-func (s *jsSub) fetch(n int, poll time.Duration) (int, error) {
-	ctx, cancel := context.WithTimeout(s.l.fetchCtx, poll)
-	defer cancel()
-	batch, err := s.cons.Fetch(n, jetstream.FetchContext(ctx))
+// fetch sends one long-poll pull request for n messages and receives
+// what it brings until the batch is complete or the request expires
+// (pullExpiry; heartbeats tell a lost request, e.g. after a server
+// restart, within 2×pullHeartbeat). Its context is cancelled only by
+// Stop: a client-side deadline racing the server's expiry could drop a
+// message already on its way, which would then wait for its lease.
+func (s *jsSub) fetch(n int) (int, error) {
+	batch, err := s.cons.Fetch(n, jetstream.FetchContext(s.l.intake), jetstream.FetchHeartbeat(pullHeartbeat))
 	if err != nil {
 		return 0, err
 	}
+	return s.drain(batch)
+}
+
+// fetchNoWait asks for what is available now; the server answers at once,
+// so no request stays open holding slots other consumers need.
+func (s *jsSub) fetchNoWait(n int) (int, error) {
+	batch, err := s.cons.FetchNoWait(n)
+	if err != nil {
+		return 0, err
+	}
+	return s.drain(batch)
+}
+
+func (s *jsSub) drain(batch jetstream.MessageBatch) (int, error) {
 	got := 0
 	for m := range batch.Messages() {
 		got++
 		s.l.receive(s, m)
 	}
-	err = batch.Error()
-	if errors.Is(err, context.DeadlineExceeded) && s.l.fetchCtx.Err() == nil {
-		// The server's request-timeout status never came (it restarted,
-		// or the connection is down): just ask again.
-		err = nil
-	}
+	err := batch.Error()
 	if errors.Is(err, context.Canceled) {
-		err = nil // Close
+		err = nil // Stop
 	}
 	return got, err
 }
