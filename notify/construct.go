@@ -56,6 +56,8 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 		autoExtend:    opts.autoExtend,
 		settleTimeout: opts.settleTimeout,
 		dedup:         newDedup(opts.dedupSize),
+		observer:      opts.observer,
+		pool:          opts.pool,
 	}
 	return &setup{opts: opts, cfg: cfg, handler: h}, nil
 }

@@ -23,6 +23,15 @@ type handler struct {
 	autoExtend    bool
 	settleTimeout time.Duration
 	dedup         *dedup
+	observer      func(Event)
+	pool          string
+}
+
+// emit reports an event to the observer, if any.
+func (h *handler) emit(kind EventKind, p transport.Priority, reason, endpoint string) {
+	if h.observer != nil {
+		h.observer(Event{Kind: kind, Priority: p, Reason: reason, Endpoint: endpoint, Pool: h.pool})
+	}
 }
 
 // inbound is a decoded delivery ready for dispatch.
@@ -38,10 +47,14 @@ type inbound struct {
 func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound, ok bool) {
 	om, err := transport.DecodeNotification(d.Message())
 	if err != nil {
+		prio := d.Source().Priority
+		h.emit(EventReceived, prio, "", "")
 		h.log.Error("cannot decode notification; dead-lettering it", append(h.deliveryFields(d), zap.Error(err))...)
-		h.deadLetter(ctx, d, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
+		h.deadLetter(ctx, d, prio, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
 		return inbound{}, false
 	}
+	prio, _ := transport.ParsePriority(om.Priority)
+	h.emit(EventReceived, prio, "", "")
 	key := om.UniqueID
 	if key == "" {
 		key = om.MessageID
@@ -49,7 +62,7 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 	if h.dedup.contains(key) {
 		h.log.Info("acknowledging a duplicate notification without dispatching it",
 			append(h.deliveryFields(d), zap.String("message_id", om.MessageID), zap.String("unique_id", om.UniqueID))...)
-		h.settle(ctx, d, "ack duplicate", func(sctx context.Context) error { return d.Ack(sctx) })
+		h.settled(h.settle(ctx, d, "ack duplicate", func(sctx context.Context) error { return d.Ack(sctx) }), EventDuplicate, prio, "", "")
 		return inbound{}, false
 	}
 	return inbound{d: d, n: dispatcher.FromOslo(om, d.Deliveries(), d), key: key}, true
@@ -99,15 +112,18 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 		// even when requeue is not allowed.
 		h.log.Warn("the shutdown deadline cancelled the handler; leaving the notification for redelivery",
 			append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
+		h.emit(EventAbandoned, in.n.Priority, "", out.Endpoint)
 		return
 	}
 	switch out.Result.Action() {
 	case dispatcher.ActionHandled:
-		if h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }) {
+		ok := h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+		if ok {
 			h.dedup.add(in.key)
 		}
+		h.settled(ok, EventAcked, in.n.Priority, "", out.Endpoint)
 	case dispatcher.ActionReject:
-		h.deadLetter(ctx, d, transport.DeadLetterInfo{
+		h.deadLetter(ctx, d, in.n.Priority, transport.DeadLetterInfo{
 			Reason:    transport.ReasonRejected,
 			LastError: resultError(out),
 			Endpoint:  out.Endpoint,
@@ -117,11 +133,11 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 		case !h.requeue.Allow:
 			h.log.Warn("an endpoint asked for a requeue, but requeue is not allowed on this listener; acknowledging (dropping) the notification as oslo.messaging does",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
-			h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+			h.settled(h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }), EventDropped, in.n.Priority, "", out.Endpoint)
 		case h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries:
 			h.log.Warn("notification reached its maximum deliveries; dead-lettering it",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Int("max_deliveries", h.maxDeliveries))...)
-			h.deadLetter(ctx, d, transport.DeadLetterInfo{
+			h.deadLetter(ctx, d, in.n.Priority, transport.DeadLetterInfo{
 				Reason:    transport.ReasonMaxDeliveries,
 				LastError: resultError(out),
 				Endpoint:  out.Endpoint,
@@ -130,7 +146,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 			delay := h.requeue.delay(d.Deliveries())
 			h.log.Debug("requeueing notification",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Duration("delay", delay))...)
-			h.settle(ctx, d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) })
+			h.settled(h.settle(ctx, d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
 		}
 	}
 }
@@ -138,7 +154,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 // deadLetter writes a dead-letter record for d. A transport that cannot
 // dead-letter gets an acknowledgement instead, with the record logged at
 // ERROR so the notification is not lost silently.
-func (h *handler) deadLetter(ctx context.Context, d transport.Delivery, info transport.DeadLetterInfo) {
+func (h *handler) deadLetter(ctx context.Context, d transport.Delivery, p transport.Priority, info transport.DeadLetterInfo) {
 	if !h.caps.DeadLetter {
 		msg := d.Message()
 		h.log.Error("the transport cannot dead-letter; acknowledging and logging the notification here instead",
@@ -147,10 +163,21 @@ func (h *handler) deadLetter(ctx context.Context, d transport.Delivery, info tra
 				zap.String("last_error", info.LastError),
 				zap.String("endpoint", info.Endpoint),
 				zap.ByteString("body", msg.Body))...)
-		h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+		ok := h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+		h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
 		return
 	}
-	h.settle(ctx, d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
+	ok := h.settle(ctx, d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
+	h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
+}
+
+// settled reports kind when the settlement succeeded, EventAbandoned when
+// it failed (the broker redelivers the message).
+func (h *handler) settled(ok bool, kind EventKind, p transport.Priority, reason, endpoint string) {
+	if !ok {
+		kind, reason = EventAbandoned, ""
+	}
+	h.emit(kind, p, reason, endpoint)
 }
 
 // settle runs one settlement with its own timeout, detached from the

@@ -34,6 +34,7 @@ type listenerOptions struct {
 	autoExtend      bool
 	settleTimeout   time.Duration
 	dispatcherOpts  []dispatcher.Option
+	observer        func(Event)
 }
 
 func defaultListenerOptions() listenerOptions {
