@@ -26,7 +26,9 @@ type Notification struct {
 	// Metadata carries the message id, timestamp and delivery count.
 	Metadata Metadata
 
-	lease Lease
+	lease  Lease
+	raw    transport.Message
+	source transport.Source
 }
 
 // Metadata is what oslo passes as metadata, plus the delivery count.
@@ -66,6 +68,37 @@ func FromOslo(m *transport.OsloMessage, deliveries int, lease Lease) *Notificati
 		lease:       lease,
 	}
 }
+
+// Received is what a listener knows about the delivery a notification
+// came in.
+type Received struct {
+	// Message is the message exactly as received (body and headers).
+	Message transport.Message
+	// Source is the target, routing priority and pool it came through.
+	Source transport.Source
+	// Deliveries is the delivery count, 1 on the first delivery.
+	Deliveries int
+	// Lease backs Notification.Extend; may be nil.
+	Lease Lease
+}
+
+// FromReceived builds a Notification from a decoded wire message and the
+// delivery it came in, so Raw and Source can return them.
+func FromReceived(m *transport.OsloMessage, r Received) *Notification {
+	n := FromOslo(m, r.Deliveries, r.Lease)
+	n.raw = r.Message
+	n.source = r.Source
+	return n
+}
+
+// Raw returns the message exactly as received (body and headers, byte for
+// byte), e.g. to forward it unchanged. It is the zero Message for a
+// notification not built by a listener. Callers must not modify the body.
+func (n *Notification) Raw() transport.Message { return n.raw }
+
+// Source returns the target, routing priority and pool the notification
+// came through (zero for a notification not built by a listener).
+func (n *Notification) Source() transport.Source { return n.source }
 
 // Decode unmarshals the payload into v.
 func (n *Notification) Decode(v any) error {

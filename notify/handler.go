@@ -45,7 +45,8 @@ type inbound struct {
 // requeued: it would fail the same way forever) and a recent duplicate is
 // acknowledged; both return ok=false.
 func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound, ok bool) {
-	om, err := transport.DecodeNotification(d.Message())
+	msg := d.Message()
+	om, err := transport.DecodeNotification(msg)
 	if err != nil {
 		prio := d.Source().Priority
 		h.emit(EventReceived, prio, "", "")
@@ -65,7 +66,8 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 		h.settled(h.settle(ctx, d, "ack duplicate", func(sctx context.Context) error { return d.Ack(sctx) }), EventDuplicate, prio, "", "")
 		return inbound{}, false
 	}
-	return inbound{d: d, n: dispatcher.FromOslo(om, d.Deliveries(), d), key: key}, true
+	n := dispatcher.FromReceived(om, dispatcher.Received{Message: msg, Source: d.Source(), Deliveries: d.Deliveries(), Lease: d})
+	return inbound{d: d, n: n, key: key}, true
 }
 
 // keepAlive extends the lease of ds every half lease until the returned

@@ -330,3 +330,31 @@ func TestPriorityRouting_only_subscribed_priorities(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{"e.error": "error", "e.info": "info"}, methods)
 }
+
+type rawRecorder struct {
+	got chan *notify.Notification
+}
+
+func (r rawRecorder) Info(_ context.Context, n *notify.Notification) notify.Result {
+	r.got <- n
+	return notify.Handled
+}
+
+func TestNotification_Raw_and_Source(t *testing.T) {
+	tr := newTransport(t)
+	ep := rawRecorder{got: make(chan *notify.Notification, 1)}
+	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithPool("fwd"))
+	require.NoError(t, err)
+	start(t, l)
+	m := &transport.OsloMessage{MessageID: transport.NewMessageID(), UniqueID: transport.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`{"a": 1}`)}
+	msg, err := transport.EncodeNotification(m, transport.EncodeOptions{Compression: "gzip"})
+	require.NoError(t, err)
+	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+	n := <-ep.got
+	assert.Equal(t, msg.Body, n.Raw().Body, "the raw body is kept byte for byte (here compressed)")
+	assert.Equal(t, msg.Header, n.Raw().Header)
+	assert.Equal(t, "fwd", n.Source().Pool)
+	assert.Equal(t, "topic", n.Source().Target.Topic)
+	assert.Equal(t, "openstack", n.Source().Target.Exchange)
+	assert.Equal(t, notify.Info, n.Source().Priority)
+}
