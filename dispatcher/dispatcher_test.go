@@ -466,3 +466,39 @@ func ids(calls []called) []string {
 	}
 	return out
 }
+
+// allSeven implements every priority and declares two.
+type allSeven struct{ declared []dispatcher.Priority }
+
+func (a allSeven) Priorities() []dispatcher.Priority { return a.declared }
+func (allSeven) Audit(context.Context, *dispatcher.Notification) dispatcher.Result {
+	return dispatcher.Handled
+}
+func (allSeven) Debug(context.Context, *dispatcher.Notification) dispatcher.Result {
+	return dispatcher.Handled
+}
+func (allSeven) Info(context.Context, *dispatcher.Notification) dispatcher.Result {
+	return dispatcher.Handled
+}
+func (allSeven) Warn(context.Context, *dispatcher.Notification) dispatcher.Result {
+	return dispatcher.Handled
+}
+func (allSeven) Error(context.Context, *dispatcher.Notification) dispatcher.Result {
+	return dispatcher.Handled
+}
+func (allSeven) Critical(context.Context, *dispatcher.Notification) dispatcher.Result {
+	return dispatcher.Handled
+}
+func (allSeven) Sample(context.Context, *dispatcher.Notification) dispatcher.Result {
+	return dispatcher.Handled
+}
+
+func TestPrioritizer_narrows_bindings(t *testing.T) {
+	d, err := dispatcher.New([]any{allSeven{declared: []dispatcher.Priority{dispatcher.Error, dispatcher.Info}}})
+	require.NoError(t, err)
+	assert.Equal(t, []dispatcher.Priority{dispatcher.Info, dispatcher.Error}, d.Priorities())
+
+	_, err = dispatcher.New([]any{allSeven{}})
+	require.ErrorIs(t, err, dispatcher.ErrNoHandler)
+	assert.Contains(t, err.Error(), "declares no priorities")
+}

@@ -90,3 +90,12 @@ type Filterer interface {
 type Namer interface {
 	Name() string
 }
+
+// Prioritizer is an endpoint that declares which of its priority methods
+// are in use: it is bound only to those, and a listener subscribes only to
+// them. This lets one type with all seven methods serve configured
+// priority sets (harkd's endpoints). Declaring a priority without its
+// method is an error.
+type Prioritizer interface {
+	Priorities() []Priority
+}

@@ -101,6 +101,11 @@ func bind[F, G any](endpoints []any, methods func(any) map[Priority]F, other fun
 		if len(found[i]) == 0 {
 			return routes[F]{}, noHandlerError(i, v, len(other(v)) > 0, batch)
 		}
+		if pr, ok := v.(Prioritizer); ok {
+			if err := narrow(found[i], pr.Priorities()); err != nil {
+				return routes[F]{}, fmt.Errorf("endpoint %d (%s): %w", i, endpointName(v), err)
+			}
+		}
 		eps[i] = &endpoint{name: endpointName(v)}
 		if fl, ok := v.(Filterer); ok {
 			eps[i].filter = fl.Filter()
@@ -119,6 +124,27 @@ func bind[F, G any](endpoints []any, methods func(any) map[Priority]F, other fun
 		}
 	}
 	return r, nil
+}
+
+// narrow keeps only the methods for priorities in keep: an endpoint that
+// declares its priorities is bound (and so subscribed) to those alone.
+func narrow[F any](m map[Priority]F, keep []Priority) error {
+	if len(keep) == 0 {
+		return fmt.Errorf("%w: it declares no priorities", ErrNoHandler)
+	}
+	want := map[Priority]bool{}
+	for _, p := range keep {
+		if _, ok := m[p]; !ok {
+			return fmt.Errorf("%w: it declares priority %q but has no method for it", ErrNoHandler, p)
+		}
+		want[p] = true
+	}
+	for p := range m {
+		if !want[p] {
+			delete(m, p)
+		}
+	}
+	return nil
 }
 
 // noHandlerError explains why endpoint i (v) has no method of the form the

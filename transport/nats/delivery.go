@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
+	natsgo "github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport"
@@ -39,36 +39,33 @@ func leaseMargin(lease time.Duration) time.Duration {
 type jsDelivery struct {
 	l      *jsListener
 	sub    *jsSub
-	m      jetstream.Msg
+	m      *natsgo.Msg
 	msg    transport.Message // decoded; never handed out (see Message)
 	number int
 	seq    uint64
-	dedup  string
 
 	copyOnce sync.Once
 	copied   transport.Message
 
-	state     deliveryState
-	handedOut bool
-	deadline  time.Time
-	timer     *time.Timer
+	state    deliveryState
+	deadline time.Time
+	timer    *time.Timer
 }
 
 var _ transport.Delivery = (*jsDelivery)(nil)
 
-func newJSDelivery(l *jsListener, s *jsSub, m jetstream.Msg, meta *jetstream.MsgMetadata, now time.Time) *jsDelivery {
-	id, hdr, err := decodeHeader(m.Headers())
+func newJSDelivery(l *jsListener, s *jsSub, m *natsgo.Msg, meta *natsgo.MsgMetadata, now time.Time) *jsDelivery {
+	id, hdr, err := decodeHeader(m.Header)
 	if err != nil {
-		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject()), zap.Error(err))
+		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject), zap.Error(err))
 	}
 	return &jsDelivery{
 		l:        l,
 		sub:      s,
 		m:        m,
-		msg:      transport.Message{ID: id, Body: m.Data(), Header: hdr},
+		msg:      transport.Message{ID: id, Body: m.Data, Header: hdr},
 		number:   int(meta.NumDelivered),
 		seq:      meta.Sequence.Stream,
-		dedup:    s.dedupID(meta),
 		deadline: now.Add(s.lease - leaseMargin(s.lease)),
 	}
 }
@@ -180,7 +177,7 @@ func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.D
 	l.mu.Unlock()
 
 	dst := l.cfg.DeadLetterTarget(d.sub.source.Target)
-	err := l.t.publishDeadLetter(ctx, dst, d.sub.source, d.msg, d.number, info, d.dedup)
+	err := l.t.publishDeadLetter(ctx, dst, d.sub.source, d.msg, d.number, info, dedupID(d.sub.stream, d.sub.name, d.seq))
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -241,17 +238,11 @@ func (d *jsDelivery) leaseTimer() {
 	l.expireLocked(d)
 }
 
-// giveBackDelay delays the redelivery of a message a stopping listener
-// gives back, so the server has processed the end of the listener's own
-// pull requests (their unsubscribe goes out just before) and hands the
-// message to another member rather than back to this one.
-const giveBackDelay = 50 * time.Millisecond
-
-// giveBack returns the message for redelivery to the group. Errors are
-// logged: if the Nak is lost the lease brings the message back anyway.
-func (d *jsDelivery) giveBack() {
-	if err := d.m.NakWithDelay(giveBackDelay); err != nil {
-		d.l.t.log.Debug("nats: cannot give a message back; it is redelivered when its lease runs out",
+// nak gives the message back for redelivery at once. Errors are logged:
+// if the Nak is lost the lease brings the message back anyway.
+func (d *jsDelivery) nak() {
+	if err := d.m.Nak(); err != nil {
+		d.l.t.log.Debug("nats: cannot give a message back; its lease brings it back",
 			zap.String("message_id", d.msg.ID), zap.Error(err))
 	}
 }

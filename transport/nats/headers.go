@@ -3,6 +3,7 @@ package nats
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/textproto"
 	"strings"
@@ -22,7 +23,7 @@ const (
 	// else: a dead-letter record keeps the original ID but must not be
 	// de-duplicated against the original, which is in the same stream.
 	headerHarkID = "Hark-Nats-Id"
-	// headerBag carries, as base64 of a JSON object, the message headers
+	// headerBag carries (see encodeBag) the message headers
 	// NATS cannot carry as they are: values with CR, LF, surrounding
 	// whitespace or invalid UTF-8 (nats.go trims and rewrites them), keys
 	// that are not HTTP-style tokens, and keys NATS itself interprets
@@ -50,8 +51,7 @@ func encodeHeader(m transport.Message, msgID string) natsgo.Header {
 		bag[k] = v
 	}
 	if bag != nil {
-		b, _ := json.Marshal(bag) // a map of strings always marshals
-		h[headerBag] = []string{base64.StdEncoding.EncodeToString(b)}
+		h[headerBag] = []string{encodeBag(bag)}
 	}
 	if msgID != "" {
 		h[headerMsgID] = []string{msgID}
@@ -99,13 +99,9 @@ func decodeHeader(h natsgo.Header) (id string, out transport.Header, err error) 
 		}
 		switch {
 		case k == headerBag:
-			raw, err := base64.StdEncoding.DecodeString(vs[0])
+			bag, err := decodeBag(vs[0])
 			if err != nil {
-				return "", nil, fmt.Errorf("%w: header %s is not base64: %w", transport.ErrDecode, headerBag, err)
-			}
-			var bag map[string]string
-			if err := json.Unmarshal(raw, &bag); err != nil {
-				return "", nil, fmt.Errorf("%w: header %s is not a JSON object of strings: %w", transport.ErrDecode, headerBag, err)
+				return "", nil, err
 			}
 			if out == nil {
 				out = make(transport.Header, len(h)+len(bag))
@@ -131,4 +127,33 @@ func decodeHeader(h natsgo.Header) (id string, out transport.Header, err error) 
 		id = hid
 	}
 	return id, out, nil
+}
+
+// encodeBag encodes headers as a JSON object whose keys and values are the
+// base64 of the original bytes: lossless for any key and value, invalid
+// UTF-8 included, and a header-safe ASCII value.
+func encodeBag(bag map[string]string) string {
+	enc := make(map[string]string, len(bag))
+	for k, v := range bag {
+		enc[base64.StdEncoding.EncodeToString([]byte(k))] = base64.StdEncoding.EncodeToString([]byte(v))
+	}
+	b, _ := json.Marshal(enc) // a map of strings always marshals
+	return string(b)
+}
+
+func decodeBag(s string) (map[string]string, error) {
+	var enc map[string]string
+	if err := json.Unmarshal([]byte(s), &enc); err != nil {
+		return nil, fmt.Errorf("%w: header %s is not a JSON object of strings: %w", transport.ErrDecode, headerBag, err)
+	}
+	bag := make(map[string]string, len(enc))
+	for k, v := range enc {
+		kb, err1 := base64.StdEncoding.DecodeString(k)
+		vb, err2 := base64.StdEncoding.DecodeString(v)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("%w: header %s holds a value that is not base64: %w", transport.ErrDecode, headerBag, err)
+		}
+		bag[string(kb)] = string(vb)
+	}
+	return bag, nil
 }

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
+	natsgo "github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport"
@@ -23,7 +23,7 @@ type jsListener struct {
 	subs     []*jsSub
 	slots    *slots
 	maxBatch int
-	// rotate: fewer slots than consumers (see pullHeartbeat).
+	// rotate: fewer slots than consumers (see rotatePause).
 	rotate bool
 
 	// intake ends at Stop: pullers stop, and their open requests are
@@ -31,8 +31,10 @@ type jsListener struct {
 	intake     context.Context
 	stopIntake context.CancelFunc
 	pullers    sync.WaitGroup
-	// done is closed at Stop, waking a blocked Next.
-	done chan struct{}
+	// done is closed when Stop starts, waking a blocked Next; stopDone
+	// when it has finished.
+	done     chan struct{}
+	stopDone chan struct{}
 	// wake is signalled (never blocking) when buf grows.
 	wake    chan struct{}
 	stopCtx func() bool
@@ -58,16 +60,13 @@ type seqKey struct {
 var _ transport.Listener = (*jsListener)(nil)
 
 // Pulling. While every consumer of a listener can have a slot
-// (Prefetch ≥ consumers), each keeps one long-poll pull request open for
-// pullExpiry (the nats.go default), with idle heartbeats every
-// pullHeartbeat so a request lost with a restarted server is noticed
-// within two of them. With fewer slots than consumers, requests cannot
-// all be open at once: the consumers take turns with no-wait requests,
-// pausing rotatePause after an empty one (at most that much latency per
-// turn, and a few requests a second while idle).
+// (Prefetch ≥ consumers), each keeps one long-poll pull request open
+// (pullExpiry). With fewer slots than consumers, requests cannot all be
+// open at once: the consumers take turns with no-wait requests, pausing
+// rotatePause after an empty one (at most that much latency per turn, a
+// few requests a second while idle).
 const (
-	pullHeartbeat = 2 * time.Second
-	rotatePause   = 100 * time.Millisecond
+	rotatePause = 100 * time.Millisecond
 	// maxBatch caps one pull request.
 	maxBatch = 256
 )
@@ -79,8 +78,13 @@ func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenCon
 		slots:    newSlots(cfg.Prefetch),
 		maxBatch: min(cfg.Prefetch, maxBatch),
 		done:     make(chan struct{}),
+		stopDone: make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		live:     map[seqKey]*jsDelivery{},
+	}
+	if mp := t.cfg.maxAckPending; mp > 0 && cfg.Prefetch > mp {
+		t.log.Warn("nats: the listener's prefetch exceeds its consumers' max_ack_pending, which caps the whole group: raise max_ack_pending",
+			zap.Int("prefetch", cfg.Prefetch), zap.Int("max_ack_pending", mp))
 	}
 	for _, k := range listenKeys(cfg) {
 		stream, cons, err := t.ensureConsumer(ctx, cfg.Pool, k, cfg.Lease)
@@ -127,11 +131,11 @@ func (l *jsListener) Next(ctx context.Context) (transport.Delivery, error) {
 				l.expireLocked(d)
 				continue
 			}
-			d.handedOut = true
 			l.mu.Unlock()
 			return d, nil
 		}
 		l.mu.Unlock()
+		l.slots.relax()
 		select {
 		case <-l.wake:
 		case <-l.done:
@@ -141,20 +145,22 @@ func (l *jsListener) Next(ctx context.Context) (transport.Delivery, error) {
 	}
 }
 
-// Stop ends intake: open pull requests are abandoned (the server drops a
-// request whose reply subject lost interest) and the pullers end; then
-// buffered deliveries, and any that arrived meanwhile, are given back
-// (see giveBack; it counts as a delivery). Handed-out deliveries can
-// still be settled.
+// Stop ends intake: the pullers end, each draining its open request (see
+// jsSub.abandon); then the buffered deliveries are given back at once (a
+// Nak, which counts as a delivery; the server hands them to another
+// member, as no request of this listener is open any more). Handed-out
+// deliveries can still be settled.
 func (l *jsListener) Stop() error {
 	l.mu.Lock()
 	if l.stopped {
 		l.mu.Unlock()
+		<-l.stopDone // a concurrent Stop returns when the first is done
 		return nil
 	}
 	l.stopped = true
 	close(l.done)
 	l.mu.Unlock()
+	defer close(l.stopDone)
 
 	l.stopIntake()
 	l.pullers.Wait()
@@ -194,18 +200,16 @@ func (l *jsListener) Close() error {
 	return nil
 }
 
-// receive takes one message from a pull request of s; its slot is held
+// receive takes one message of a pull request of s; its slot is held
 // until the delivery is settled, expires or is given back.
-func (l *jsListener) receive(s *jsSub, m jetstream.Msg) {
+func (l *jsListener) receive(s *jsSub, m *natsgo.Msg) {
 	meta, err := m.Metadata()
 	if err != nil {
-		// Not a JetStream delivery: nothing to settle.
-		l.t.log.Error("nats: a pull request brought a message without JetStream metadata", zap.String("subject", m.Subject()), zap.Error(err))
+		l.t.log.Error("nats: a pull request brought a message without JetStream metadata", zap.String("subject", m.Subject), zap.Error(err))
 		l.slots.release(1)
 		return
 	}
-	now := time.Now()
-	if limit := l.cfg.MaxDeliveries; limit > 0 && int(meta.NumDelivered) > limit && !l.isStopped() {
+	if limit := l.cfg.MaxDeliveries; limit > 0 && int(meta.NumDelivered) > limit {
 		// Only a lease expiry on delivery number limit leads here (a
 		// requeue of it is dead-lettered by Requeue): the last allowed
 		// delivery was never settled.
@@ -216,17 +220,10 @@ func (l *jsListener) receive(s *jsSub, m jetstream.Msg) {
 		l.slots.release(1)
 		return
 	}
-	d := newJSDelivery(l, s, m, meta, now)
+	d := newJSDelivery(l, s, m, meta, time.Now())
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.stopped {
-		// Brought in by a request as Stop abandoned it.
-		d.state = stateReleased
-		d.giveBack()
-		l.slots.release(1)
-		return
-	}
 	l.forgetSeqLocked(s, meta.Sequence.Stream)
 	l.live[seqKey{s, meta.Sequence.Stream}] = d
 	d.timer = time.AfterFunc(time.Until(d.deadline), d.leaseTimer)
@@ -254,10 +251,10 @@ func (l *jsListener) expireLocked(d *jsDelivery) {
 		zap.Duration("lease", d.sub.lease), zap.String("pool", d.sub.source.Pool))
 }
 
-// releaseLocked gives d back to the server for redelivery.
+// releaseLocked gives d back to the server for redelivery at once.
 func (l *jsListener) releaseLocked(d *jsDelivery) {
 	d.state = stateReleased
-	d.giveBack()
+	d.nak()
 	l.finishLocked(d)
 }
 
@@ -278,10 +275,4 @@ func (l *jsListener) buffered() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buf)
-}
-
-func (l *jsListener) isStopped() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.stopped
 }

@@ -78,11 +78,11 @@ func (t *Transport) publishCore(ctx context.Context, k key, m transport.Message)
 
 // publishDeadLetter sends the dead-letter record of orig, which came from
 // src, to the listener's dead-letter target with the source priority. The
-// record keeps orig's ID but is de-duplicated on dedupID, which names the
+// record keeps orig's ID but is de-duplicated on recordID, which names the
 // dead-lettering (stream, consumer, sequence): the original, in the same
 // stream, has the same ID, and a record re-sent after a lost Term is
 // dropped as a duplicate.
-func (t *Transport) publishDeadLetter(ctx context.Context, dst transport.Target, src transport.Source, orig transport.Message, deliveries int, info transport.DeadLetterInfo, dedupID string) error {
+func (t *Transport) publishDeadLetter(ctx context.Context, dst transport.Target, src transport.Source, orig transport.Message, deliveries int, info transport.DeadLetterInfo, recordID string) error {
 	rec := transport.DeadLetter{
 		Original:   orig,
 		Info:       info,
@@ -91,7 +91,7 @@ func (t *Transport) publishDeadLetter(ctx context.Context, dst transport.Target,
 		Time:       time.Now(),
 	}.Message()
 	k := key{exchange: dst.Exchange, topic: dst.Topic, priority: src.Priority}
-	if err := t.publish(ctx, k, rec, dedupID); err != nil {
+	if err := t.publish(ctx, k, rec, recordID); err != nil {
 		return fmt.Errorf("dead-letter to %s: %w", dst, err)
 	}
 	t.log.Debug("nats: dead-lettered", zap.String("message_id", orig.ID), zap.String("reason", info.Reason),

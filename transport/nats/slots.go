@@ -66,6 +66,17 @@ func (s *slots) release(n int) {
 	s.mu.Unlock()
 }
 
+// relax lowers every waiter's minimum to one token and serves them: the
+// listener has nothing buffered, so any request is worth making.
+func (s *slots) relax() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range s.waiters {
+		w.min = 1
+	}
+	s.serveLocked()
+}
+
 // contended reports whether some consumer is waiting for a token: the
 // sign that long polls should be short so tokens circulate.
 func (s *slots) contended() bool {

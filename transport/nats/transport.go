@@ -36,6 +36,11 @@ type Transport struct {
 	reconnects atomic.Uint64
 
 	slowConsumers atomic.Uint64
+	// reconnectCh is closed, and replaced, when the connection has
+	// reconnected (connections Open made), so pullers can renew requests
+	// the server may have forgotten at once rather than after missing
+	// heartbeats.
+	reconnectCh atomic.Pointer[chan struct{}]
 
 	mu        sync.Mutex
 	closed    bool
@@ -99,8 +104,11 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 
 // New returns a transport on an existing connection, which the caller
 // keeps owning: Close closes the transport's listeners but leaves nc
-// open. New installs no connection handlers (they are the caller's); the
-// transport notices reconnects by the connection's statistics.
+// open. New installs no connection handlers (they are the caller's), so
+// the transport notices reconnects by the connection's statistics, and
+// its listeners renew the pull requests a restarted server forgot only
+// after two missed heartbeats (4s) rather than at once; slow consumers
+// are not counted.
 func New(ctx context.Context, nc *natsgo.Conn, opts ...Option) (*Transport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -120,13 +128,16 @@ func New(ctx context.Context, nc *natsgo.Conn, opts ...Option) (*Transport, erro
 }
 
 func newTransport(cfg config) *Transport {
-	return &Transport{
+	t := &Transport{
 		cfg:       cfg,
 		log:       cfg.log,
 		streams:   newEnsureCache(),
 		consumers: newEnsureCache(),
 		listeners: map[listenerCloser]struct{}{},
 	}
+	ch := make(chan struct{})
+	t.reconnectCh.Store(&ch)
+	return t
 }
 
 func (t *Transport) attach(nc *natsgo.Conn) error {
@@ -141,41 +152,6 @@ func (t *Transport) attach(nc *natsgo.Conn) error {
 	}
 	t.js = js
 	return nil
-}
-
-// connect dials in the background so ctx can abandon a slow dial.
-func connect(ctx context.Context, servers string, opts []natsgo.Option) (*natsgo.Conn, error) {
-	type result struct {
-		nc  *natsgo.Conn
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		nc, err := natsgo.Connect(servers, opts...)
-		ch <- result{nc, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.nc, r.err
-	case <-ctx.Done():
-		go func() {
-			if r := <-ch; r.nc != nil {
-				r.nc.Close()
-			}
-		}()
-		return nil, ctx.Err()
-	}
-}
-
-func redactedServers(u *transport.URL) string {
-	if len(u.Hosts) == 0 {
-		return fmt.Sprintf("127.0.0.1:%d", DefaultPort)
-	}
-	s := make([]string, len(u.Hosts))
-	for i, h := range u.Hosts {
-		s[i] = h.String()
-	}
-	return strings.Join(s, ",")
 }
 
 // Capabilities: JetStream has them all (Durable only with file storage,
@@ -350,47 +326,4 @@ func (t *Transport) Close() error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// checkReconnects empties the caches of streams and consumers known to
-// exist when the connection has reconnected since: the server may be a new
-// one, or have restarted without its store (memory storage).
-func (t *Transport) checkReconnects() {
-	n := t.nc.Stats().Reconnects
-	if old := t.reconnects.Load(); n != old && t.reconnects.CompareAndSwap(old, n) {
-		t.streams.reset()
-		t.consumers.reset()
-	}
-}
-
-func (t *Transport) onDisconnect(nc *natsgo.Conn, err error) {
-	if err != nil {
-		t.log.Warn("nats: disconnected; reconnecting", zap.Error(err))
-	}
-}
-
-func (t *Transport) onReconnect(nc *natsgo.Conn) {
-	t.log.Info("nats: reconnected", zap.String("server", nc.ConnectedUrlRedacted()))
-	t.checkReconnects()
-}
-
-// onAsyncError logs the connection's asynchronous errors; slow-consumer
-// events, where the client dropped messages because a subscription fell
-// behind, are counted too.
-func (t *Transport) onAsyncError(nc *natsgo.Conn, sub *natsgo.Subscription, err error) {
-	if errors.Is(err, natsgo.ErrSlowConsumer) {
-		t.slowConsumers.Add(1)
-		f := []zap.Field{zap.Error(err), zap.Uint64("slow_consumer_events", t.slowConsumers.Load())}
-		if sub != nil {
-			dropped, _ := sub.Dropped()
-			f = append(f, zap.String("subject", sub.Subject), zap.String("queue", sub.Queue), zap.Int("dropped", dropped))
-		}
-		t.log.Warn("nats: slow consumer: the client dropped messages for a listener that fell behind", f...)
-		return
-	}
-	f := []zap.Field{zap.Error(err)}
-	if sub != nil {
-		f = append(f, zap.String("subject", sub.Subject))
-	}
-	t.log.Warn("nats: asynchronous error", f...)
 }

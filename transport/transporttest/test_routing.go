@@ -14,6 +14,7 @@ func routingTests() []testCase {
 		{name: "topics_and_exchanges_are_isolated", run: testIsolation},
 		{name: "priorities_route", run: testPriorities},
 		{name: "one_listener_many_targets", run: testManyTargets},
+		{name: "every_priority_served_with_a_large_prefetch", run: testNoStarvation},
 	}
 }
 
@@ -104,4 +105,26 @@ func testManyTargets(t *testing.T, e *env) {
 	}
 	assert.Equal(t, want, got)
 	e.none(l)
+}
+
+// testNoStarvation: a listener on all seven priorities with a large
+// prefetch gets a message on any one of them promptly, even after another
+// priority was busy (a driver with one pull or consumer per subject must
+// not let one subject hold the whole prefetch).
+func testNoStarvation(t *testing.T, e *env) {
+	cfg := e.config(transport.Priorities()...)
+	cfg.Prefetch = 512
+	l := e.listen(cfg)
+	for i := range 20 {
+		e.send(e.target(), transport.Info, e.msg(i))
+	}
+	for _, d := range e.collect(l, 20) {
+		assert.Equal(t, transport.Info, d.Source().Priority)
+	}
+	for i, p := range transport.Priorities() {
+		e.send(e.target(), p, e.msg(100+i))
+		d := e.next(l)
+		assert.Equal(t, p, d.Source().Priority, "a message on %s arrived", p)
+		assert.NoError(t, d.Ack(context.Background()))
+	}
 }

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestExitCodes_usage(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"no verb", nil, "no verb given"},
+		{"unknown verb", []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"unknown flag", []string{"notify", "--bogus"}, "unknown flag: --bogus"},
+		{"bad flag value", []string{"notify", "--count", "x"}, `invalid argument "x"`},
+		{"stray argument", []string{"tail", "extra"}, `unknown command "extra"`},
+		{"bad log level", []string{"notify", "--log-level", "loud"}, "--log-level"},
+		{"bad url", []string{"notify", "--url", "bogus://x"}, `unknown transport scheme "bogus"`},
+		{"bad url option", []string{"notify", "--url", "memory:///x?foo=1"}, "--url"},
+		{"dlq without verb", []string{"dlq"}, "dlq needs a verb"},
+		{"pool and non-pooled", []string{"tail", "--pool", "p", "--non-pooled"}, "none of the others can be"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := hark(t, ctx, "", tc.args...)
+			assert.Equal(t, exitUsage, r.code, "stderr: %s", r.err)
+			assert.Contains(t, r.err, tc.want)
+			assert.Contains(t, r.err, "--help' for usage.")
+		})
+	}
+}
+
+func TestBench_not_implemented(t *testing.T) {
+	for _, args := range [][]string{{"bench"}, {"bench", "--rate", "100"}, {"bench", "--help"}} {
+		r := hark(t, context.Background(), "", args...)
+		assert.Equal(t, exitUsage, r.code)
+		assert.Equal(t, "hark: bench: not yet implemented: see issue 6\n", r.err)
+		assert.Empty(t, r.out)
+	}
+}
+
+func TestHelp_every_verb_has_examples(t *testing.T) {
+	for _, verb := range [][]string{{}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}} {
+		r := hark(t, context.Background(), "", append(verb, "--help")...)
+		assert.Equal(t, exitOK, r.code, "%v: %s", verb, r.err)
+		assert.Contains(t, r.out, "Examples:", "%v", verb)
+		assert.Contains(t, r.out, "--url", "%v: the global flags are listed", verb)
+	}
+}
+
+func TestURL_default_from_environment(t *testing.T) {
+	env := func(k string) string {
+		if k == urlEnv {
+			return "nats://127.0.0.1:1"
+		}
+		return ""
+	}
+	var out, errOut syncBuffer
+	code := run(context.Background(), []string{"notify"}, streams{out: &out, err: &errOut}, env)
+	assert.Equal(t, exitError, code)
+	assert.Contains(t, errOut.String(), "cannot connect to nats://127.0.0.1:1")
+}
+
+func TestExitCode(t *testing.T) {
+	assert.Equal(t, exitOK, exitCode(nil, false))
+	assert.Equal(t, exitUsage, exitCode(assert.AnError, true))
+	assert.Equal(t, exitUsage, exitCode(usagef("x: %w", assert.AnError), false))
+	assert.Equal(t, exitError, exitCode(assert.AnError, false))
+	assert.Equal(t, exitInterrupted, exitCode(interrupted(canceled(), assert.AnError), false))
+	assert.Equal(t, assert.AnError, interrupted(context.Background(), assert.AnError))
+}
+
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}

@@ -1,0 +1,245 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "harkd.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+	return p
+}
+
+func TestDefaults(t *testing.T) {
+	c := Default()
+	assert.Equal(t, "", c.TransportURL)
+	assert.Equal(t, Embedded{Listen: "127.0.0.1:4222", StoreDir: "./hark-data"}, c.Embedded)
+	l := c.Listener
+	assert.Equal(t, []Target{{Exchange: "openstack", Topic: "notifications"}}, l.Targets)
+	assert.Equal(t, "pooled", l.Executor)
+	assert.Equal(t, 64, l.Workers)
+	assert.Equal(t, 0, l.Prefetch)
+	assert.Equal(t, Requeue{Allow: true, MaxDeliveries: 5, Backoff: []Duration{Duration(time.Second), Duration(10 * time.Second), Duration(time.Minute)}}, l.Requeue)
+	assert.Equal(t, 30*time.Second, l.ShutdownTimeout.D())
+	require.Len(t, c.Endpoints, 1)
+	assert.Equal(t, "log", c.Endpoints[0].Type)
+	assert.Equal(t, "log", c.Endpoints[0].Name)
+	assert.NotNil(t, c.Endpoints[0].Log)
+	assert.Equal(t, "127.0.0.1:9090", c.HTTP.Listen)
+	assert.Equal(t, Log{Level: "info", Format: "json"}, c.Log)
+	assert.Len(t, c.Listeners(), 1)
+}
+
+const designExample = `
+transport_url: ""
+embedded: {listen: "127.0.0.1:4222", store_dir: "./hark-data"}
+listener:
+  targets: [{exchange: openstack, topic: notifications}]
+  pool: ""
+  executor: pooled
+  workers: 64
+  prefetch: 0
+  batch: {size: 0, timeout: 0s}
+  requeue: {allow: true, max_deliveries: 5, backoff: [1s, 10s, 1m]}
+  dead_letter: {topic: ""}
+  shutdown_timeout: 30s
+endpoints:
+  - name: audit
+    type: file
+    path: ./notifications.jsonl
+    priorities: [info, error]
+    filter: {event_type: '^compute\.instance\.', payload: {state: '^active$'}}
+  - name: billing
+    type: webhook
+    url: http://127.0.0.1:8080/hook
+    headers: {Authorization: "Bearer ${BILLING_TOKEN}"}
+    timeout: 5s
+    retries: 3
+    retries_delay: 1s
+http: {listen: "127.0.0.1:9090"}
+log: {level: info, format: json}
+`
+
+func TestDesignExampleLoads(t *testing.T) {
+	c, err := Load(Options{File: writeFile(t, designExample), Environ: []string{"BILLING_TOKEN=s3cret"}})
+	require.NoError(t, err)
+	require.Len(t, c.Endpoints, 2)
+	a := c.Endpoints[0]
+	assert.Equal(t, "audit", a.Name)
+	require.NotNil(t, a.File)
+	assert.Equal(t, "./notifications.jsonl", a.File.Path)
+	assert.Equal(t, `^compute\.instance\.`, a.Filter.EventType)
+	assert.Equal(t, map[string]string{"state": "^active$"}, a.Filter.Payload)
+	assert.Equal(t, []string{"info", "error"}, a.Priorities)
+	b := c.Endpoints[1]
+	require.NotNil(t, b.Webhook)
+	assert.Equal(t, "Bearer s3cret", b.Webhook.Headers["Authorization"])
+	assert.Equal(t, 5*time.Second, b.Webhook.Timeout.D())
+	assert.Equal(t, 3, b.Webhook.Retries)
+
+	out := c.YAML()
+	assert.NotContains(t, out, "s3cret")
+	assert.Contains(t, out, "Authorization: "+Redacted)
+	assert.Contains(t, out, "shutdown_timeout: 30s")
+	assert.Contains(t, out, "path: ./notifications.jsonl")
+
+	// The printed config loads back to the same config (secrets aside).
+	c2, err := Load(Options{File: writeFile(t, out)})
+	require.NoError(t, err)
+	assert.Equal(t, c.Listener, c2.Listener)
+	assert.Equal(t, c.Endpoints[0], c2.Endpoints[0])
+}
+
+func TestLayering(t *testing.T) {
+	file := writeFile(t, "listener: {pool: fromfile, workers: 8}\nlog: {level: debug}\n")
+	c, err := Load(Options{
+		File: file,
+		Environ: []string{
+			"HARK_LISTENER__POOL=billing",
+			"HARK_EMBEDDED__LISTEN=127.0.0.1:5222",
+			"HARK_HTTP__LISTEN=127.0.0.1:9999",
+			"HARK_LISTENER__REQUEUE__BACKOFF=2s, 3s",
+			"HARK_LISTENER__TARGETS=nova/versioned_notifications,notifications",
+			"HARK_TEST_RABBIT_URL=amqp://x", // not a config key: ignored
+			"PATH=/bin",
+		},
+		Overrides: map[string]any{"log.level": "warn", "transport_url": "memory://"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "billing", c.Listener.Pool) // env over file
+	assert.Equal(t, 8, c.Listener.Workers)      // file over default
+	assert.Equal(t, "127.0.0.1:5222", c.Embedded.Listen)
+	assert.Equal(t, "127.0.0.1:9999", c.HTTP.Listen)
+	assert.Equal(t, []Duration{Duration(2 * time.Second), Duration(3 * time.Second)}, c.Listener.Requeue.Backoff)
+	assert.Equal(t, []Target{{Exchange: "nova", Topic: "versioned_notifications"}, {Topic: "notifications"}}, c.Listener.Targets)
+	assert.Equal(t, "warn", c.Log.Level) // flag over file
+	assert.Equal(t, "memory://", c.TransportURL)
+	require.Len(t, c.Warnings, 1)
+	assert.Contains(t, c.Warnings[0], "HARK_TEST_RABBIT_URL")
+}
+
+func TestStrictErrors(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		env        []string
+		want       []string
+	}{
+		{"unknown top key", "transprt_url: x\n", nil, []string{"transprt_url", "unknown key", "transport_url"}},
+		{"unknown nested key", "listener: {wrokers: 4}\n", nil, []string{"listener.wrokers", "unknown key", "workers"}},
+		{"unknown deep key", "listener: {requeue: {alow: true}}\n", nil, []string{"listener.requeue.alow"}},
+		{"unknown target key", "listener: {targets: [{topic: a, exchnage: b}]}\n", nil, []string{"listener.targets[0].exchnage"}},
+		{"bad duration", "listener: {shutdown_timeout: 3x}\n", nil, []string{"listener.shutdown_timeout", `"3x"`}},
+		{"bare number duration", "listener: {shutdown_timeout: 30}\n", nil, []string{"listener.shutdown_timeout", "unit"}},
+		{"bad backoff", "listener: {requeue: {backoff: [1s, soon]}}\n", nil, []string{"listener.requeue.backoff[1]", `"soon"`}},
+		{"bad int", "listener: {workers: many}\n", nil, []string{"listener.workers", `"many"`}},
+		{"bad executor", "listener: {executor: threads}\n", nil, []string{"listener.executor", `"threads"`, "pooled"}},
+		{"unknown endpoint type", "endpoints: [{type: kafka}]\n", nil, []string{"endpoints[0].type", `"kafka"`, "webhook"}},
+		{"missing endpoint type", "endpoints: [{name: x}]\n", nil, []string{"endpoints[0].type", "missing"}},
+		{"unknown endpoint key", "endpoints: [{type: webhook, url: 'http://x', path: /tmp/x}]\n", nil, []string{"endpoints[0].path", "webhook endpoint", "retries_delay"}},
+		{"unknown priority", "endpoints: [{type: log, priorities: [info, warning]}]\n", nil, []string{"endpoints[0].priorities[1]", `"warning"`, "warn"}},
+		{"bad regex", "endpoints: [{type: log, filter: {event_type: '^compute\\.(?=x)'}}]\n", nil, []string{"endpoints[0].filter.event_type", `'^compute\.(?=x)'`}},
+		{"bad payload regex", "endpoints: [{type: log, filter: {payload: {state: '(['}}}]\n", nil, []string{"endpoints[0].filter.payload.state"}},
+		{"unknown filter key", "endpoints: [{type: log, filter: {event: x}}]\n", nil, []string{"endpoints[0].filter.event", "unknown key", "event_type"}},
+		{"endpoint duration", "endpoints: [{type: webhook, url: 'http://x', timeout: 5}]\n", nil, []string{"endpoints[0].timeout"}},
+		{"file without path", "endpoints: [{type: file}]\n", nil, []string{"endpoints[0].path", "missing"}},
+		{"duplicate names", "endpoints: [{type: log}, {type: log}]\n", nil, []string{"endpoints[1].name", `"log"`}},
+		{"same file twice", "endpoints: [{name: a, type: file, path: x.jsonl}, {name: b, type: file, path: ./x.jsonl}]\n", nil, []string{"endpoints[1].path", "endpoints[0]"}},
+		{"no endpoints", "endpoints: []\n", nil, []string{"endpoints", "at least one"}},
+		{"bad transport url", "transport_url: 'kafka://h'\n", nil, []string{"transport_url", "kafka"}},
+		{"forward loop", "endpoints: [{type: forward, topic: notifications}]\n", nil, []string{"endpoints[0].topic", "loop"}},
+		{"missing env", "endpoints: [{type: webhook, url: 'http://${HOOK_HOST}/x'}]\n", nil, []string{"endpoints[0].url", "HOOK_HOST"}},
+		{"env typo", "", []string{"HARK_LISTENER__WROKERS=3"}, []string{"HARK_LISTENER__WROKERS", "listener.wrokers"}},
+		{"env endpoints", "", []string{"HARK_ENDPOINTS__0__TYPE=log"}, []string{"HARK_ENDPOINTS__0__TYPE", "config file"}},
+		{"env bad int", "", []string{"HARK_LISTENER__WORKERS=lots"}, []string{"listener.workers", `"lots"`}},
+		{"log format", "log: {format: text}\n", nil, []string{"log.format", `"text"`}},
+		{"not yaml", "listener: [\n", nil, []string{"config file"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(Options{File: writeFile(t, tc.yaml), Environ: tc.env})
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestSeveralErrorsAtOnce(t *testing.T) {
+	_, err := Load(Options{File: writeFile(t, "listener: {wrokers: 1, pol: x}\nlogg: {}\n")})
+	require.Error(t, err)
+	for _, w := range []string{"listener.wrokers", "listener.pol", "logg"} {
+		assert.Contains(t, err.Error(), w)
+	}
+	assert.ErrorIs(t, err, ErrUnknownKey)
+}
+
+func TestExpand(t *testing.T) {
+	lookup := lookupFunc([]string{"A=1", "EMPTY="})
+	for in, want := range map[string]string{
+		"x${A}y":         "x1y",
+		"${B:-def}":      "def",
+		"${EMPTY:-def}":  "def",
+		"${EMPTY}":       "",
+		"$${A}":          "${A}",
+		"^active$":       "^active$",
+		"a$b":            "a$b",
+		"${A}${A}":       "11",
+		"pre $${A} ${A}": "pre ${A} 1",
+	} {
+		got, err := expandString(in, lookup)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"${B}", "${A", "${1A}"} {
+		_, err := expandString(in, lookup)
+		assert.Error(t, err, in)
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	c, err := Load(Options{File: writeFile(t, `
+transport_url: "nats://user:hunter2@127.0.0.1:4222"
+endpoints:
+  - {type: webhook, url: "http://u:pw@127.0.0.1/h?token=abc&x=1", secret: shh, headers: {X-Api-Key: k1, X-Plain: visible}}
+  - {type: forward, transport_url: "nats://tok:pw2@127.0.0.1:4222", topic: other}
+  - {type: exec, command: [cat], env: {DB_PASSWORD: pw3, MODE: fast}}
+`)})
+	require.NoError(t, err)
+	out := c.YAML()
+	for _, secret := range []string{"hunter2", "shh", "k1", "pw2", "pw3", "abc", ":pw@"} {
+		assert.NotContains(t, out, secret)
+	}
+	assert.Contains(t, out, "visible")
+	assert.Contains(t, out, "fast")
+	// The original is untouched.
+	assert.Equal(t, "shh", c.Endpoints[0].Webhook.Secret)
+	assert.True(t, strings.Contains(c.TransportURL, "hunter2"))
+}
+
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]ByteSize{"4096": 4096, "10MB": 10e6, "1GiB": 1 << 30, "2 KiB": 2048, "5mb": 5e6, "3K": 3072} {
+		var b ByteSize
+		require.NoError(t, b.UnmarshalText([]byte(in)), in)
+		assert.Equal(t, want, b, in)
+	}
+	var b ByteSize
+	assert.Error(t, b.UnmarshalText([]byte("big")))
+}
+
+// TestExampleConfig keeps examples/harkd/harkd.yaml valid.
+func TestExampleConfig(t *testing.T) {
+	c, err := Load(Options{File: "../../../examples/harkd/harkd.yaml", Environ: []string{"BILLING_TOKEN=tok"}})
+	require.NoError(t, err)
+	assert.Len(t, c.Endpoints, 3)
+	assert.Equal(t, "Bearer tok", c.Endpoints[2].Webhook.Headers["Authorization"])
+	assert.Empty(t, c.Warnings)
+}

@@ -1,0 +1,18 @@
+// Package config loads, validates and prints harkd's configuration.
+//
+// Settings are layered, later layers winning: built-in defaults, the YAML
+// file, HARK_* environment variables ("__" nests: HARK_LISTENER__POOL sets
+// listener.pool), then command-line overrides. String values in the file
+// may refer to environment variables as ${VAR} or ${VAR:-default}, which
+// keeps secrets out of the file.
+//
+// Loading is strict: an unknown key, a value of the wrong type, a bad
+// duration, a bad regular expression, an unknown endpoint type or priority
+// is an error that names the key path (e.g. "listener.requeue.backoff[1]",
+// "endpoints[2].filter.event_type") and the bad value. Validate checks what
+// the types cannot express.
+//
+// The shape is that of the harkd contract in DESIGN.md; the config has one
+// listener block today, and Config.Listeners returns a list so that more
+// blocks ("listeners:") are an addition, not a rewrite.
+package config

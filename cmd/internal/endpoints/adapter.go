@@ -1,0 +1,56 @@
+package endpoints
+
+import (
+	"context"
+
+	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/transport"
+)
+
+// Why adapters declare priorities: the dispatcher binds an endpoint to the
+// priorities whose methods it has, and a listener subscribes to the union.
+// An endpoint configured with priorities [info, error] must not make the
+// listener consume (and acknowledge) debug or sample notifications nobody
+// asked for from queues other consumers may share (oslo's non-pooled
+// group). The adapters implement all seven methods and declare the
+// configured set through dispatcher.Prioritizer, so they are bound to that
+// set alone.
+
+// adapter is what both adapter forms wrap: the endpoint's name (for logs,
+// metrics and dead letters), its filter, its priorities, and its handler.
+type adapter struct {
+	name       string
+	filter     *notify.Filter
+	priorities []transport.Priority
+	h          Handler
+}
+
+// Priorities returns the configured priorities (dispatcher.Prioritizer).
+func (a *adapter) Priorities() []transport.Priority { return a.priorities }
+
+// Name returns the configured name (dispatcher.Namer).
+func (a *adapter) Name() string { return a.name }
+
+// Filter returns the configured filter, nil for none (dispatcher.Filterer).
+func (a *adapter) Filter() *notify.Filter { return a.filter }
+
+func (a *adapter) handle(ctx context.Context, n *notify.Notification) notify.Result {
+	return a.h.Handle(ctx, n)
+}
+
+func (a *adapter) handleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
+	return a.h.HandleBatch(ctx, ns)
+}
+
+// priorityMask returns the bit set of ps (bit i = transport.Priorities()[i]).
+func priorityMask(ps []transport.Priority) uint8 {
+	var m uint8
+	for i, p := range transport.Priorities() {
+		for _, q := range ps {
+			if p == q {
+				m |= 1 << i
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,70 @@
+package endpoints
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/cmd/internal/config"
+	"github.com/harkmq/hark/notify"
+)
+
+func shExec(script string, timeout time.Duration) *execEndpoint {
+	return newExec("x", config.ExecOptions{Command: []string{"/bin/sh", "-c", script}, Timeout: config.Duration(timeout),
+		Env: map[string]string{"EXTRA": "yes"}})
+}
+
+func TestExecStdinAndHandled(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	x := shExec(`cat > "$OUT"; echo "$EXTRA $HARK_MESSAGE_ID $HARK_PRIORITY $HARK_DELIVERIES" >> "$OUT.env"`, 10*time.Second)
+	x.env = append(x.env, "OUT="+out)
+	requireAction(t, notify.Handled, x.Handle(testCtx(t), testNotification(t, "m1", "compute.x", map[string]any{"k": "v"})))
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(b, &rec))
+	assert.Equal(t, "compute.x", rec["event_type"])
+	assert.Equal(t, map[string]any{"k": "v"}, rec["payload"])
+	env, err := os.ReadFile(out + ".env")
+	require.NoError(t, err)
+	assert.Equal(t, "yes m1 info 1\n", string(env))
+}
+
+func TestExecExitCodes(t *testing.T) {
+	ctx := testCtx(t)
+	n := testNotification(t, "m1", "e", 1)
+	r := shExec(`echo try later >&2; exit 75`, 10*time.Second).Handle(ctx, n)
+	requireAction(t, notify.Requeue, r)
+	assert.Contains(t, r.Err().Error(), "try later")
+
+	r = shExec(`cat >/dev/null; echo first line >&2; echo "bad input: missing field" >&2; exit 3`, 10*time.Second).Handle(ctx, n)
+	requireAction(t, notify.Reject(nil), r)
+	assert.Contains(t, r.Err().Error(), "exit status 3")
+	assert.Contains(t, r.Err().Error(), "bad input: missing field")
+
+	r = newExec("x", config.ExecOptions{Command: []string{"/nonexistent/cmd"}, Timeout: config.Duration(time.Second)}).Handle(ctx, n)
+	requireAction(t, notify.Requeue, r)
+}
+
+func TestExecTimeoutKillsProcessGroup(t *testing.T) {
+	start := time.Now()
+	r := shExec(`sleep 30 & sleep 30`, 200*time.Millisecond).Handle(testCtx(t), testNotification(t, "m1", "e", 1))
+	requireAction(t, notify.Requeue, r)
+	assert.Contains(t, r.Err().Error(), "timeout")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestExecStderrTail(t *testing.T) {
+	var tb tailBuffer
+	for range 100 {
+		_, _ = tb.Write([]byte("0123456789"))
+	}
+	_, _ = tb.Write([]byte("END"))
+	assert.Len(t, tb.b, stderrTail)
+	assert.Contains(t, tb.suffix(), "END")
+}

@@ -1,0 +1,138 @@
+package endpoints
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/cmd/internal/config"
+	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
+	"github.com/harkmq/hark/transport"
+)
+
+// forwardEndpoint republishes notifications to another exchange/topic, on
+// the listener's transport or its own (a bridge: RabbitMQ to NATS and
+// back). The message goes out exactly as it came in, body and headers
+// byte for byte (Notification.Raw), so message_id and _unique_id are kept.
+// The result is HANDLED only once the destination broker confirmed the
+// publish (Transport.Send returns after the publisher confirm or
+// JetStream ack); a failed publish requeues.
+type forwardEndpoint struct {
+	o    config.ForwardOptions
+	dest target.Target
+	deps Deps
+	log  *zap.Logger
+
+	mu  sync.Mutex
+	tr  transport.Transport // nil until first use when own
+	own bool
+}
+
+func newForward(o config.ForwardOptions, d Deps, log *zap.Logger) (*forwardEndpoint, error) {
+	f := &forwardEndpoint{o: o, dest: target.Target{Exchange: o.Exchange, Topic: o.Topic}, deps: d, log: log}
+	if o.TransportURL == "" {
+		if d.Transport == nil {
+			return nil, errors.New("forward: no transport to publish on")
+		}
+		f.tr = d.Transport
+	} else {
+		f.own = true
+	}
+	return f, nil
+}
+
+// transport returns the destination transport, opening our own on first
+// use: a destination broker that is down at startup must not keep harkd
+// from consuming; its notifications requeue until it is back.
+func (f *forwardEndpoint) transport(ctx context.Context) (transport.Transport, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.tr != nil {
+		return f.tr, nil
+	}
+	tr, err := f.deps.OpenTransport(ctx, f.o.TransportURL, f.log)
+	if err != nil {
+		return nil, fmt.Errorf("forward: %w", err)
+	}
+	f.tr = tr
+	return tr, nil
+}
+
+func (f *forwardEndpoint) Handle(ctx context.Context, n *notify.Notification) notify.Result {
+	tr, err := f.transport(ctx)
+	if err != nil {
+		return notify.RequeueWith(err)
+	}
+	msg, err := f.message(n)
+	if err != nil {
+		return notify.Reject(err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, f.o.Timeout.D())
+	defer cancel()
+	if err := tr.Send(sctx, f.dest, n.Priority, msg); err != nil {
+		if errors.Is(err, target.ErrInvalidTarget) || errors.Is(err, transport.ErrInvalidConfig) {
+			return notify.Reject(fmt.Errorf("forward to %s: %w", f.dest, err))
+		}
+		return notify.RequeueWith(fmt.Errorf("forward to %s: %w", f.dest, err))
+	}
+	return notify.Handled
+}
+
+// message is the message to send for n: the original, byte for byte.
+//
+// Its broker de-duplication ID (NATS Nats-Msg-Id) is the original's, so a
+// forward retried after a lost confirm is stored once. Forwarding within
+// the exchange the notification came from is the exception: on NATS the
+// exchange is one stream, which already holds the original under that ID
+// and would silently drop the copy as a duplicate; the copy's ID is then
+// "<id>@<topic>", still stable across retries. The body (message_id,
+// _unique_id) is untouched either way.
+func (f *forwardEndpoint) message(n *notify.Notification) (transport.Message, error) {
+	raw := n.Raw()
+	if len(raw.Body) == 0 {
+		return transport.Message{}, fmt.Errorf("forward: notification %s has no raw message (not received by a listener)", n.Metadata.MessageID)
+	}
+	msg := transport.Message{ID: raw.ID, Body: raw.Body, Header: raw.Header.Clone()}
+	src := n.Source().Target
+	if !f.own && exchangeOf(src.Exchange, f.tr) == exchangeOf(f.dest.Exchange, f.tr) && msg.ID != "" {
+		msg.ID += "@" + f.dest.Topic
+	}
+	return msg, nil
+}
+
+func exchangeOf(ex string, tr transport.Transport) string {
+	if ex != "" {
+		return ex
+	}
+	if tr != nil {
+		return tr.DefaultExchange()
+	}
+	return target.DefaultExchange
+}
+
+func (f *forwardEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
+	// One by one: a failure requeues the whole group, and the ones already
+	// sent are sent again on redelivery under the same ID (de-duplicated
+	// by NATS JetStream; duplicates on RabbitMQ, which is at least once).
+	for _, n := range ns {
+		if r := f.Handle(ctx, n); r.Action() != notify.Handled.Action() {
+			return r
+		}
+	}
+	return notify.Handled
+}
+
+func (f *forwardEndpoint) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.own && f.tr != nil {
+		err := f.tr.Close()
+		f.tr = nil
+		return err
+	}
+	return nil
+}

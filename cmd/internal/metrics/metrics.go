@@ -1,0 +1,184 @@
+// Package metrics keeps harkd's Prometheus metrics in a private registry.
+//
+// The names are part of the harkd contract (DESIGN.md):
+// hark_notifications_received_total{priority},
+// hark_notifications_acked_total{priority},
+// hark_notifications_requeued_total{priority},
+// hark_notifications_dead_lettered_total{reason},
+// hark_endpoint_calls_total{endpoint,result},
+// hark_endpoint_duration_seconds{endpoint}, hark_inflight and
+// hark_transport_up; plus the Go runtime and process collectors and a few
+// additions (dropped, duplicate and abandoned deliveries, reloads).
+package metrics
+
+import (
+	"net/http"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/transport"
+)
+
+// Metrics holds the collectors. Its methods are safe for concurrent use.
+type Metrics struct {
+	reg *prometheus.Registry
+
+	received     *prometheus.CounterVec
+	acked        *prometheus.CounterVec
+	requeued     *prometheus.CounterVec
+	deadLettered *prometheus.CounterVec
+	dropped      *prometheus.CounterVec
+	duplicates   *prometheus.CounterVec
+	abandoned    *prometheus.CounterVec
+	calls        *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	inflight     prometheus.Gauge
+	transportUp  prometheus.GaugeFunc
+	reloads      *prometheus.CounterVec
+
+	// upFunc reports the transport's state at scrape time.
+	upFunc atomic.Pointer[func() bool]
+}
+
+// New returns metrics registered in a new registry of their own (never
+// the global default one, so tests and embedders can make as many as they
+// like).
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		received: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_notifications_received_total",
+			Help: "Deliveries taken from the transport, by priority.",
+		}, []string{"priority"}),
+		acked: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_notifications_acked_total",
+			Help: "Notifications handled and acknowledged, by priority.",
+		}, []string{"priority"}),
+		requeued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_notifications_requeued_total",
+			Help: "Notifications given back for redelivery, by priority.",
+		}, []string{"priority"}),
+		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_notifications_dead_lettered_total",
+			Help: "Notifications written to the dead-letter destination, by reason.",
+		}, []string{"reason"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_notifications_dropped_total",
+			Help: "Notifications acknowledged without being handled (requeue not allowed), by priority.",
+		}, []string{"priority"}),
+		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_notifications_duplicate_total",
+			Help: "Deliveries acknowledged as duplicates of a recent message id, by priority.",
+		}, []string{"priority"}),
+		abandoned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_notifications_abandoned_total",
+			Help: "Deliveries left unsettled (forced shutdown, failed settle); the broker redelivers them.",
+		}, []string{"priority"}),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_endpoint_calls_total",
+			Help: "Endpoint calls, by endpoint and result (handled, requeue, reject, panic).",
+		}, []string{"endpoint", "result"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "hark_endpoint_duration_seconds",
+			Help:    "How long endpoint calls take, by endpoint.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"endpoint"}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hark_inflight",
+			Help: "Deliveries received and not yet settled.",
+		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hark_config_reloads_total",
+			Help: "Configuration reloads (SIGHUP), by result (success, failure).",
+		}, []string{"result"}),
+	}
+	m.transportUp = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hark_transport_up",
+		Help: "1 while the transport is connected to its broker, else 0.",
+	}, func() float64 {
+		if f := m.upFunc.Load(); f != nil && (*f)() {
+			return 1
+		}
+		return 0
+	})
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.received, m.acked, m.requeued, m.deadLettered, m.dropped, m.duplicates, m.abandoned,
+		m.calls, m.duration, m.inflight, m.transportUp, m.reloads,
+	)
+	// Series that exist from the start, at 0, so rate() and alerts work
+	// before the first notification.
+	for _, p := range transport.Priorities() {
+		for _, v := range []*prometheus.CounterVec{m.received, m.acked, m.requeued} {
+			v.WithLabelValues(string(p))
+		}
+	}
+	for _, r := range []string{"success", "failure"} {
+		m.reloads.WithLabelValues(r)
+	}
+	return m
+}
+
+// Registry returns the registry, e.g. to register more collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the metrics in the Prometheus exposition format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// ObserveEvent records a listener event; pass it to notify.WithObserver.
+func (m *Metrics) ObserveEvent(e notify.Event) {
+	p := string(e.Priority)
+	switch e.Kind {
+	case notify.EventReceived:
+		m.received.WithLabelValues(p).Inc()
+		m.inflight.Inc()
+		return
+	case notify.EventAcked:
+		m.acked.WithLabelValues(p).Inc()
+	case notify.EventRequeued:
+		m.requeued.WithLabelValues(p).Inc()
+	case notify.EventDeadLettered:
+		m.deadLettered.WithLabelValues(e.Reason).Inc()
+	case notify.EventDropped:
+		m.dropped.WithLabelValues(p).Inc()
+	case notify.EventDuplicate:
+		m.duplicates.WithLabelValues(p).Inc()
+	case notify.EventAbandoned:
+		m.abandoned.WithLabelValues(p).Inc()
+	default:
+		return
+	}
+	// Every delivery ends in exactly one of the events above.
+	m.inflight.Dec()
+}
+
+// ObserveCall records an endpoint call; pass it to dispatcher.WithObserver.
+func (m *Metrics) ObserveCall(c dispatcher.Call) {
+	result := c.Result.Action().String()
+	if c.Panicked {
+		result = "panic"
+	}
+	m.calls.WithLabelValues(c.Endpoint, result).Inc()
+	m.duration.WithLabelValues(c.Endpoint).Observe(c.Duration.Seconds())
+}
+
+// SetTransportCheck makes hark_transport_up call up at every scrape, so
+// the gauge is never stale. up must be cheap and must not block.
+func (m *Metrics) SetTransportCheck(up func() bool) { m.upFunc.Store(&up) }
+
+// Reloaded counts a configuration reload.
+func (m *Metrics) Reloaded(ok bool) {
+	if ok {
+		m.reloads.WithLabelValues("success").Inc()
+	} else {
+		m.reloads.WithLabelValues("failure").Inc()
+	}
+}

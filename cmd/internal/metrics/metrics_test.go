@@ -1,0 +1,61 @@
+package metrics
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/notify"
+)
+
+func scrape(t *testing.T, m *Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	require.Equal(t, 200, rec.Code)
+	b, err := io.ReadAll(rec.Body)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestNamesAndCounts(t *testing.T) {
+	m := New()
+	for _, k := range []notify.EventKind{notify.EventReceived, notify.EventReceived, notify.EventReceived, notify.EventReceived} {
+		m.ObserveEvent(notify.Event{Kind: k, Priority: "info"})
+	}
+	m.ObserveEvent(notify.Event{Kind: notify.EventAcked, Priority: "info"})
+	m.ObserveEvent(notify.Event{Kind: notify.EventRequeued, Priority: "info"})
+	m.ObserveEvent(notify.Event{Kind: notify.EventDeadLettered, Priority: "info", Reason: "max_deliveries"})
+	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: notify.Handled, Duration: 3 * time.Millisecond})
+	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: notify.Requeue, Panicked: true})
+	m.SetTransportCheck(func() bool { return true })
+	out := scrape(t, m)
+	for _, want := range []string{
+		`hark_notifications_received_total{priority="info"} 4`,
+		`hark_notifications_received_total{priority="sample"} 0`,
+		`hark_notifications_acked_total{priority="info"} 1`,
+		`hark_notifications_requeued_total{priority="info"} 1`,
+		`hark_notifications_dead_lettered_total{reason="max_deliveries"} 1`,
+		`hark_endpoint_calls_total{endpoint="audit",result="handled"} 1`,
+		`hark_endpoint_calls_total{endpoint="audit",result="panic"} 1`,
+		`hark_endpoint_duration_seconds_count{endpoint="audit"} 2`,
+		`hark_inflight 1`,
+		`hark_transport_up 1`,
+		`go_goroutines`,
+		`process_start_time_seconds`,
+	} {
+		assert.True(t, strings.Contains(out, want), "missing %s", want)
+	}
+}
+
+func TestPrivateRegistries(t *testing.T) {
+	a, b := New(), New() // would panic on a shared registry
+	a.SetTransportCheck(func() bool { return true })
+	assert.Contains(t, scrape(t, b), "hark_transport_up 0")
+}

@@ -1,0 +1,182 @@
+package nats_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// benchPrefetch is the listener's prefetch and the bare consumer's pull
+// buffer: 2 × 64 workers, the notify package's default.
+const benchPrefetch = 128
+
+// benchBody returns a typical oslo v2 notification body.
+func benchBody(b *testing.B) transport.Message {
+	m, err := transport.EncodeNotification(&transport.OsloMessage{
+		MessageID:   "0f9d4c1e-8a2b-4e43-9f2a-5b6c7d8e9f00",
+		PublisherID: "compute.host1",
+		EventType:   "compute.instance.update",
+		Priority:    "INFO",
+		Payload:     []byte(`{"instance_id": "6f0b7c43-2a4e-4e0b-9a57-0c9a7d1f3e21", "state": "active", "host": "compute-17", "flavor": {"vcpus": 4, "memory_mb": 8192, "root_gb": 80}, "metadata": {"env": "prod", "team": "billing"}}`),
+		Timestamp:   "2026-11-24 08:00:00.000000",
+		Context:     map[string]any{"request_id": "req-6d2f", "user_id": "u-1", "project_id": "p-1", "is_admin": false},
+	}, transport.EncodeOptions{})
+	require.NoError(b, err)
+	return m
+}
+
+// prepublish stores n copies of m on subj (each its own message ID) and
+// waits for every ack.
+func prepublish(b *testing.B, js jetstream.JetStream, subj string, m transport.Message, n int) {
+	b.Helper()
+	for i := range n {
+		msg := &natsgo.Msg{Subject: subj, Data: m.Body, Header: natsgo.Header{}}
+		msg.Header.Set(natsgo.MsgIdHdr, fmt.Sprintf("%s-%d", subj, i))
+		_, err := js.PublishMsgAsync(msg)
+		require.NoError(b, err)
+	}
+	select {
+	case <-js.PublishAsyncComplete():
+	case <-time.After(time.Minute):
+		b.Fatal("pre-publish did not complete")
+	}
+}
+
+// BenchmarkListenerVsBareJetStream measures draining a backlog of oslo
+// notifications, one message at a time acknowledged, through a hark
+// listener (Next + Ack) and through a bare nats.go JetStream consumer
+// (Consume + Ack), on the same embedded server (file storage,
+// in-process connection) in one run. Compare the msgs/s of the two.
+func BenchmarkListenerVsBareJetStream(b *testing.B) {
+	srv := startServer(b)
+	m := benchBody(b)
+	nc, err := srv.Connect()
+	require.NoError(b, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	require.NoError(b, err)
+	round := 0
+
+	b.Run("hark_listener_next_ack", func(b *testing.B) {
+		round++
+		ex := fmt.Sprintf("benchh%d", round)
+		tr := openInProcess(b, srv, "nats://")
+		tg := transport.Target{Exchange: ex, Topic: "notifications"}
+		l, err := tr.Listen(context.Background(), transport.ListenConfig{
+			Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: benchPrefetch,
+		})
+		require.NoError(b, err)
+		defer l.Close()
+		prepublish(b, js, ex+".notifications.info", m, b.N)
+		ctx := context.Background()
+		b.ResetTimer()
+		for range b.N {
+			d, err := l.Next(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := d.Ack(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+
+	b.Run("bare_jetstream_consume_ack", func(b *testing.B) {
+		round++
+		ctx := context.Background()
+		name := fmt.Sprintf("BENCHB%d", round)
+		subj := fmt.Sprintf("benchb%d.notifications.info", round)
+		_, err := js.CreateStream(ctx, jetstream.StreamConfig{
+			Name: name, Subjects: []string{subj}, Retention: jetstream.InterestPolicy, Storage: jetstream.FileStorage,
+		})
+		require.NoError(b, err)
+		bnc, err := srv.Connect()
+		require.NoError(b, err)
+		defer bnc.Close()
+		bjs, err := jetstream.New(bnc)
+		require.NoError(b, err)
+		cons, err := bjs.CreateConsumer(ctx, name, jetstream.ConsumerConfig{
+			Durable: "c", AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverNewPolicy,
+		})
+		require.NoError(b, err)
+		prepublish(b, js, subj, m, b.N)
+		done := make(chan struct{})
+		n := 0
+		b.ResetTimer()
+		cc, err := cons.Consume(func(msg jetstream.Msg) {
+			if err := msg.Ack(); err != nil {
+				b.Error(err)
+			}
+			if n++; n == b.N {
+				close(done)
+			}
+		}, jetstream.PullMaxMessages(benchPrefetch))
+		require.NoError(b, err)
+		<-done
+		b.StopTimer()
+		cc.Stop()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+}
+
+// BenchmarkSendVsBareJetStream measures publishing with the stream's ack
+// awaited per message: Transport.Send against a bare js.PublishMsg.
+func BenchmarkSendVsBareJetStream(b *testing.B) {
+	srv := startServer(b)
+	m := benchBody(b)
+	ctx := context.Background()
+	round := 0
+
+	b.Run("hark_send", func(b *testing.B) {
+		round++
+		tr := openInProcess(b, srv, "nats://?backlog=false")
+		tg := transport.Target{Exchange: fmt.Sprintf("sendh%d", round), Topic: "notifications"}
+		l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+		require.NoError(b, err) // a consumer, so the interest stream stores what is sent
+		defer l.Close()
+		b.ResetTimer()
+		for i := range b.N {
+			msg := m
+			msg.ID = fmt.Sprintf("s-%d", i)
+			if err := tr.Send(ctx, tg, transport.Info, msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+
+	b.Run("bare_jetstream_publish", func(b *testing.B) {
+		round++
+		nc, err := srv.Connect()
+		require.NoError(b, err)
+		defer nc.Close()
+		js, err := jetstream.New(nc)
+		require.NoError(b, err)
+		name := fmt.Sprintf("SENDB%d", round)
+		subj := fmt.Sprintf("sendb%d.notifications.info", round)
+		_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subj}, Retention: jetstream.InterestPolicy})
+		require.NoError(b, err)
+		_, err = js.CreateConsumer(ctx, name, jetstream.ConsumerConfig{Durable: "c", AckPolicy: jetstream.AckExplicitPolicy})
+		require.NoError(b, err)
+		b.ResetTimer()
+		for i := range b.N {
+			msg := &natsgo.Msg{Subject: subj, Data: m.Body, Header: natsgo.Header{}}
+			msg.Header.Set(natsgo.MsgIdHdr, fmt.Sprintf("s-%d", i))
+			if _, err := js.PublishMsg(ctx, msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+}

@@ -1,0 +1,122 @@
+package nats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	natsgo "github.com/nats-io/nats.go"
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// This file holds what concerns the connection: dialing and the
+// connection's event handlers.
+
+// connect dials in the background so ctx can abandon a slow dial.
+func connect(ctx context.Context, servers string, opts []natsgo.Option) (*natsgo.Conn, error) {
+	type result struct {
+		nc  *natsgo.Conn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		nc, err := natsgo.Connect(servers, opts...)
+		ch <- result{nc, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.nc, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.nc != nil {
+				r.nc.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+func redactedServers(u *transport.URL) string {
+	if len(u.Hosts) == 0 {
+		return fmt.Sprintf("127.0.0.1:%d", DefaultPort)
+	}
+	s := make([]string, len(u.Hosts))
+	for i, h := range u.Hosts {
+		s[i] = h.String()
+	}
+	return strings.Join(s, ",")
+}
+
+// checkReconnects empties the caches of streams and consumers known to
+// exist when the connection has reconnected since: the server may be a new
+// one, or have restarted without its store (memory storage).
+func (t *Transport) checkReconnects() {
+	n := t.nc.Stats().Reconnects
+	if old := t.reconnects.Load(); n != old && t.reconnects.CompareAndSwap(old, n) {
+		t.streams.reset()
+		t.consumers.reset()
+	}
+}
+
+func (t *Transport) onDisconnect(nc *natsgo.Conn, err error) {
+	if err != nil {
+		t.log.Warn("nats: disconnected; reconnecting", zap.Error(err))
+	}
+}
+
+func (t *Transport) onReconnect(nc *natsgo.Conn) {
+	t.log.Info("nats: reconnected", zap.String("server", nc.ConnectedUrlRedacted()))
+	t.checkReconnects()
+	ch := make(chan struct{})
+	close(*t.reconnectCh.Swap(&ch))
+}
+
+// onAsyncError logs the connection's asynchronous errors; slow-consumer
+// events, where the client dropped messages because a subscription fell
+// behind, are counted too.
+func (t *Transport) onAsyncError(nc *natsgo.Conn, sub *natsgo.Subscription, err error) {
+	if errors.Is(err, natsgo.ErrSlowConsumer) {
+		t.slowConsumers.Add(1)
+		f := []zap.Field{zap.Error(err), zap.Uint64("slow_consumer_events", t.slowConsumers.Load())}
+		if sub != nil {
+			dropped, _ := sub.Dropped()
+			f = append(f, zap.String("subject", sub.Subject), zap.String("queue", sub.Queue), zap.Int("dropped", dropped))
+		}
+		t.log.Warn("nats: slow consumer: the client dropped messages for a listener that fell behind", f...)
+		return
+	}
+	f := []zap.Field{zap.Error(err)}
+	if sub != nil {
+		f = append(f, zap.String("subject", sub.Subject))
+	}
+	t.log.Warn("nats: asynchronous error", f...)
+}
+
+// reconnected returns a channel closed at the next reconnect.
+func (t *Transport) reconnected() <-chan struct{} { return *t.reconnectCh.Load() }
+
+var _ transport.Health = (*Transport)(nil)
+
+// Healthy returns nil while the connection is up, and otherwise what is
+// wrong: reconnecting (with the last error), draining, or closed. It
+// takes no lock the connection holds for long and does not block, so a
+// readiness probe can call it freely.
+func (t *Transport) Healthy() error {
+	if t.isClosed() {
+		return fmt.Errorf("nats: %w", transport.ErrClosed)
+	}
+	switch st := t.nc.Status(); st {
+	case natsgo.CONNECTED:
+		return nil
+	case natsgo.RECONNECTING, natsgo.CONNECTING:
+		if err := t.nc.LastError(); err != nil {
+			return fmt.Errorf("nats: reconnecting to %s: %w", t.nc.ConnectedUrlRedacted(), err)
+		}
+		return fmt.Errorf("nats: reconnecting")
+	default:
+		return fmt.Errorf("nats: connection %s", st)
+	}
+}

@@ -1,0 +1,129 @@
+package nats_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	natsgo "github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/transport"
+	_ "github.com/harkmq/hark/transport/nats" // registers nats://
+	"github.com/harkmq/hark/transport/transporttest"
+)
+
+// These tests pin down what nats-server itself does where the driver's
+// design depends on it, and how the driver copes.
+
+// TestServerAcceptsLateAck measures nats-server: an ack sent after
+// AckWait ran out is still accepted while the message is pending (the
+// server does not compare delivery counts), and cancels the redelivery.
+// That is why the driver refuses a late settle itself (ErrLeaseExpired)
+// instead of sending it: the ack would land, and another member may
+// already be handling the message.
+func TestServerAcceptsLateAck(t *testing.T) {
+	srv := startServer(t)
+	nc, err := srv.Connect()
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	ctx := within(t, waitFor)
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "LATE", Subjects: []string{"late"}})
+	require.NoError(t, err)
+	c, err := js.CreateConsumer(ctx, "LATE", jetstream.ConsumerConfig{Durable: "c", AckWait: 500 * time.Millisecond, AckPolicy: jetstream.AckExplicitPolicy})
+	require.NoError(t, err)
+	_, err = js.Publish(ctx, "late", []byte("x"))
+	require.NoError(t, err)
+	m, err := c.Next()
+	require.NoError(t, err)
+	time.Sleep(time.Second) // pacing: AckWait is over, the message awaits redelivery
+	require.NoError(t, m.DoubleAck(ctx), "the server confirms a late ack")
+	_, err = c.Next(jetstream.FetchMaxWait(time.Second))
+	assert.ErrorIs(t, err, natsgo.ErrTimeout, "and the redelivery is gone")
+}
+
+// TestInterestRetentionFreesStorage measures what the stream keeps: once
+// every group, the non-pooled backlog consumer included, has acknowledged
+// a notification, the interest-retention stream deletes it.
+func TestInterestRetentionFreesStorage(t *testing.T) {
+	srv := startServer(t)
+	tr := openInProcess(t, srv, "nats://")
+	tg := transport.Target{Exchange: "storex", Topic: "notifications"}
+	pool := listen(t, tr, infoConfig(tg, "billing"))
+	transporttest.SendN(t, tr, tg, transport.Info, "store", 20)
+	transporttest.Collect(t, pool, 20, waitFor)
+
+	nc, err := srv.Connect()
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	msgs := func() uint64 {
+		s, err := js.Stream(context.Background(), "HARK_storex")
+		require.NoError(t, err)
+		return s.CachedInfo().State.Msgs
+	}
+	assert.Equal(t, uint64(20), msgs(), "kept for the non-pooled group, which has not read them (oslo's backlog)")
+	plain := listen(t, tr, infoConfig(tg, ""))
+	transporttest.Collect(t, plain, 20, waitFor)
+	require.Eventually(t, func() bool { return msgs() == 0 }, waitFor, 10*time.Millisecond, "every group acknowledged: storage freed")
+
+	// Without the backlog, only groups that exist keep a copy.
+	tr2 := openInProcess(t, srv, "nats://?backlog=false")
+	assert.False(t, tr2.Capabilities().Backlog)
+	transporttest.SendN(t, tr2, transport.Target{Exchange: "storex", Topic: "nobody"}, transport.Info, "gone", 5)
+	assert.Equal(t, uint64(0), msgs(), "no group wants them: not stored")
+}
+
+// TestConsumerDeletedIsRecreated: a listener whose consumer is deleted
+// (an operator, a server that lost its store) makes it again and goes on.
+func TestConsumerDeletedIsRecreated(t *testing.T) {
+	srv := startServer(t)
+	tr := openInProcess(t, srv, "nats://")
+	tg := transport.Target{Exchange: "delx", Topic: "notifications"}
+	l := listen(t, tr, infoConfig(tg, "p"))
+	nc, err := srv.Connect()
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	ctx := within(t, waitFor)
+	stream, err := js.Stream(ctx, "HARK_delx")
+	require.NoError(t, err)
+	var name string
+	names := stream.ConsumerNames(ctx)
+	for n := range names.Name() {
+		if strings.HasPrefix(n, "pool_p_") {
+			name = n
+		}
+	}
+	require.NoError(t, names.Err())
+	require.NotEmpty(t, name)
+	require.NoError(t, js.DeleteConsumer(ctx, "HARK_delx", name))
+	require.Eventually(t, func() bool {
+		_, err := js.Consumer(ctx, "HARK_delx", name)
+		return err == nil
+	}, waitFor, 20*time.Millisecond, "the listener made its consumer again")
+	transporttest.SendN(t, tr, tg, transport.Info, "del", 3)
+	transporttest.Collect(t, l, 3, waitFor)
+}
+
+// TestOpenByURL opens the driver through the registry, over TCP.
+func TestOpenByURL(t *testing.T) {
+	srv := startListeningServer(t, "127.0.0.1:0", t.TempDir())
+	tr, err := transport.Open(context.Background(), srv.ClientURL()+"?name=test&ack_wait=10s", transport.WithDefaultExchange("nova"))
+	require.NoError(t, err)
+	defer tr.Close()
+	assert.Equal(t, "nova", tr.DefaultExchange())
+	assert.Equal(t, transport.Capabilities{Requeue: true, DelayedRequeue: true, Durable: true, Pools: true,
+		Ordering: true, Lease: true, DeadLetter: true, Backlog: true}, tr.Capabilities())
+
+	_, err = transport.Open(context.Background(), srv.ClientURL()+"?colour=blue")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.Contains(t, err.Error(), `unknown option "colour"`)
+}

@@ -1,0 +1,200 @@
+package rabbit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// delivery is a transport.Delivery: one AMQP delivery on one session's
+// channel. Its settle methods run at most once (kombu's MessageStateError
+// becomes ErrAlreadySettled) and never touch another session's channel.
+type delivery struct {
+	sess  *session  // the session whose channel delivered it
+	owner *listener // the listener whose Next hands it out
+	raw   amqp.Delivery
+	queue string
+	msg   transport.Message
+	src   transport.Source
+	count int
+
+	mu    sync.Mutex
+	state settleState
+}
+
+type settleState int
+
+const (
+	open settleState = iota
+	settling
+	settled
+	lostState // its channel went away before it was settled
+)
+
+var _ transport.Delivery = (*delivery)(nil)
+
+// accept turns what the broker pushed on s into a delivery and buffers it
+// with the listener that subscribed to its target (see Transport.sibling).
+func (l *listener) accept(s *session, queue string, raw amqp.Delivery) {
+	ex, key := routedBy(&raw)
+	tg, prio, ours := parseSource(ex, key, &l.cfg)
+	d := &delivery{
+		sess: s, owner: l, raw: raw, queue: queue,
+		msg:   transport.Message{ID: raw.MessageId, Body: raw.Body, Header: fromTable(raw.Headers)},
+		src:   transport.Source{Target: tg, Priority: prio, Pool: l.cfg.Pool},
+		count: deliveryCount(&raw),
+	}
+	if !ours {
+		if sib := l.tr.sibling(queue, ex, key, l); sib != nil {
+			d.owner = sib
+			d.src.Pool = sib.cfg.Pool
+		}
+	}
+	d.owner.enqueue(d)
+}
+
+// Message returns the message as received: body byte for byte, headers
+// without those the broker or hark added in transit (x-death,
+// x-delivery-count, x-hark-*), and the message_id property as ID ("" for
+// oslo's own notifications, which set none).
+func (d *delivery) Message() transport.Message { return d.msg }
+
+// Source is the target and priority of the message's routing key (for a
+// requeued message, of its first routing) and the listener's pool.
+func (d *delivery) Source() transport.Source { return d.src }
+
+// Deliveries counts deliveries to this queue's group, 1 on the first; see
+// deliveryCount for what RabbitMQ lets it know.
+func (d *delivery) Deliveries() int { return d.count }
+
+// Ack acknowledges the delivery (basic.ack, one tag).
+func (d *delivery) Ack(ctx context.Context) error {
+	if err := d.begin(ctx); err != nil {
+		return err
+	}
+	return d.finish(d.sess.ch.Ack(d.raw.DeliveryTag, false), "ack")
+}
+
+// Requeue gives the message back to its queue. After MaxDeliveries
+// deliveries it dead-letters it instead. With no delay, a quorum queue
+// gets oslo's basic.reject(requeue=true) (the queue counts the return in
+// x-delivery-count); a classic queue, which would only flag the message
+// as redelivered, gets a copy republished to the queue with its count
+// (x-hark-deliveries), and the original is then acknowledged. With a
+// delay, the copy goes through the queue's retry queue for that delay.
+// Either copy keeps the body, headers and properties of the original and
+// is confirmed by the broker before the original is acknowledged, so a
+// crash in between can duplicate the message but never lose it.
+func (d *delivery) Requeue(ctx context.Context, delay time.Duration) error {
+	if err := d.begin(ctx); err != nil {
+		return err
+	}
+	if max := d.owner.cfg.MaxDeliveries; max > 0 && d.count >= max {
+		return d.deadLetter(ctx, transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	}
+	if delay <= 0 && d.quorum() {
+		return d.finish(d.sess.ch.Reject(d.raw.DeliveryTag, true), "requeue")
+	}
+	if err := d.republish(ctx, delay); err != nil {
+		d.abort()
+		return err
+	}
+	return d.finish(d.sess.ch.Ack(d.raw.DeliveryTag, false), "acknowledge the requeued original")
+}
+
+// DeadLetter writes a dead-letter record (transport.DeadLetter: the
+// original body and headers, plus why, how many deliveries, where from and
+// when) to the listener's dead-letter target with the source priority,
+// through the send connection, and acknowledges the delivery once the
+// broker confirmed the record.
+func (d *delivery) DeadLetter(ctx context.Context, info transport.DeadLetterInfo) error {
+	if err := d.begin(ctx); err != nil {
+		return err
+	}
+	return d.deadLetter(ctx, info)
+}
+
+// Extend is not supported: RabbitMQ has no per-delivery lease.
+func (d *delivery) Extend(context.Context) error {
+	return fmt.Errorf("rabbit: extend: %w (RabbitMQ has no per-delivery lease)", transport.ErrNotSupported)
+}
+
+// quorum reports whether the delivery came from a quorum queue: it carries
+// the queue's return count, or the transport declares quorum queues.
+func (d *delivery) quorum() bool {
+	_, counted := intHeader(d.raw.Headers, headerQuorumCount)
+	_, acquired := intHeader(d.raw.Headers, headerAcquired)
+	return counted || acquired || d.sess.l.tr.cfg.quorum
+}
+
+// begin moves the delivery to settling, or says why it cannot be settled.
+func (d *delivery) begin(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch d.state {
+	case settling, settled:
+		return fmt.Errorf("rabbit: %w", transport.ErrAlreadySettled)
+	case lostState:
+		return d.gone()
+	}
+	if d.sess.l.isClosed() || d.sess.dead.Load() {
+		d.state = lostState
+		d.owner.settled(d)
+		return d.gone()
+	}
+	d.state = settling
+	return nil
+}
+
+// gone is the error for a delivery whose channel has gone.
+func (d *delivery) gone() error {
+	if d.sess.l.isClosed() {
+		return fmt.Errorf("rabbit: %w: the listener was closed; the broker has given the message back", transport.ErrClosed)
+	}
+	return fmt.Errorf("rabbit: %w: the connection that delivered it was lost; the broker redelivers the message", transport.ErrLeaseExpired)
+}
+
+// finish completes a settle whose last step (an ack or reject on the
+// channel) returned err.
+func (d *delivery) finish(err error, what string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		// The channel is gone: the broker has the message back.
+		d.state = lostState
+		d.owner.settled(d)
+		return fmt.Errorf("%w (%s: %w)", d.gone(), what, err)
+	}
+	d.state = settled
+	d.owner.settled(d)
+	return nil
+}
+
+// abort undoes begin after a step failed before anything was settled, so
+// the caller may try again.
+func (d *delivery) abort() {
+	d.mu.Lock()
+	d.state = open
+	d.mu.Unlock()
+}
+
+// release gives a delivery that was never handed out back to the broker
+// (basic.nack with requeue), when intake stops.
+func (d *delivery) release() {
+	if d.sess.dead.Load() {
+		return // the broker has it back already
+	}
+	if err := d.sess.ch.Nack(d.raw.DeliveryTag, false, true); err != nil && !errors.Is(err, amqp.ErrClosed) {
+		d.owner.log.Debug("give a buffered delivery back", zap.Error(err))
+	}
+}

@@ -1,0 +1,99 @@
+package rabbit
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// RetryPolicy is kombu's retry_policy for publishing: up to MaxRetries
+// retries after the first attempt, waiting IntervalStart before the first
+// retry and IntervalStep longer before each later one, never more than
+// IntervalMax (kombu's fxrange(start, max+start, step, repeatlast=True)).
+// Every retry reconnects first when the connection was lost, trying the
+// next host.
+type RetryPolicy struct {
+	// MaxRetries caps the retries; -1 retries until the Send's context (or
+	// the publish timeout) ends, oslo's retry=-1; 0 tries once.
+	MaxRetries int
+	// IntervalStart is the wait before the first retry.
+	IntervalStart time.Duration
+	// IntervalStep is added to the wait after each retry.
+	IntervalStep time.Duration
+	// IntervalMax caps the wait.
+	IntervalMax time.Duration
+}
+
+// DefaultRetryPolicy is oslo's: retry until the context ends, 1s, then 2s
+// longer each time, at most 30s (rabbit_retry_interval,
+// rabbit_retry_backoff, rabbit_interval_max).
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{
+		MaxRetries:    -1,
+		IntervalStart: DefaultRetryInterval,
+		IntervalStep:  DefaultRetryBackoff,
+		IntervalMax:   DefaultIntervalMax,
+	}
+}
+
+func (p RetryPolicy) validate() error {
+	if p.MaxRetries < -1 {
+		return invalid("retry policy max retries %d (want -1, 0 or more)", p.MaxRetries)
+	}
+	if p.IntervalStart < 0 || p.IntervalStep < 0 || p.IntervalMax < 0 {
+		return invalid("retry policy intervals %s, %s, %s must not be negative", p.IntervalStart, p.IntervalStep, p.IntervalMax)
+	}
+	return nil
+}
+
+// allows reports whether retry number n (1 for the first retry) may be
+// made.
+func (p RetryPolicy) allows(n int) bool {
+	return p.MaxRetries < 0 || n <= p.MaxRetries
+}
+
+// wait returns the pause before retry number n (1 for the first retry).
+func (p RetryPolicy) wait(n int) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	if p.IntervalStep > 0 && p.IntervalMax > p.IntervalStart &&
+		n-1 > int((p.IntervalMax-p.IntervalStart)/p.IntervalStep) {
+		return p.IntervalMax // and start + n*step cannot overflow
+	}
+	return min(p.IntervalStart+time.Duration(n-1)*p.IntervalStep, p.IntervalMax)
+}
+
+// reconnectWait returns the pause before reconnect attempt n (1 for the
+// first) of a listener: kombu_reconnect_delay plus the retry interval
+// schedule, as oslo's ensure() adds the two, plus up to splay of jitter.
+func reconnectWait(c *config, n int) time.Duration {
+	d := c.reconnectDelay
+	if n > 1 {
+		d += c.retry.wait(n - 1)
+	}
+	if c.reconnectSplay > 0 {
+		d += rand.N(c.reconnectSplay)
+	}
+	return d
+}
+
+// sleep waits d or until done is closed; it reports whether the full wait
+// passed.
+func sleep(d time.Duration, done <-chan struct{}) bool {
+	if d <= 0 {
+		select {
+		case <-done:
+			return false
+		default:
+			return true
+		}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-done:
+		return false
+	}
+}
