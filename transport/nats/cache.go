@@ -52,13 +52,6 @@ func (c *ensureCache) do(ctx context.Context, name string, f func(context.Contex
 	}
 }
 
-// forget drops name, so the next do runs f again.
-func (c *ensureCache) forget(name string) {
-	c.mu.Lock()
-	delete(c.m, name)
-	c.mu.Unlock()
-}
-
 // reset forgets everything.
 func (c *ensureCache) reset() {
 	c.mu.Lock()
