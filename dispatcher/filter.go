@@ -2,7 +2,6 @@ package dispatcher
 
 import (
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,9 +32,9 @@ type FilterSpec struct {
 // notification.
 type Filter struct {
 	spec        FilterSpec
-	publisherID *regexp.Regexp // nil: not set
-	eventType   *regexp.Regexp // nil: not set
-	context     []keyPattern   // sorted by key
+	publisherID *pattern     // nil: not set
+	eventType   *pattern     // nil: not set
+	context     []keyPattern // sorted by key
 	metadata    []keyPattern
 	payload     []keyPattern
 }
@@ -43,7 +42,7 @@ type Filter struct {
 // keyPattern is one entry of a dict filter.
 type keyPattern struct {
 	key string
-	re  *regexp.Regexp
+	re  *pattern
 }
 
 // NewFilter compiles spec. A pattern RE2 cannot express (lookaround,
@@ -120,12 +119,12 @@ func (f *Filter) String() string {
 	return "filter{" + strings.Join(parts, " ") + "}"
 }
 
-func compileField(field, pat string) (*regexp.Regexp, error) {
+func compileField(field, pat string) (*pattern, error) {
 	re, err := compilePython(pat)
 	if err != nil {
 		return nil, &FilterError{Field: field, Pattern: pat, Err: err}
 	}
-	return re, nil
+	return newPattern(re), nil
 }
 
 func compileKeys(field string, spec map[string]string) ([]keyPattern, error) {

@@ -43,14 +43,31 @@ func DecodeNotification(msg Message) (*OsloMessage, error) {
 
 func decodeNotification(msg Message) (*OsloMessage, error) {
 	body := msg.Body
-	what := "body"
-	if ct := headerValue(msg.Header, HeaderCompression); ct != "" {
+	ct := headerValue(msg.Header, HeaderCompression)
+	if ct != "" {
 		var err error
 		if body, err = decompressBody(ct, body, MaxDecompressedSize); err != nil {
 			return nil, err
 		}
+	}
+	// The single-pass scanner handles every well-formed notification; on
+	// anything it does not accept (invalid JSON, a wrong field type, a bad
+	// envelope, very deep nesting) the reference decoder below runs instead,
+	// so that results and error messages stay exactly what they were.
+	if m, ok := decodeFast(body); ok {
+		return m, nil
+	}
+	what := "body"
+	if ct != "" {
 		what = "body (decompressed from " + ct + ")"
 	}
+	return decodeReference(what, body)
+}
+
+// decodeReference is the straightforward decoder built on encoding/json:
+// the definition of DecodeNotification's behaviour, which decodeFast must
+// reproduce, and the source of every decode error message.
+func decodeReference(what string, body []byte) (*OsloMessage, error) {
 	top, err := decodeObject(what, body)
 	if err != nil {
 		return nil, err

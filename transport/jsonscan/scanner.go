@@ -1,0 +1,285 @@
+// Package jsonscan validates JSON in place, without building values. The
+// envelope decoder (transport) and payload filters (dispatcher) share it,
+// so both accept exactly the JSON encoding/json accepts.
+package jsonscan
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
+
+// Scanner validates JSON in place, without building values. It accepts
+// exactly what encoding/json accepts (RFC 8259: strict numbers, no control
+// bytes in strings, only the standard escapes; invalid UTF-8 is allowed, as
+// encoding/json coerces it). It reports no error details: callers fall back
+// to encoding/json (or treat the input as not matching) to explain a
+// failure.
+type Scanner struct {
+	// Data is the input.
+	Data []byte
+	// Pos is the offset of the next byte to read.
+	Pos int
+	// MaxDepth bounds nesting: a container deeper than this is rejected.
+	// 0 means DefaultMaxDepth, encoding/json's own limit.
+	MaxDepth int
+}
+
+// DefaultMaxDepth is encoding/json's nesting limit.
+const DefaultMaxDepth = 10000
+
+func (s *Scanner) maxDepth() int {
+	if s.MaxDepth > 0 {
+		return s.MaxDepth
+	}
+	return DefaultMaxDepth
+}
+
+// SkipSpace skips JSON whitespace (the four bytes encoding/json allows).
+func (s *Scanner) SkipSpace() {
+	for s.Pos < len(s.Data) {
+		switch s.Data[s.Pos] {
+		case ' ', '\t', '\n', '\r':
+			s.Pos++
+		default:
+			return
+		}
+	}
+}
+
+// Value validates one value starting at s.Pos (not whitespace) and moves
+// past it. depth is the number of containers open if the value is one
+// (1 at the top level), which encoding/json limits to s.maxDepth().
+func (s *Scanner) Value(depth int) bool {
+	if s.Pos >= len(s.Data) {
+		return false
+	}
+	switch c := s.Data[s.Pos]; {
+	case c == '{':
+		return depth <= s.maxDepth() && s.object(depth)
+	case c == '[':
+		return depth <= s.maxDepth() && s.array(depth)
+	case c == '"':
+		_, ok := s.Str()
+		return ok
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.Number()
+	}
+	return false
+}
+
+func (s *Scanner) literal(word string) bool {
+	if len(s.Data)-s.Pos < len(word) || string(s.Data[s.Pos:s.Pos+len(word)]) != word {
+		return false
+	}
+	s.Pos += len(word)
+	return true
+}
+
+// object validates an object at s.Pos ('{').
+func (s *Scanner) object(depth int) bool {
+	s.Pos++
+	s.SkipSpace()
+	if s.Pos < len(s.Data) && s.Data[s.Pos] == '}' {
+		s.Pos++
+		return true
+	}
+	for {
+		if s.Pos >= len(s.Data) || s.Data[s.Pos] != '"' {
+			return false
+		}
+		if _, ok := s.Str(); !ok {
+			return false
+		}
+		if !s.Colon() {
+			return false
+		}
+		if !s.Value(depth + 1) {
+			return false
+		}
+		if done, ok := s.Next('}'); !ok || done {
+			return ok
+		}
+	}
+}
+
+// array validates an array at s.Pos ('[').
+func (s *Scanner) array(depth int) bool {
+	s.Pos++
+	s.SkipSpace()
+	if s.Pos < len(s.Data) && s.Data[s.Pos] == ']' {
+		s.Pos++
+		return true
+	}
+	for {
+		if !s.Value(depth + 1) {
+			return false
+		}
+		if done, ok := s.Next(']'); !ok || done {
+			return ok
+		}
+	}
+}
+
+// Colon consumes optional space, ':', optional space (after an object key).
+func (s *Scanner) Colon() bool {
+	s.SkipSpace()
+	if s.Pos >= len(s.Data) || s.Data[s.Pos] != ':' {
+		return false
+	}
+	s.Pos++
+	s.SkipSpace()
+	return true
+}
+
+// Next consumes the separator after a member: ',' (done false, space after
+// it skipped) or close (done true). ok is false for anything else.
+func (s *Scanner) Next(close byte) (done, ok bool) {
+	s.SkipSpace()
+	if s.Pos >= len(s.Data) {
+		return false, false
+	}
+	switch s.Data[s.Pos] {
+	case ',':
+		s.Pos++
+		s.SkipSpace()
+		return false, true
+	case close:
+		s.Pos++
+		return true, true
+	}
+	return false, false
+}
+
+// Number validates -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+func (s *Scanner) Number() bool {
+	if s.Data[s.Pos] == '-' {
+		s.Pos++
+	}
+	if s.Pos < len(s.Data) && s.Data[s.Pos] == '0' {
+		s.Pos++
+	} else if s.digits() == 0 {
+		return false
+	}
+	if s.Pos < len(s.Data) && s.Data[s.Pos] == '.' {
+		s.Pos++
+		if s.digits() == 0 {
+			return false
+		}
+	}
+	if s.Pos < len(s.Data) && (s.Data[s.Pos] == 'e' || s.Data[s.Pos] == 'E') {
+		s.Pos++
+		if s.Pos < len(s.Data) && (s.Data[s.Pos] == '+' || s.Data[s.Pos] == '-') {
+			s.Pos++
+		}
+		if s.digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Scanner) digits() int {
+	start := s.Pos
+	for s.Pos < len(s.Data) && s.Data[s.Pos] >= '0' && s.Data[s.Pos] <= '9' {
+		s.Pos++
+	}
+	return s.Pos - start
+}
+
+// Str validates a string at s.Pos ('"') and moves past it. simple reports
+// that its decoded text equals its raw bytes (no escapes, valid UTF-8), so
+// the caller may use the bytes between the quotes as they are.
+func (s *Scanner) Str() (simple, ok bool) {
+	s.Pos++
+	simple = true
+	ascii := true
+	start := s.Pos
+	for s.Pos < len(s.Data) {
+		c := s.Data[s.Pos]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
+			s.Pos++
+			if s.Pos-start >= 16 { // a long string: go eight bytes at a time
+				s.skipPlain()
+			}
+			continue
+		}
+		switch {
+		case c == '"':
+			if !ascii && !utf8.Valid(s.Data[start:s.Pos]) {
+				simple = false
+			}
+			s.Pos++
+			return simple, true
+		case c == '\\':
+			simple = false
+			if !s.escape() {
+				return false, false
+			}
+		case c < 0x20:
+			return false, false
+		default:
+			if c >= utf8.RuneSelf {
+				ascii = false
+			}
+			s.Pos++
+		}
+	}
+	return false, false
+}
+
+// escape validates the escape sequence at s.Pos (a backslash).
+func (s *Scanner) escape() bool {
+	if s.Pos+1 >= len(s.Data) {
+		return false
+	}
+	switch s.Data[s.Pos+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		s.Pos += 2
+		return true
+	case 'u':
+		if s.Pos+6 > len(s.Data) {
+			return false
+		}
+		for _, c := range s.Data[s.Pos+2 : s.Pos+6] {
+			if !isHexByte(c) {
+				return false
+			}
+		}
+		s.Pos += 6
+		return true
+	}
+	return false
+}
+
+func isHexByte(c byte) bool {
+	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+}
+
+// skipPlain skips string bytes that need no attention (printable ASCII
+// other than '"' and '\\'), eight at a time: strings are most of a
+// notification, and this is where scanning spends its time. It stops at or
+// a little before the first byte that needs attention.
+func (s *Scanner) skipPlain() {
+	const (
+		lsb = 0x0101010101010101
+		msb = 0x8080808080808080
+	)
+	for s.Pos+8 <= len(s.Data) {
+		x := binary.LittleEndian.Uint64(s.Data[s.Pos:])
+		quote, backslash := x^(lsb*'"'), x^(lsb*'\\')
+		// A byte's high bit is set in special when it is below 0x20, a
+		// quote, a backslash or non-ASCII (and possibly for bytes after
+		// such a one, which the caller then looks at one by one).
+		special := ((x - lsb*0x20) &^ x) | ((quote - lsb) &^ quote) | ((backslash - lsb) &^ backslash) | x
+		if special&msb != 0 {
+			return
+		}
+		s.Pos += 8
+	}
+}
