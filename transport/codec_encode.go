@@ -67,7 +67,7 @@ func EncodeNotification(m *OsloMessage, o EncodeOptions) (Message, error) {
 	if version != 1 && version != 2 {
 		return Message{}, fmt.Errorf("%w: unknown version %d (valid: 1 for oslo's messaging driver, 2 for messagingv2)", ErrEncode, o.Version)
 	}
-	contentType, err := compressionContentType(o.Compression)
+	contentType, err := CompressionContentType(o.Compression)
 	if err != nil {
 		return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
 	}
@@ -94,7 +94,7 @@ func EncodeNotification(m *OsloMessage, o EncodeOptions) (Message, error) {
 	}
 	msg := Message{ID: id, Body: body}
 	if contentType != "" {
-		if msg.Body, err = compressBody(contentType, body); err != nil {
+		if msg.Body, err = CompressBody(contentType, body); err != nil {
 			return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
 		}
 		msg.Header = Header{HeaderCompression: contentType}

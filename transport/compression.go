@@ -31,10 +31,10 @@ import (
 // notification.
 const MaxDecompressedSize = 64 << 20
 
-// compressionContentType maps a compression name, as EncodeOptions takes
-// it, to the header value. kombu accepts the same aliases and the MIME
-// types themselves.
-func compressionContentType(name string) (string, error) {
+// CompressionContentType maps a compression name, as EncodeOptions and
+// kombu_compression take it, to the header value ("" for none). kombu
+// accepts the same aliases and the MIME types themselves.
+func CompressionContentType(name string) (string, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "":
 		return "", nil
@@ -49,11 +49,11 @@ func compressionContentType(name string) (string, error) {
 		name, CompressionBzip2, CompressionGzip, CompressionXz)
 }
 
-// compressBody compresses body as kombu does for contentType (one of the
+// CompressBody compresses body as kombu does for contentType (one of the
 // Compression constants): zlib.compress for application/x-gzip (a zlib
 // stream, not a gzip file), bz2.compress (level 9) and lzma.compress (an
 // xz container with CRC64).
-func compressBody(contentType string, body []byte) ([]byte, error) {
+func CompressBody(contentType string, body []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	var w io.WriteCloser
 	var err error
@@ -85,7 +85,7 @@ func compressBody(contentType string, body []byte) ([]byte, error) {
 // errTooLarge is returned when a body decompresses to more than the limit.
 var errTooLarge = fmt.Errorf("decompressed body is larger than %d MiB (a compression bomb?)", MaxDecompressedSize>>20)
 
-// decompressBody undoes compressBody for the header value contentType, as
+// decompressBody undoes CompressBody for the header value contentType, as
 // kombu.compression.decompress does, producing at most limit bytes. Beyond
 // kombu it also accepts a real gzip file under application/x-gzip
 // (recognised by its magic bytes) and, as Python's lzma.decompress does,

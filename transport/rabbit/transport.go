@@ -153,7 +153,7 @@ func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.P
 	}
 	headers := toTable(msg.Header)
 	if t.compression != "" && !hasHeader(msg.Header, transport.HeaderCompression) {
-		body, err := compress(t.compression, msg.Body)
+		body, err := transport.CompressBody(t.compression, msg.Body)
 		if err != nil {
 			return fmt.Errorf("rabbit: send: compress (%s): %w", t.compression, err)
 		}
