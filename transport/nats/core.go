@@ -88,7 +88,7 @@ func (l *coreListener) receive(src transport.Source, m *natsgo.Msg) {
 		l.t.log.Debug("nats: core message dropped: the listener stopped", zap.String("subject", m.Subject))
 		return
 	}
-	id, hdr, err := decodeHeader(m.Header)
+	id, hdr, err := decodeHeader(m.Header, m.Subject)
 	if err != nil {
 		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject), zap.Error(err))
 	}

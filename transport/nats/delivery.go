@@ -55,7 +55,7 @@ type jsDelivery struct {
 var _ transport.Delivery = (*jsDelivery)(nil)
 
 func newJSDelivery(l *jsListener, s *jsSub, m *natsgo.Msg, meta *natsgo.MsgMetadata, now time.Time) *jsDelivery {
-	id, hdr, err := decodeHeader(m.Header)
+	id, hdr, err := decodeHeader(m.Header, m.Subject)
 	if err != nil {
 		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject), zap.Error(err))
 	}

@@ -31,10 +31,24 @@ const (
 	headerBag = "Hark-Nats-Headers"
 )
 
-// encodeHeader turns a hark message's ID and headers into NATS headers.
-// msgID is the Nats-Msg-Id to set ("" for none); when it differs from
-// m.ID, m.ID travels in Hark-Nats-Id.
-func encodeHeader(m transport.Message, msgID string) natsgo.Header {
+// scopedID is the Nats-Msg-Id of a send of a message with ID id to
+// subject: the ID scoped by its destination. A stream holds a whole
+// exchange, and the same notification sent (or forwarded) to two topics of
+// it is two sends, both to be kept; a retry of one send goes to the same
+// subject and is still dropped as a duplicate. decodeHeader strips the
+// scope again.
+func scopedID(id, subject string) string {
+	if id == "" {
+		return ""
+	}
+	return id + "@" + subject
+}
+
+// encodeHeader turns a hark message's ID and headers into NATS headers for
+// a publish to subject. msgID is the Nats-Msg-Id to set ("" for none);
+// unless it is m.ID or scopedID(m.ID, subject), m.ID travels in
+// Hark-Nats-Id.
+func encodeHeader(m transport.Message, msgID, subject string) natsgo.Header {
 	if len(m.Header) == 0 && msgID == "" && m.ID == "" {
 		return nil
 	}
@@ -56,7 +70,7 @@ func encodeHeader(m transport.Message, msgID string) natsgo.Header {
 	if msgID != "" {
 		h[headerMsgID] = []string{msgID}
 	}
-	if m.ID != "" && m.ID != msgID {
+	if m.ID != "" && msgID != m.ID && msgID != scopedID(m.ID, subject) {
 		h[headerHarkID] = []string{m.ID}
 	}
 	return h
@@ -91,8 +105,10 @@ func reservedHeader(k string) bool {
 }
 
 // decodeHeader turns received NATS headers back into the hark message ID
-// and headers, dropping every Nats-* header and the transport's own.
-func decodeHeader(h natsgo.Header) (id string, out transport.Header, err error) {
+// and headers of a message received on subject (the Nats-Msg-Id's
+// subject scope removed), dropping every Nats-* header and the transport's
+// own.
+func decodeHeader(h natsgo.Header, subject string) (id string, out transport.Header, err error) {
 	for k, vs := range h {
 		if len(vs) == 0 {
 			continue
@@ -125,6 +141,8 @@ func decodeHeader(h natsgo.Header) (id string, out transport.Header, err error) 
 	}
 	if hid := h.Get(headerHarkID); hid != "" {
 		id = hid
+	} else if subject != "" {
+		id = strings.TrimSuffix(id, "@"+subject)
 	}
 	return id, out, nil
 }

@@ -40,7 +40,7 @@ func TestHeaders_roundTrip(t *testing.T) {
 	}
 	for name, m := range cases {
 		t.Run(name, func(t *testing.T) {
-			id, h, err := decodeHeader(wire(t, encodeHeader(m, m.ID)))
+			id, h, err := decodeHeader(wire(t, encodeHeader(m, m.ID, "")), "")
 			require.NoError(t, err)
 			assert.Equal(t, m.ID, id)
 			if len(m.Header) == 0 {
@@ -54,9 +54,9 @@ func TestHeaders_roundTrip(t *testing.T) {
 
 func TestHeaders_dedupIDDiffers(t *testing.T) {
 	m := transport.Message{ID: "orig", Header: transport.Header{"a": "b"}}
-	h := encodeHeader(m, "hark-dlq:S:c:7")
+	h := encodeHeader(m, "hark-dlq:S:c:7", "ex.t.info")
 	assert.Equal(t, "hark-dlq:S:c:7", h.Get(natsgo.MsgIdHdr))
-	id, got, err := decodeHeader(wire(t, h))
+	id, got, err := decodeHeader(wire(t, h), "ex.t.info")
 	require.NoError(t, err)
 	assert.Equal(t, "orig", id, "the record keeps the original ID")
 	assert.Equal(t, m.Header, got)
@@ -64,13 +64,23 @@ func TestHeaders_dedupIDDiffers(t *testing.T) {
 
 func TestHeaders_serverHeadersDropped(t *testing.T) {
 	h := natsgo.Header{"Nats-Stream": {"S"}, "Nats-Sequence": {"3"}, "Nats-Msg-Id": {"i"}, "X": {"y"}}
-	id, got, err := decodeHeader(h)
+	id, got, err := decodeHeader(h, "")
 	require.NoError(t, err)
 	assert.Equal(t, "i", id)
 	assert.Equal(t, transport.Header{"X": "y"}, got)
 }
 
 func TestHeaders_badBag(t *testing.T) {
-	_, _, err := decodeHeader(natsgo.Header{headerBag: {"%%%"}})
+	_, _, err := decodeHeader(natsgo.Header{headerBag: {"%%%"}}, "")
 	require.ErrorIs(t, err, transport.ErrDecode)
+}
+
+func TestHeaders_sendIDScopedBySubject(t *testing.T) {
+	m := transport.Message{ID: "u1"}
+	h := encodeHeader(m, scopedID(m.ID, "openstack.notifications.info"), "openstack.notifications.info")
+	assert.Equal(t, "u1@openstack.notifications.info", h.Get(natsgo.MsgIdHdr), "de-duplicated per destination")
+	assert.Empty(t, h.Get(headerHarkID), "the ID needs no second header")
+	id, _, err := decodeHeader(wire(t, h), "openstack.notifications.info")
+	require.NoError(t, err)
+	assert.Equal(t, "u1", id)
 }

@@ -27,7 +27,7 @@ func (t *Transport) publish(ctx context.Context, k key, m transport.Message, msg
 			return fmt.Errorf("nats: send to %s: %w", k.subject(), err)
 		}
 	}
-	nm := &natsgo.Msg{Subject: k.subject(), Header: encodeHeader(m, msgID), Data: m.Body}
+	nm := &natsgo.Msg{Subject: k.subject(), Header: encodeHeader(m, msgID, k.subject()), Data: m.Body}
 	// The expected stream makes the server refuse, rather than store
 	// elsewhere, a subject some other stream captures.
 	ack, err := t.js.PublishMsg(ctx, nm, jetstream.WithExpectStream(stream))
@@ -63,7 +63,7 @@ func (t *Transport) publishError(ctx context.Context, stream string, k key, err 
 // message (or the connection failed) when it returns. There is no ack: a
 // message for which no subscriber exists is gone.
 func (t *Transport) publishCore(ctx context.Context, k key, m transport.Message) error {
-	nm := &natsgo.Msg{Subject: k.subject(), Header: encodeHeader(m, ""), Data: m.Body}
+	nm := &natsgo.Msg{Subject: k.subject(), Header: encodeHeader(m, "", k.subject()), Data: m.Body}
 	if err := t.nc.PublishMsg(nm); err != nil {
 		if errors.Is(err, natsgo.ErrConnectionClosed) {
 			return fmt.Errorf("nats: send to %s: %w: %w", k.subject(), transport.ErrClosed, err)

@@ -337,7 +337,7 @@ func (s *jsSub) recover(err error, failures int) {
 func (s *jsSub) deadLetterExpired(m *natsgo.Msg, meta *natsgo.MsgMetadata) {
 	l := s.l
 	limit := l.cfg.MaxDeliveries
-	id, hdr, _ := decodeHeader(m.Header)
+	id, hdr, _ := decodeHeader(m.Header, m.Subject)
 	orig := transport.Message{ID: id, Body: m.Data, Header: hdr}
 	info := transport.DeadLetterInfo{
 		Reason:    transport.ReasonMaxDeliveries,

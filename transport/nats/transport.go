@@ -216,7 +216,7 @@ func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.P
 	if t.cfg.mode == ModeCore {
 		return t.publishCore(ctx, k, msg)
 	}
-	return t.publish(ctx, k, msg, msg.ID)
+	return t.publish(ctx, k, msg, scopedID(msg.ID, k.subject()))
 }
 
 // Listen subscribes to every (target, priority) of cfg in cfg.Pool. A

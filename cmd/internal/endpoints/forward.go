@@ -82,36 +82,16 @@ func (f *forwardEndpoint) Handle(ctx context.Context, n *notify.Notification) no
 	return notify.Handled
 }
 
-// message is the message to send for n: the original, byte for byte.
-//
-// Its broker de-duplication ID (NATS Nats-Msg-Id) is the original's, so a
-// forward retried after a lost confirm is stored once. Forwarding within
-// the exchange the notification came from is the exception: on NATS the
-// exchange is one stream, which already holds the original under that ID
-// and would silently drop the copy as a duplicate; the copy's ID is then
-// "<id>@<topic>", still stable across retries. The body (message_id,
-// _unique_id) is untouched either way.
+// message is the message to send for n: the original, byte for byte, with
+// its ID, so a forward retried after a lost confirm is stored once. (A copy
+// to another topic of the same NATS exchange is not taken for a duplicate
+// of the original: the driver de-duplicates per destination.)
 func (f *forwardEndpoint) message(n *notify.Notification) (transport.Message, error) {
 	raw := n.Raw()
 	if len(raw.Body) == 0 {
 		return transport.Message{}, fmt.Errorf("forward: notification %s has no raw message (not received by a listener)", n.Metadata.MessageID)
 	}
-	msg := transport.Message{ID: raw.ID, Body: raw.Body, Header: raw.Header.Clone()}
-	src := n.Source().Target
-	if !f.own && exchangeOf(src.Exchange, f.tr) == exchangeOf(f.dest.Exchange, f.tr) && msg.ID != "" {
-		msg.ID += "@" + f.dest.Topic
-	}
-	return msg, nil
-}
-
-func exchangeOf(ex string, tr transport.Transport) string {
-	if ex != "" {
-		return ex
-	}
-	if tr != nil {
-		return tr.DefaultExchange()
-	}
-	return target.DefaultExchange
+	return transport.Message{ID: raw.ID, Body: raw.Body, Header: raw.Header.Clone()}, nil
 }
 
 func (f *forwardEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
