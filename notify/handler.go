@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -72,35 +73,40 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 
 // keepAlive extends the lease of ds every half lease until the returned
 // function is called, so a long handler does not see its notifications
-// redelivered elsewhere.
+// redelivered elsewhere. It is a self-re-arming timer rather than a
+// goroutine, because it runs for every delivery and most handlers finish
+// long before the first tick. stop waits for an extension under way.
 func (h *handler) keepAlive(ctx context.Context, ds ...transport.Delivery) (stop func()) {
 	if !h.autoExtend || !h.caps.Lease || h.lease <= 0 || len(ds) == 0 {
 		return func() {}
 	}
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(h.lease / 2)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				for _, d := range ds {
-					if err := d.Extend(ctx); err != nil && !errors.Is(err, transport.ErrAlreadySettled) {
-						h.log.Warn("could not extend the lease of a running notification", append(h.deliveryFields(d), zap.Error(err))...)
-					}
-				}
+	every := h.lease / 2
+	var (
+		mu      sync.Mutex
+		t       *time.Timer
+		stopped bool
+	)
+	tick := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped || ctx.Err() != nil {
+			return
+		}
+		for _, d := range ds {
+			if err := d.Extend(ctx); err != nil && !errors.Is(err, transport.ErrAlreadySettled) {
+				h.log.Warn("could not extend the lease of a running notification", append(h.deliveryFields(d), zap.Error(err))...)
 			}
 		}
-	}()
+		t.Reset(every)
+	}
+	mu.Lock()
+	t = time.AfterFunc(every, tick)
+	mu.Unlock()
 	return func() {
-		close(done)
-		<-stopped
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
 	}
 }
 
