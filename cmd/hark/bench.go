@@ -1,23 +1,268 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/harkmq/hark/cmd/internal/bench"
+	"github.com/harkmq/hark/cmd/internal/benchplot"
+	"github.com/harkmq/hark/transport"
 )
 
-// newBenchCmd is a placeholder for the throughput and latency benchmark,
-// which the performance issue builds. It takes any arguments (--help
-// included), so a script written against the future flags fails with this
-// message rather than a flag error.
+// benchFlags are the flags every bench scenario shares.
+type benchFlags struct {
+	count        int
+	size         int
+	workers      int
+	prefetch     int
+	executor     string
+	batch        int
+	batchTimeout time.Duration
+	rounds       int
+	baseline     bool
+	oslo         bool
+	python       string
+	publishers   int
+	stall        time.Duration
+	json         bool
+	quiet        bool
+	// steady
+	rate     int
+	duration time.Duration
+	// fanout
+	pools int
+}
+
 func (a *app) newBenchCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:                "bench",
-		Short:              "Measure throughput and latency (not yet implemented: see issue 6)",
-		DisableFlagParsing: true,
-		RunE: a.verb(func(context.Context, []string) error {
-			return fmt.Errorf("bench: %w: see issue 6", errNotImplemented)
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure throughput and latency against a bare client of the same broker",
+		Long: `Measure how fast hark consumes notifications from the broker --url names,
+and measure in the same run, against the same broker, a bare client of that
+broker doing the same work: consume, decode the oslo envelope with
+encoding/json, acknowledge. Absolute figures vary between machines; the
+ratio of one run does not.
+
+The bare clients are amqp091-go (RabbitMQ), nats.go's jetstream package
+(Consume) and a nats.go queue subscription (NATS core, ?mode=core); on
+memory:// it is hark's transport listener without the notify listener.
+On RabbitMQ, --oslo adds the real oslo.messaging listener (Python,
+threading executor) at the same prefetch.
+
+Each contender runs on its own exchange, one after the other, and what it
+declared is deleted afterwards. Progress goes to standard error; the result
+table (or with --json one JSON object) to standard output.`,
+		Example: `  # Drain a backlog of 100000 notifications from RabbitMQ: bare, oslo.messaging, hark
+  hark bench drain --url rabbit://guest:guest@127.0.0.1:5672/ --count 100000 --oslo
+
+  # JetStream at 5000 msg/s for 10s: latency percentiles
+  hark bench steady --url nats://127.0.0.1:4222 --rate 5000 --duration 10s
+
+  # Three pools, each with its own copy, three rounds, as JSON
+  hark bench fanout --pools 3 --rounds 3 --json
+
+  # A chart of saved results
+  hark bench drain --json >> results.jsonl; hark bench plot -o bench.png results.jsonl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_ = cmd.Help()
+			return usagef("bench needs a scenario: drain, steady or fanout")
+		},
+	}
+	cmd.AddCommand(
+		a.newBenchScenarioCmd(bench.Drain, "Send a backlog first, then consume it as fast as possible"),
+		a.newBenchScenarioCmd(bench.Steady, "Send at a fixed rate while consuming; latency percentiles"),
+		a.newBenchScenarioCmd(bench.Fanout, "Drain a backlog with several pools, each getting every notification"),
+		a.newBenchPlotCmd(),
+	)
+	return cmd
+}
+
+func (a *app) newBenchScenarioCmd(sc bench.Scenario, short string) *cobra.Command {
+	f := benchFlags{}
+	cmd := &cobra.Command{
+		Use:   string(sc),
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: a.verb(func(ctx context.Context, _ []string) error {
+			return a.bench(ctx, sc, f)
 		}),
 	}
+	fl := cmd.Flags()
+	if sc != bench.Steady {
+		fl.IntVar(&f.count, "count", bench.DefaultMessages, "notifications per contender and round (fanout: per pool)")
+	}
+	fl.IntVar(&f.size, "size", bench.DefaultSize, "size of one encoded notification in bytes")
+	fl.IntVar(&f.workers, "workers", bench.DefaultWorkers, "hark's handler workers (pooled executor)")
+	fl.IntVar(&f.prefetch, "prefetch", 0, "notifications held unsettled, by hark and the bare client (0: 2 × workers)")
+	fl.StringVar(&f.executor, "executor", "pooled", "hark's executor: pooled or blocking")
+	fl.IntVar(&f.batch, "batch", 0, "with a size > 0, hark uses a batch listener of that size")
+	fl.DurationVar(&f.batchTimeout, "batch-timeout", 100*time.Millisecond, "flush a partial batch after this long")
+	fl.IntVar(&f.rounds, "rounds", bench.DefaultRounds, "rounds per contender; the median is reported")
+	fl.BoolVar(&f.baseline, "baseline", true, "run the bare-client baseline (--baseline=false: hark only)")
+	fl.IntVar(&f.publishers, "publishers", bench.DefaultPublishers, "goroutines sending notifications")
+	fl.DurationVar(&f.stall, "stall", bench.DefaultStall, "fail when a consumer makes no progress for this long")
+	fl.BoolVar(&f.json, "json", false, "print the report as one JSON object")
+	fl.BoolVar(&f.quiet, "quiet", false, "no progress line on standard error")
+	switch sc {
+	case bench.Drain:
+		fl.BoolVar(&f.oslo, "oslo", false, "also run the real oslo.messaging listener (RabbitMQ; needs python3-oslo.messaging)")
+		fl.StringVar(&f.python, "python", bench.DefaultPython, "the Python that runs oslo.messaging")
+	case bench.Steady:
+		fl.IntVar(&f.rate, "rate", bench.DefaultRate, "notifications sent per second")
+		fl.DurationVar(&f.duration, "duration", bench.DefaultDuration, "how long to send")
+	case bench.Fanout:
+		fl.IntVar(&f.pools, "pools", bench.DefaultPools, "pools, each getting every notification")
+	}
+	return cmd
+}
+
+// bench runs one scenario and prints its report.
+func (a *app) bench(ctx context.Context, sc bench.Scenario, f benchFlags) error {
+	cfg := bench.Config{
+		Scenario: sc, URL: a.url, Messages: f.count, Size: f.size,
+		Executor: f.executor, Workers: f.workers, Prefetch: f.prefetch,
+		Batch: f.batch, Rate: f.rate, Duration: f.duration, Pools: f.pools,
+		Rounds: f.rounds, Baseline: f.baseline, Oslo: f.oslo, Python: f.python,
+		Publishers: f.publishers, Stall: f.stall, Log: a.log,
+	}
+	if f.batch > 0 {
+		cfg.BatchTimeout = f.batchTimeout
+	}
+	if !f.quiet {
+		cfg.Progress, cfg.ProgressTTY = a.err, isTerminal(a.err)
+	}
+	if err := cfg.WithDefaults().Validate(); err != nil {
+		return usageError{err}
+	}
+	rep, err := bench.Measure(ctx, cfg)
+	switch {
+	case err == nil:
+	case errors.Is(err, bench.ErrInvalidConfig), errors.Is(err, bench.ErrOsloUnavailable),
+		errors.Is(err, transport.ErrInvalidURL), errors.Is(err, transport.ErrUnknownScheme):
+		return usageError{err}
+	default:
+		return interrupted(ctx, fmt.Errorf("bench %s: %w%s", sc, err, a.hint()))
+	}
+	if f.json {
+		return bench.WriteJSON(a.out, rep)
+	}
+	return bench.WriteText(a.out, rep)
+}
+
+// isTerminal reports whether w is a terminal, where a progress line can
+// be rewritten in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (a *app) newBenchPlotCmd() *cobra.Command {
+	var (
+		out    string
+		width  int
+		height int
+		title  string
+	)
+	cmd := &cobra.Command{
+		Use:   "plot [FILE...]",
+		Short: "Chart saved bench reports (--json output) as a PNG",
+		Long: `Read bench reports, as "hark bench ... --json" prints them (one JSON object
+per line; several files, or standard input when none is given), and draw one
+PNG: throughput of every drain and fanout report, hark beside its baselines,
+and the latency percentiles of the steady reports.`,
+		Example: `  hark bench drain --url rabbit://guest:guest@127.0.0.1:5672/ --oslo --json > results.jsonl
+  hark bench steady --json >> results.jsonl
+  hark bench plot -o bench.png results.jsonl`,
+		RunE: a.verb(func(ctx context.Context, files []string) error {
+			if out == "" {
+				return usagef("--output is required: the file the PNG goes to")
+			}
+			reports, err := readReports(a.in, files)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			opts := []benchplot.Option{benchplot.WithSize(width, height)}
+			if title != "" {
+				opts = append(opts, benchplot.WithTitle(title))
+			}
+			if err := benchplot.Render(&buf, reports, opts...); err != nil {
+				if errors.Is(err, benchplot.ErrInvalidSize) {
+					return usageError{err}
+				}
+				return err
+			}
+			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("bench plot: %w", err)
+			}
+			fmt.Fprintf(a.err, "wrote %s (%d reports)\n", out, len(reports))
+			return nil
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&out, "output", "o", "", "the PNG file to write")
+	fl.IntVar(&width, "width", 1400, "image width in pixels")
+	fl.IntVar(&height, "height", 600, "image height in pixels")
+	fl.StringVar(&title, "title", "", `title above the charts (default "hark bench")`)
+	return cmd
+}
+
+// readReports reads JSON bench reports, one per line, from files (or in
+// when there are none). A line that is not a report is an error naming
+// the file and line.
+func readReports(in io.Reader, files []string) ([]bench.Report, error) {
+	var reports []bench.Report
+	read := func(name string, r io.Reader) error {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+		for line := 1; sc.Scan(); line++ {
+			text := bytes.TrimSpace(sc.Bytes())
+			if len(text) == 0 {
+				continue
+			}
+			var rep bench.Report
+			if err := json.Unmarshal(text, &rep); err != nil || rep.Scenario == "" {
+				if err == nil {
+					err = errors.New("not a bench report (no scenario)")
+				}
+				return fmt.Errorf("bench plot: %s:%d: %w", name, line, err)
+			}
+			reports = append(reports, rep)
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("bench plot: %s: %w", name, err)
+		}
+		return nil
+	}
+	if len(files) == 0 {
+		if err := read("standard input", in); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			return nil, fmt.Errorf("bench plot: %w", err)
+		}
+		err = read(f, fh)
+		_ = fh.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return reports, nil
 }

@@ -14,7 +14,7 @@ const (
 	// exitError: a runtime failure (broker unreachable, send failed, ...).
 	exitError = 1
 	// exitUsage: the command line is wrong (unknown verb or flag, bad
-	// value), or the verb is not implemented yet.
+	// value).
 	exitUsage = 2
 	// exitInterrupted: SIGINT or SIGTERM ended a verb before it finished
 	// (128 + SIGINT, the shell's convention).
@@ -32,11 +32,6 @@ func (e usageError) Unwrap() error { return e.err }
 func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
-
-// errNotImplemented is a verb the contract names but another issue builds.
-// It exits with exitUsage: the command line asks for something this build
-// cannot do.
-var errNotImplemented = errors.New("not yet implemented")
 
 // errInterrupted reports that a signal ended a verb before it finished.
 var errInterrupted = errors.New("interrupted")
@@ -59,7 +54,7 @@ func exitCode(err error, preRun bool) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case preRun, errors.As(err, &ue), errors.Is(err, errNotImplemented):
+	case preRun, errors.As(err, &ue):
 		return exitUsage
 	case errors.Is(err, errInterrupted):
 		return exitInterrupted

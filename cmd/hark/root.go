@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -62,7 +61,7 @@ func run(ctx context.Context, args []string, s streams, getenv func(string) stri
 	code := exitCode(err, !a.started)
 	if err != nil {
 		fmt.Fprintf(s.err, "hark: %v\n", err)
-		if code == exitUsage && !errors.Is(err, errNotImplemented) {
+		if code == exitUsage {
 			fmt.Fprintf(s.err, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 	}

@@ -23,6 +23,11 @@ func TestExitCodes_usage(t *testing.T) {
 		{"bad url", []string{"notify", "--url", "bogus://x"}, `unknown transport scheme "bogus"`},
 		{"bad url option", []string{"notify", "--url", "memory:///x?foo=1"}, "--url"},
 		{"dlq without verb", []string{"dlq"}, "dlq needs a verb"},
+		{"bench without scenario", []string{"bench"}, "bench needs a scenario"},
+		{"bench bad count", []string{"bench", "drain", "--url", "memory://", "--count", "-1"}, "count -1"},
+		{"bench bad executor", []string{"bench", "drain", "--url", "memory://", "--executor", "eventlet"}, "eventlet"},
+		{"bench oslo off RabbitMQ", []string{"bench", "drain", "--url", "memory://", "--oslo"}, "RabbitMQ only"},
+		{"bench plot without output", []string{"bench", "plot"}, "--output is required"},
 		{"pool and non-pooled", []string{"tail", "--pool", "p", "--non-pooled"}, "none of the others can be"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -34,17 +39,8 @@ func TestExitCodes_usage(t *testing.T) {
 	}
 }
 
-func TestBench_not_implemented(t *testing.T) {
-	for _, args := range [][]string{{"bench"}, {"bench", "--rate", "100"}, {"bench", "--help"}} {
-		r := hark(t, context.Background(), "", args...)
-		assert.Equal(t, exitUsage, r.code)
-		assert.Equal(t, "hark: bench: not yet implemented: see issue 6\n", r.err)
-		assert.Empty(t, r.out)
-	}
-}
-
 func TestHelp_every_verb_has_examples(t *testing.T) {
-	for _, verb := range [][]string{{}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}} {
+	for _, verb := range [][]string{{}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}, {"bench"}, {"bench", "plot"}} {
 		r := hark(t, context.Background(), "", append(verb, "--help")...)
 		assert.Equal(t, exitOK, r.code, "%v: %s", verb, r.err)
 		assert.Contains(t, r.out, "Examples:", "%v", verb)

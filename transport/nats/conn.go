@@ -120,3 +120,21 @@ func (t *Transport) Healthy() error {
 		return fmt.Errorf("nats: connection %s", st)
 	}
 }
+
+// Dial opens a plain nats.go connection to the servers u names, with the
+// credentials, TLS and timeouts Open would use, but no transport around
+// it: for tools that talk to the same servers directly (hark bench's
+// baseline, operators' scripts). The caller closes it. Errors wrap
+// transport.ErrInvalidURL for a bad URL and never show a password.
+func Dial(ctx context.Context, u *transport.URL) (*natsgo.Conn, error) {
+	cfg := defaultConfig()
+	dial, err := parseURL(u, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := connect(ctx, strings.Join(dial.servers, ","), dial.opts)
+	if err != nil {
+		return nil, fmt.Errorf("nats: connect to %s: %w", redactedServers(u), err)
+	}
+	return nc, nil
+}

@@ -32,11 +32,13 @@ func (k key) subject() string {
 // streamSubjects is what the stream of an exchange captures.
 func streamSubjects(exchange string) []string { return []string{exchange + ".>"} }
 
-// streamName names the stream of an exchange: "HARK_<exchange>". Exchange
-// names are valid stream names (target.CheckName forbids dots, wildcards,
-// path separators and whitespace); an over-long one is shortened with a
-// hash.
-func streamName(exchange string) string {
+// StreamName is the name of the JetStream stream the transport creates for
+// an exchange: "HARK_<exchange>", shortened with a hash when longer than
+// JetStream allows. Operators and tools use it to inspect or remove an
+// exchange's stream. Exchange names are valid stream names
+// (target.CheckName forbids dots, wildcards, path separators and
+// whitespace).
+func StreamName(exchange string) string {
 	return fitName(streamPrefix+exchange, exchange)
 }
 

@@ -15,7 +15,7 @@ import (
 func TestNames(t *testing.T) {
 	k := key{exchange: "openstack", topic: "versioned.notifications", priority: transport.Info}
 	assert.Equal(t, "openstack.versioned.notifications.info", k.subject())
-	assert.Equal(t, "HARK_openstack", streamName("openstack"))
+	assert.Equal(t, "HARK_openstack", StreamName("openstack"))
 	assert.Equal(t, []string{"openstack.>"}, streamSubjects("openstack"))
 
 	np := consumerName("", k)
@@ -33,7 +33,7 @@ func TestNames(t *testing.T) {
 	n := consumerName(strings.Repeat("p", 255), long)
 	assert.LessOrEqual(t, len(n), maxName)
 	assert.NotEqual(t, n, consumerName(strings.Repeat("p", 254), long))
-	assert.LessOrEqual(t, len(streamName(strings.Repeat("x", 255))), maxName)
+	assert.LessOrEqual(t, len(StreamName(strings.Repeat("x", 255))), maxName)
 }
 
 func TestSlots(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 // otherwise), de-duplication by Nats-Msg-Id.
 func (t *Transport) streamConfig(exchange string) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
-		Name:        streamName(exchange),
+		Name:        StreamName(exchange),
 		Description: "hark notifications of exchange " + exchange,
 		Subjects:    streamSubjects(exchange),
 		Retention:   jetstream.InterestPolicy,
@@ -33,7 +33,7 @@ func (t *Transport) streamConfig(exchange string) jetstream.StreamConfig {
 // an operator) is used as it is, unless its retention cannot give hark's
 // semantics.
 func (t *Transport) ensureStream(ctx context.Context, exchange string) (string, error) {
-	name := streamName(exchange)
+	name := StreamName(exchange)
 	err := t.streams.do(ctx, name, func(ctx context.Context) error {
 		want := t.streamConfig(exchange)
 		_, err := t.js.CreateStream(ctx, want)

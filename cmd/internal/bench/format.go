@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteJSON writes r as one line of JSON.
+func WriteJSON(w io.Writer, r *Report) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// WriteText writes r for people: the settings, a table of the
+// contenders, and hark's ratio to each.
+func WriteText(w io.Writer, r *Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "hark bench %s on %s (%s)\n", r.Scenario, r.Transport, r.URL)
+	what := fmt.Sprintf("%s notifications of %d bytes", group(float64(r.Messages)), r.BodyBytes)
+	if r.Pools > 1 {
+		what += fmt.Sprintf(" × %d pools", r.Pools)
+	}
+	if r.Rate > 0 {
+		what += fmt.Sprintf(" at %s msg/s", group(float64(r.Rate)))
+	}
+	exec := fmt.Sprintf("%s executor", r.Executor)
+	if r.Executor != "blocking" {
+		exec += fmt.Sprintf(" with %d workers", r.Workers)
+	}
+	if r.Batch > 0 {
+		exec += fmt.Sprintf(", batches of %d", r.Batch)
+	}
+	fmt.Fprintf(&b, "%s; prefetch %d; %s; %d round(s), median shown; %d CPUs, %s\n\n",
+		what, r.Prefetch, exec, r.Rounds, r.Host.CPUs, r.Host.GoVersion)
+
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	lat := r.Runs[0].Latency != nil
+	header := "contender\tmsg/s\tseconds\t"
+	if lat {
+		header += "p50 ms\tp90 ms\tp99 ms\tmax ms\t"
+	}
+	fmt.Fprintln(tw, header+"  client")
+	for _, run := range r.Runs {
+		row := fmt.Sprintf("%s\t%s\t%.2f\t", run.Name, group(run.MsgPerSec), run.Seconds)
+		if lat && run.Latency != nil {
+			l := run.Latency
+			row += fmt.Sprintf("%.3f\t%.3f\t%.3f\t%.3f\t", l.P50/1000, l.P90/1000, l.P99/1000, l.Max/1000)
+		}
+		fmt.Fprintln(tw, row+"  "+run.Client)
+	}
+	_ = tw.Flush()
+	for _, ra := range r.Ratios {
+		fmt.Fprintf(&b, "\n%s / %s: %.2f×", ra.Of, ra.To, ra.Value)
+	}
+	if len(r.Ratios) > 0 {
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// group formats v rounded, with thousands separated by commas.
+func group(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	s := strconv.FormatInt(int64(math.Round(v)), 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}

@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/harkmq/hark/cmd/internal/transports"
+	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
+	"github.com/harkmq/hark/transport"
+)
+
+// harkSide is hark itself: a transport opened from the URL, and one
+// notify.Listener (or BatchListener) per group with the run's executor,
+// workers and prefetch, dispatching to an endpoint that counts. The
+// listener does everything it does in production: decode, de-duplicate,
+// dispatch by priority, settle, keep leases.
+type harkSide struct {
+	cfg     *Config
+	n       names
+	tr      transport.Transport
+	exec    executor.Factory
+	cleanup func(ctx context.Context) error
+}
+
+func openHark(ctx context.Context, cfg *Config, n names, cleanup cleanupFunc) (*harkSide, error) {
+	exec, err := executor.ByName(cfg.Executor, cfg.Workers)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := transports.Open(ctx, cfg.URL, cfg.Log)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	h := &harkSide{cfg: cfg, n: n, tr: tr, exec: exec}
+	h.cleanup = func(ctx context.Context) error {
+		if cleanup == nil {
+			return nil
+		}
+		return cleanup(ctx, n, tr)
+	}
+	return h, nil
+}
+
+func (h *harkSide) listenConfig(group string) transport.ListenConfig {
+	return transport.ListenConfig{
+		Targets: []transport.Target{h.n.target()}, Priorities: []transport.Priority{transport.Info},
+		Pool: group, Prefetch: h.cfg.Prefetch,
+	}
+}
+
+// prepare subscribes each group once and lets go: the broker keeps the
+// group's queue or consumer, as it would for a listener that restarts.
+func (h *harkSide) prepare(ctx context.Context, groups []string) error {
+	for _, g := range groups {
+		l, err := h.tr.Listen(ctx, h.listenConfig(g))
+		if err != nil {
+			return fmt.Errorf("bench: subscribe: %w", err)
+		}
+		if err := l.Close(); err != nil {
+			return fmt.Errorf("bench: subscribe: %w", err)
+		}
+	}
+	return nil
+}
+
+func (h *harkSide) send(ctx context.Context, msg transport.Message) error {
+	return h.tr.Send(ctx, h.n.target(), transport.Info, msg)
+}
+
+// listener is what Listener and BatchListener have in common.
+type listener interface {
+	Start(ctx context.Context) error
+	Stop()
+	Wait(ctx context.Context) error
+}
+
+func (h *harkSide) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
+	var ls []listener
+	stop := func(ctx context.Context) error {
+		for _, l := range ls {
+			l.Stop()
+		}
+		var errs []error
+		for _, l := range ls {
+			errs = append(errs, l.Wait(ctx))
+		}
+		return errors.Join(errs...)
+	}
+	tg := []target.Target{h.n.target()}
+	for _, g := range groups {
+		opts := []notify.ListenerOption{notify.WithPool(g), notify.WithExecutor(h.exec), notify.WithPrefetch(h.cfg.Prefetch)}
+		var (
+			l   listener
+			err error
+		)
+		if h.cfg.Batch > 0 {
+			l, err = notify.NewBatchListener(h.tr, tg, []any{batchCounter{t}}, h.cfg.Batch, h.cfg.BatchTimeout, opts...)
+		} else {
+			l, err = notify.NewListener(h.tr, tg, []any{counter{t}}, opts...)
+		}
+		if err == nil {
+			err = l.Start(ctx)
+		}
+		if err != nil {
+			_ = stop(ctx)
+			return nil, fmt.Errorf("bench: start the listener: %w", err)
+		}
+		ls = append(ls, l)
+	}
+	return stop, nil
+}
+
+func (h *harkSide) close(ctx context.Context) error {
+	err := h.cleanup(ctx)
+	return errors.Join(err, h.tr.Close())
+}
+
+// counter is the benchmark's endpoint: it records each notification
+// (with its latency, when the tally keeps them) and handles it.
+type counter struct{ t *tally }
+
+func (c counter) Info(_ context.Context, n *notify.Notification) notify.Result {
+	c.t.record(sentAt(c.t, n))
+	return notify.Handled
+}
+
+// batchCounter is counter for batch listeners.
+type batchCounter struct{ t *tally }
+
+func (c batchCounter) Info(_ context.Context, ns []*notify.Notification) notify.Result {
+	for _, n := range ns {
+		c.t.record(sentAt(c.t, n))
+	}
+	return notify.Handled
+}
+
+func sentAt(t *tally, n *notify.Notification) time.Time {
+	if t.lat == nil {
+		return time.Time{}
+	}
+	return parseTimestamp(n.Metadata.Timestamp)
+}

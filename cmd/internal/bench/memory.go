@@ -1,0 +1,108 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/harkmq/hark/cmd/internal/transports"
+	"github.com/harkmq/hark/transport"
+)
+
+// bareMemory is the baseline on the memory transport, which has no
+// client of its own: hark's transport listener alone (Next, decode with
+// encoding/json, Ack) in one loop per group, without notify's listener.
+// It shows what the listener adds on top of the transport.
+type bareMemory struct {
+	cfg *Config
+	n   names
+	tr  transport.Transport
+}
+
+func openBareMemory(ctx context.Context, cfg *Config, n names) (*bareMemory, error) {
+	tr, err := transports.Open(ctx, cfg.URL, cfg.Log)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	return &bareMemory{cfg: cfg, n: n, tr: tr}, nil
+}
+
+func (b *bareMemory) listenConfig(group string) transport.ListenConfig {
+	return transport.ListenConfig{
+		Targets: []transport.Target{b.n.target()}, Priorities: []transport.Priority{transport.Info},
+		Pool: group, Prefetch: b.cfg.Prefetch,
+	}
+}
+
+func (b *bareMemory) prepare(ctx context.Context, groups []string) error {
+	for _, g := range groups {
+		l, err := b.tr.Listen(ctx, b.listenConfig(g))
+		if err != nil {
+			return fmt.Errorf("bench: subscribe: %w", err)
+		}
+		_ = l.Close()
+	}
+	return nil
+}
+
+func (b *bareMemory) send(ctx context.Context, msg transport.Message) error {
+	return b.tr.Send(ctx, b.n.target(), transport.Info, msg)
+}
+
+func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
+	keep := t.lat != nil
+	var (
+		ls     []transport.Listener
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed error
+	)
+	stop := func(context.Context) error {
+		for _, l := range ls {
+			_ = l.Stop()
+		}
+		wg.Wait()
+		for _, l := range ls {
+			_ = l.Close()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return failed
+	}
+	for _, g := range groups {
+		l, err := b.tr.Listen(ctx, b.listenConfig(g))
+		if err != nil {
+			_ = stop(ctx)
+			return nil, fmt.Errorf("bench: subscribe: %w", err)
+		}
+		ls = append(ls, l)
+		wg.Go(func() {
+			for {
+				d, err := l.Next(ctx)
+				if err != nil {
+					return
+				}
+				ts, err := bareDecode(d.Message().Body)
+				if err == nil {
+					err = d.Ack(ctx)
+				}
+				if err != nil {
+					mu.Lock()
+					failed = errors.Join(failed, err)
+					mu.Unlock()
+					continue
+				}
+				var sent time.Time
+				if keep {
+					sent = parseTimestamp(ts)
+				}
+				t.record(sent)
+			}
+		})
+	}
+	return stop, nil
+}
+
+func (b *bareMemory) close(context.Context) error { return b.tr.Close() }

@@ -1,0 +1,68 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// messageMaker encodes the benchmark's notifications: oslo v2 envelopes
+// of an instance update, padded so the body is size bytes (or the
+// smallest such notification, about 500 bytes, when size is smaller).
+// Each gets its own message_id and _unique_id, as a real notifier's sends
+// do, so de-duplication (hark's cache, JetStream's Nats-Msg-Id) sees
+// distinct notifications.
+type messageMaker struct {
+	pad int // bytes of padding that bring the body to the target size
+}
+
+func newMessageMaker(size int) (*messageMaker, error) {
+	mm := &messageMaker{}
+	m, err := mm.make(time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	mm.pad = max(0, size-len(m.Body))
+	return mm, nil
+}
+
+// make encodes one notification whose oslo timestamp is at (the moment
+// the scenario meant to send it; the zero time means now).
+func (mm *messageMaker) make(at time.Time) (transport.Message, error) {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	payload := fmt.Sprintf(`{"instance_id": %q, "state": "active", "pad": "%s"}`,
+		transport.NewMessageID(), strings.Repeat("x", mm.pad))
+	msg, err := transport.EncodeNotification(&transport.OsloMessage{
+		MessageID:   transport.NewMessageID(),
+		UniqueID:    transport.NewUniqueID(),
+		PublisherID: "compute.bench",
+		EventType:   "compute.instance.update",
+		Priority:    "INFO",
+		Payload:     json.RawMessage(payload),
+		Timestamp:   transport.FormatTimestamp(at),
+		Context:     map[string]any{"request_id": "req-bench", "project_id": "p-1"},
+	}, transport.EncodeOptions{})
+	if err != nil {
+		return transport.Message{}, fmt.Errorf("bench: encode a notification: %w", err)
+	}
+	return msg, nil
+}
+
+// timestampLayout is oslo's timestamp format (transport.FormatTimestamp),
+// always UTC.
+const timestampLayout = "2006-01-02 15:04:05.999999"
+
+// parseTimestamp reads an oslo timestamp; the zero time when it is not
+// one.
+func parseTimestamp(s string) time.Time {
+	t, err := time.Parse(timestampLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

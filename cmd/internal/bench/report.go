@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"time"
+)
+
+// Report is the result of one hark bench run: the scenario, its settings,
+// and one Run per contender (hark, the bare client baseline, and on
+// RabbitMQ optionally the real oslo.messaging listener), all measured in
+// this run, one after the other, against the same broker. It is what
+// --json prints, one JSON object per line.
+type Report struct {
+	// Scenario is "drain", "steady" or "fanout".
+	Scenario string `json:"scenario"`
+	// Transport names the broker and mode: "rabbit", "nats-jetstream",
+	// "nats-core" or "memory".
+	Transport string `json:"transport"`
+	// URL is the transport URL with its password redacted.
+	URL string `json:"url"`
+	// Messages is how many notifications each contender consumed per
+	// round (for fanout: per pool).
+	Messages int `json:"messages"`
+	// BodyBytes is the size of one encoded notification body.
+	BodyBytes int `json:"body_bytes"`
+	// Prefetch, Workers, Executor, Batch describe hark's listener; the
+	// bare client uses the same prefetch.
+	Prefetch int    `json:"prefetch"`
+	Workers  int    `json:"workers"`
+	Executor string `json:"executor"`
+	Batch    int    `json:"batch,omitempty"`
+	// Pools is the number of pools (fanout), 1 otherwise.
+	Pools int `json:"pools"`
+	// Rate is the publish rate in msg/s (steady), 0 otherwise.
+	Rate int `json:"rate,omitempty"`
+	// Rounds is how many times each contender ran; its figures are the
+	// median round by throughput.
+	Rounds int `json:"rounds"`
+	// Runs holds one entry per contender, in the order they ran.
+	Runs []Run `json:"runs"`
+	// Ratios compares hark with every other contender.
+	Ratios []Ratio `json:"ratios"`
+	// Host describes the machine: Go version, CPUs, OS/arch.
+	Host Host `json:"host"`
+	// Started is when the run began.
+	Started time.Time `json:"started"`
+	// RunID names what the run declared on the broker: round r of
+	// contender c used exchange and topic "harkbench_<run_id>_<c><r>" and
+	// pools "harkbench_<run_id>_<c><r>_pool<n>", all deleted afterwards.
+	RunID string `json:"run_id"`
+}
+
+// Run is what one contender achieved.
+type Run struct {
+	// Name is "hark", "bare" or "oslo".
+	Name string `json:"name"`
+	// Client says what ran, e.g. "amqp091-go v1.16.0 consume+decode+ack".
+	Client string `json:"client"`
+	// Messages is how many notifications it handled in the median round.
+	Messages int `json:"messages"`
+	// Seconds is the wall time of the median round, from the start of
+	// consuming to the last notification handled.
+	Seconds float64 `json:"seconds"`
+	// MsgPerSec is Messages / Seconds.
+	MsgPerSec float64 `json:"msg_per_sec"`
+	// RoundsMsgPerSec lists the throughput of every round.
+	RoundsMsgPerSec []float64 `json:"rounds_msg_per_sec"`
+	// Latency is the publish-to-handler latency (steady only).
+	Latency *Latency `json:"latency,omitempty"`
+}
+
+// Latency holds publish-to-handler latency percentiles, in microseconds:
+// from the moment a sender started to send the notification (its oslo
+// timestamp, which has microsecond resolution) to the moment its handler
+// ran. Sends are released on a fixed schedule to a pool of senders, so a
+// send that blocks does not hold back the ones after it.
+type Latency struct {
+	P50 float64 `json:"p50_us"`
+	P90 float64 `json:"p90_us"`
+	P99 float64 `json:"p99_us"`
+	Max float64 `json:"max_us"`
+}
+
+// Ratio is hark's throughput divided by another contender's.
+type Ratio struct {
+	// Of is "hark"; To names the other contender ("bare", "oslo").
+	Of string `json:"of"`
+	To string `json:"to"`
+	// Value is Of's msg/s divided by To's.
+	Value float64 `json:"value"`
+}
+
+// Host describes where the run happened.
+type Host struct {
+	GoVersion string `json:"go_version"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	CPUs      int    `json:"cpus"`
+}

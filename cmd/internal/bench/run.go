@@ -1,0 +1,235 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// ErrStalled is wrapped when a contender stops making progress for
+// Config.Stall: notifications were lost (core NATS drops what a slow
+// consumer cannot take), or the consumer hangs.
+var ErrStalled = errors.New("the consumer stalled")
+
+// cleanupTimeout bounds removing a round's exchange and queues.
+const cleanupTimeout = 30 * time.Second
+
+// Measure runs the benchmark cfg describes (zero fields take their
+// defaults) and returns its report. Contenders run one after the other,
+// round after round. ctx cancels the run; whatever was declared on the
+// broker is removed either way.
+func Measure(ctx context.Context, cfg Config) (*Report, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	u, _ := transport.ParseURL(cfg.URL) // Validate parsed it
+	kind, err := kindOf(u)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := contendersFor(&cfg, u, kind)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Oslo {
+		if err := checkPython(ctx, cfg.Python); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrOsloUnavailable, err)
+		}
+	}
+	mm, err := newMessageMaker(cfg.Size)
+	if err != nil {
+		return nil, err
+	}
+	sample, err := mm.make(time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: &cfg, u: u, kind: kind, mm: mm, prog: newProgress(cfg.Progress, cfg.ProgressTTY), id: randomID()}
+	rep := &Report{
+		Scenario: string(cfg.Scenario), Transport: kind, URL: u.Redacted(),
+		Messages: cfg.Messages, BodyBytes: len(sample.Body),
+		Prefetch: cfg.Prefetch, Workers: cfg.Workers, Executor: cfg.Executor, Batch: cfg.Batch,
+		Pools: cfg.Pools, Rate: cfg.Rate, Rounds: cfg.Rounds,
+		RunID:   r.id,
+		Host:    Host{GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU()},
+		Started: time.Now().UTC(),
+	}
+	results := make([][]round, len(cs))
+	for i := range cfg.Rounds {
+		for j, c := range cs {
+			res, err := r.round(ctx, c, i)
+			if err != nil {
+				return nil, fmt.Errorf("%s, round %d: %w", c.name, i+1, err)
+			}
+			results[j] = append(results[j], res)
+		}
+	}
+	for j, c := range cs {
+		rep.Runs = append(rep.Runs, summarize(c, results[j]))
+	}
+	hark := rep.Runs[len(rep.Runs)-1]
+	for _, o := range rep.Runs[:len(rep.Runs)-1] {
+		if o.MsgPerSec > 0 {
+			rep.Ratios = append(rep.Ratios, Ratio{Of: hark.Name, To: o.Name, Value: hark.MsgPerSec / o.MsgPerSec})
+		}
+	}
+	return rep, nil
+}
+
+// runner runs the rounds of one benchmark.
+type runner struct {
+	cfg  *Config
+	u    *transport.URL
+	kind string
+	mm   *messageMaker
+	prog *progress
+	// id makes this run's exchanges and pools unique on the broker.
+	id string
+}
+
+// round is one contender's result in one round.
+type round struct {
+	messages int
+	elapsed  time.Duration
+	latency  *Latency
+}
+
+func (rd round) rate() float64 { return float64(rd.messages) / rd.elapsed.Seconds() }
+
+// summarize reports the median round of c by throughput.
+func summarize(c contender, rs []round) Run {
+	sorted := slices.Clone(rs)
+	slices.SortFunc(sorted, func(a, b round) int {
+		switch {
+		case a.rate() < b.rate():
+			return -1
+		case a.rate() > b.rate():
+			return 1
+		}
+		return 0
+	})
+	med := sorted[len(sorted)/2]
+	run := Run{Name: c.name, Client: c.client, Messages: med.messages, Seconds: med.elapsed.Seconds(),
+		MsgPerSec: med.rate(), Latency: med.latency}
+	for _, rd := range rs {
+		run.RoundsMsgPerSec = append(run.RoundsMsgPerSec, rd.rate())
+	}
+	return run
+}
+
+// round runs contender c once on fresh names, and removes them after.
+func (r *runner) round(ctx context.Context, c contender, i int) (res round, err error) {
+	base := fmt.Sprintf("harkbench_%s_%s%d", r.id, c.name, i+1)
+	// The topic is unique too: RabbitMQ's queue names ("<topic>.info")
+	// are global to the virtual host, not per exchange.
+	n := names{exchange: base, topic: base}
+	if r.cfg.Scenario == Fanout {
+		for p := range r.cfg.Pools {
+			n.pools = append(n.pools, fmt.Sprintf("%s_pool%d", base, p+1))
+		}
+	}
+	label := c.name
+	if r.cfg.Rounds > 1 {
+		label = fmt.Sprintf("round %d/%d %s", i+1, r.cfg.Rounds, c.name)
+	}
+	s, err := c.open(ctx, n)
+	if err != nil {
+		return round{}, err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if cerr := s.close(cctx); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("clean up: %w", cerr))
+		}
+	}()
+	groups := n.groups()
+	if err := s.prepare(ctx, groups); err != nil {
+		return round{}, err
+	}
+	switch {
+	case r.cfg.Scenario == Steady:
+		return r.steady(ctx, s, groups, label)
+	case !c.backlog:
+		return r.alongside(ctx, s, n, groups, label)
+	default:
+		return r.drain(ctx, s, groups, label)
+	}
+}
+
+// consume runs s on groups until t is complete, stalls or fails, and
+// stops it; it returns the wall time from the start of consuming.
+func (r *runner) consume(ctx context.Context, s side, groups []string, t *tally, label string, during func(stop <-chan struct{})) (time.Duration, error) {
+	r.prog.track(label, int(t.want), t.count)
+	start := time.Now()
+	stop, err := s.consume(ctx, groups, t)
+	if err != nil {
+		r.prog.end()
+		return 0, err
+	}
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		if during != nil {
+			during(quit)
+		}
+	}()
+	werr := r.await(ctx, t)
+	elapsed := time.Since(start)
+	close(quit)
+	<-finished
+	r.prog.end()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	serr := stop(sctx)
+	if werr != nil {
+		return 0, werr
+	}
+	if serr != nil {
+		return 0, fmt.Errorf("stop consuming: %w", serr)
+	}
+	if t.measured > 0 {
+		elapsed = t.measured
+	}
+	return elapsed, nil
+}
+
+// await waits until t is complete, failed, stalled for Config.Stall, or
+// ctx is done.
+func (r *runner) await(ctx context.Context, t *tally) error {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	last, since := t.count(), time.Now()
+	for {
+		select {
+		case <-t.done:
+			return nil
+		case err := <-t.errc:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			if n := t.count(); n != last {
+				last, since = n, time.Now()
+			} else if time.Since(since) > r.cfg.Stall {
+				return fmt.Errorf("%w: %s of %s notifications handled, none in the last %s",
+					ErrStalled, group(float64(n)), group(float64(t.want)), r.cfg.Stall)
+			}
+		}
+	}
+}
+
+func randomID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

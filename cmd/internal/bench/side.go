@@ -1,0 +1,54 @@
+package bench
+
+import (
+	"context"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// side is one contender's client of the broker. A side is opened for one
+// round on its own fresh names, and close removes what it declared.
+type side interface {
+	// prepare makes the queues or consumers of groups exist ("" is the
+	// non-pooled group, anything else a pool), so that what is sent from
+	// now on waits for them.
+	prepare(ctx context.Context, groups []string) error
+	// send publishes one notification and returns once the broker has
+	// accepted it (publisher confirm, JetStream ack, flush).
+	send(ctx context.Context, msg transport.Message) error
+	// consume starts consuming every group; each handled notification is
+	// recorded in t. stop ends consuming and waits for the handlers.
+	consume(ctx context.Context, groups []string, t *tally) (stop func(context.Context) error, err error)
+	// close releases the connection and deletes what prepare declared.
+	close(ctx context.Context) error
+}
+
+// contender opens sides of one kind: hark, the bare client, or oslo.
+type contender struct {
+	// name is "hark", "bare" or "oslo"; client describes what runs.
+	name, client string
+	// backlog is false when the broker keeps nothing for a consumer that
+	// is not running yet (NATS core): drain then sends alongside.
+	backlog bool
+	open    func(ctx context.Context, n names) (side, error)
+}
+
+// names are the exchange, topic and pools one round of one contender
+// uses: unique, so rounds and contenders never see each other's messages.
+type names struct {
+	exchange, topic string
+	pools           []string
+}
+
+// groups are the consumer groups of a scenario: the non-pooled group,
+// or one per pool for fanout.
+func (n names) groups() []string {
+	if len(n.pools) == 0 {
+		return []string{""}
+	}
+	return n.pools
+}
+
+func (n names) target() transport.Target {
+	return transport.Target{Exchange: n.exchange, Topic: n.topic}
+}
