@@ -3,6 +3,7 @@ package dispatcher_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/harkmq/hark/dispatcher"
@@ -78,6 +79,38 @@ func BenchmarkDispatch3EndpointsFiltered(b *testing.B) {
 	for b.Loop() {
 		if out := d.Dispatch(ctx, n); out.Result != dispatcher.Handled {
 			b.Fatal(out)
+		}
+	}
+}
+
+// BenchmarkDispatchNEndpoints dispatches one notification to N info
+// endpoints, unfiltered and each with an event_type filter, to show how
+// dispatch cost grows with the endpoint list.
+func BenchmarkDispatchNEndpoints(b *testing.B) {
+	for _, n := range []int{1, 3, 10} {
+		for _, filtered := range []bool{false, true} {
+			b.Run(fmt.Sprintf("n=%d/filtered=%t", n, filtered), func(b *testing.B) {
+				eps := make([]any, n)
+				for i := range eps {
+					ep := &benchEP{name: fmt.Sprintf("ep%d", i)}
+					if filtered {
+						ep.filter = benchFilter(b, dispatcher.FilterSpec{EventType: `^compute\.instance\.`})
+					}
+					eps[i] = ep
+				}
+				d, err := dispatcher.New(eps)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := benchNotification()
+				ctx := context.Background()
+				b.ReportAllocs()
+				for b.Loop() {
+					if out := d.Dispatch(ctx, n); out.Result != dispatcher.Handled {
+						b.Fatal(out)
+					}
+				}
+			})
 		}
 	}
 }

@@ -52,6 +52,7 @@ func BenchmarkDrain_BareTransport(b *testing.B) {
 	tr := newTransport(b)
 	preload(b, tr, b.N)
 	ctx := context.Background()
+	b.ReportAllocs()
 	b.ResetTimer()
 	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{topic}, Priorities: []transport.Priority{transport.Info}, Prefetch: 128})
 	if err != nil {
@@ -80,6 +81,7 @@ func benchListener(b *testing.B, f executor.Factory) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	if err := l.Start(context.Background()); err != nil {
 		b.Fatal(err)
