@@ -32,5 +32,5 @@ func (d *delivery) deadLetter(ctx context.Context, info transport.DeadLetterInfo
 		d.abort()
 		return fmt.Errorf("rabbit: dead-letter to %s: %w", dst, err)
 	}
-	return d.finish(d.sess.ch.Ack(d.raw.DeliveryTag, false), "acknowledge the dead-lettered original")
+	return d.finish(d.sess.acks.ack(d.raw.DeliveryTag), "acknowledge the dead-lettered original")
 }

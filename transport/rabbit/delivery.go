@@ -74,12 +74,14 @@ func (d *delivery) Source() transport.Source { return d.src }
 // deliveryCount for what RabbitMQ lets it know.
 func (d *delivery) Deliveries() int { return d.count }
 
-// Ack acknowledges the delivery (basic.ack, one tag).
+// Ack acknowledges the delivery through its session's acker, which
+// coalesces acknowledgements into basic.ack frames with multiple=true (see
+// acker.go for when they are written and what a nil error guarantees).
 func (d *delivery) Ack(ctx context.Context) error {
 	if err := d.begin(ctx); err != nil {
 		return err
 	}
-	return d.finish(d.sess.ch.Ack(d.raw.DeliveryTag, false), "ack")
+	return d.finish(d.sess.acks.ack(d.raw.DeliveryTag), "ack")
 }
 
 // Requeue gives the message back to its queue. After MaxDeliveries
@@ -100,13 +102,13 @@ func (d *delivery) Requeue(ctx context.Context, delay time.Duration) error {
 		return d.deadLetter(ctx, transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
 	}
 	if delay <= 0 && d.quorum() {
-		return d.finish(d.sess.ch.Reject(d.raw.DeliveryTag, true), "requeue")
+		return d.finish(d.sess.acks.reject(d.raw.DeliveryTag, true), "requeue")
 	}
 	if err := d.republish(ctx, delay); err != nil {
 		d.abort()
 		return err
 	}
-	return d.finish(d.sess.ch.Ack(d.raw.DeliveryTag, false), "acknowledge the requeued original")
+	return d.finish(d.sess.acks.ack(d.raw.DeliveryTag), "acknowledge the requeued original")
 }
 
 // DeadLetter writes a dead-letter record (transport.DeadLetter: the
@@ -194,7 +196,7 @@ func (d *delivery) release() {
 	if d.sess.dead.Load() {
 		return // the broker has it back already
 	}
-	if err := d.sess.ch.Nack(d.raw.DeliveryTag, false, true); err != nil && !errors.Is(err, amqp.ErrClosed) {
+	if err := d.sess.acks.nack(d.raw.DeliveryTag, true); err != nil && !errors.Is(err, amqp.ErrClosed) {
 		d.owner.log.Debug("give a buffered delivery back", zap.Error(err))
 	}
 }

@@ -118,6 +118,16 @@
 // through the send connection (so it waits in "<topic>.dlq.<priority>"),
 // and then the original is acknowledged.
 //
+// Acknowledgements are coalesced: several go out as one basic.ack with
+// multiple=true, which only ever covers deliveries that were settled (see
+// acker.go). Ack returns once the acknowledgement is recorded; its frame
+// follows within a millisecond, at once when half the prefetch waits, and
+// always before the listener closes its channel. Until then the broker
+// counts the delivery as unacknowledged, so only a lost connection can
+// make it redeliver the message, as with a frame written and lost; the
+// listener's duplicate suppression then acknowledges the copy. Rejects
+// and nacks are written by the call that makes them.
+//
 // There is no lease (Capabilities.Lease is false and Extend returns
 // ErrNotSupported): RabbitMQ has no per-delivery deadline. Its
 // consumer_timeout (30 minutes by default) closes the whole channel of a

@@ -23,6 +23,8 @@ type session struct {
 	ch   *amqp.Channel
 	host endpoint
 	tags []string
+	// acks writes every settlement of ch's deliveries (acker.go).
+	acks *acker
 
 	// connClosed, chanClosed and cancelled report the session's end: the
 	// connection or channel closing with an error, or the broker
@@ -109,7 +111,7 @@ func (l *listener) open(conn *amqp.Connection, host endpoint) (s *session, err e
 		return nil, fmt.Errorf("rabbit: open the consumer channel: %w", err)
 	}
 	s = &session{
-		l: l, conn: conn, ch: ch, host: host,
+		l: l, conn: conn, ch: ch, host: host, acks: newAcker(ch, l.cfg.Prefetch),
 		connClosed: conn.NotifyClose(make(chan *amqp.Error, 1)),
 		chanClosed: ch.NotifyClose(make(chan *amqp.Error, 1)),
 		cancelled:  ch.NotifyCancel(make(chan string, len(l.plans)+1)),
@@ -227,12 +229,15 @@ func (s *session) lostOrQuit(quit <-chan struct{}) {
 	}
 }
 
-// close marks the session dead and closes its connection (the broker
-// requeues whatever is unsettled), then waits for its goroutines.
+// close writes the acknowledgements still waiting and lets the frames
+// being written finish (bounded by closeTimeout), marks the session dead
+// and closes its connection (the broker requeues whatever is unsettled),
+// then waits for its goroutines.
 func (s *session) close() {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
+	s.acks.close(closeTimeout)
 	s.dead.Store(true)
 	_ = s.conn.CloseDeadline(time.Now().Add(closeTimeout))
 	s.wg.Wait()
