@@ -129,9 +129,9 @@ func (l *BatchListener) handle(ctx context.Context, ds []transport.Delivery) {
 	for i, in := range ins {
 		ns[i], live[i] = in.n, in.d
 	}
-	stop := l.h.keepAlive(ctx, live...)
+	k := l.h.keepAlive(ctx, live...)
 	outs := l.disp.Dispatch(ctx, ns)
-	stop()
+	k.stop()
 	for i, in := range ins {
 		l.h.finish(ctx, in, outs[i])
 	}

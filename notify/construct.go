@@ -54,7 +54,7 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 		maxDeliveries: cfg.MaxDeliveries,
 		lease:         lease,
 		autoExtend:    opts.autoExtend,
-		settleTimeout: opts.settleTimeout,
+		settleCtx:     newSettleContexts(opts.settleTimeout),
 		dedup:         newDedup(opts.dedupSize),
 		observer:      opts.observer,
 		pool:          opts.pool,

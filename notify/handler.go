@@ -22,7 +22,7 @@ type handler struct {
 	maxDeliveries int
 	lease         time.Duration
 	autoExtend    bool
-	settleTimeout time.Duration
+	settleCtx     *settleContexts
 	dedup         *dedup
 	observer      func(Event)
 	pool          string
@@ -71,43 +71,58 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 	return inbound{d: d, n: n, key: key}, true
 }
 
-// keepAlive extends the lease of ds every half lease until the returned
-// function is called, so a long handler does not see its notifications
-// redelivered elsewhere. It is a self-re-arming timer rather than a
+// keepAlive extends the lease of ds every half lease until its stop
+// method is called, so a long handler does not see its notifications
+// redelivered elsewhere. It is one self-re-arming timer rather than a
 // goroutine, because it runs for every delivery and most handlers finish
-// long before the first tick. stop waits for an extension under way.
-func (h *handler) keepAlive(ctx context.Context, ds ...transport.Delivery) (stop func()) {
+// long before the first tick. Without leases it is nil (stop on nil does
+// nothing).
+func (h *handler) keepAlive(ctx context.Context, ds ...transport.Delivery) *leaseKeeper {
 	if !h.autoExtend || !h.caps.Lease || h.lease <= 0 || len(ds) == 0 {
-		return func() {}
+		return nil
 	}
-	every := h.lease / 2
-	var (
-		mu      sync.Mutex
-		t       *time.Timer
-		stopped bool
-	)
-	tick := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped || ctx.Err() != nil {
-			return
+	k := &leaseKeeper{h: h, ctx: ctx, ds: ds, every: h.lease / 2}
+	k.mu.Lock()
+	k.t = time.AfterFunc(k.every, k.tick)
+	k.mu.Unlock()
+	return k
+}
+
+// leaseKeeper is the timer of one keepAlive.
+type leaseKeeper struct {
+	h     *handler
+	ctx   context.Context
+	ds    []transport.Delivery
+	every time.Duration
+
+	mu      sync.Mutex
+	t       *time.Timer
+	stopped bool
+}
+
+func (k *leaseKeeper) tick() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.stopped || k.ctx.Err() != nil {
+		return
+	}
+	for _, d := range k.ds {
+		if err := d.Extend(k.ctx); err != nil && !errors.Is(err, transport.ErrAlreadySettled) {
+			k.h.log.Warn("could not extend the lease of a running notification", append(k.h.deliveryFields(d), zap.Error(err))...)
 		}
-		for _, d := range ds {
-			if err := d.Extend(ctx); err != nil && !errors.Is(err, transport.ErrAlreadySettled) {
-				h.log.Warn("could not extend the lease of a running notification", append(h.deliveryFields(d), zap.Error(err))...)
-			}
-		}
-		t.Reset(every)
 	}
-	mu.Lock()
-	t = time.AfterFunc(every, tick)
-	mu.Unlock()
-	return func() {
-		mu.Lock()
-		defer mu.Unlock()
-		stopped = true
-		t.Stop()
+	k.t.Reset(k.every)
+}
+
+// stop ends the extensions; it waits for one under way.
+func (k *leaseKeeper) stop() {
+	if k == nil {
+		return
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.stopped = true
+	k.t.Stop()
 }
 
 // finish settles in according to out.
@@ -188,13 +203,12 @@ func (h *handler) settled(ok bool, kind EventKind, p transport.Priority, reason,
 	h.emit(kind, p, reason, endpoint)
 }
 
-// settle runs one settlement with its own timeout, detached from the
-// handler's context so a shutdown does not abandon an acknowledgement. It
-// reports whether the settlement succeeded; failures are logged.
+// settle runs one settlement with a deadline of its own (see
+// settleContexts), detached from the handler's context so a shutdown does
+// not abandon an acknowledgement. It reports whether the settlement
+// succeeded; failures are logged.
 func (h *handler) settle(ctx context.Context, d transport.Delivery, what string, f func(context.Context) error) bool {
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.settleTimeout)
-	defer cancel()
-	err := f(sctx)
+	err := f(h.settleCtx.get())
 	switch {
 	case err == nil:
 		return true

@@ -92,8 +92,8 @@ func (l *Listener) handle(ctx context.Context, d transport.Delivery) {
 	if !ok {
 		return
 	}
-	stop := l.h.keepAlive(ctx, d)
+	k := l.h.keepAlive(ctx, d)
 	out := l.disp.Dispatch(ctx, in.n)
-	stop()
+	k.stop()
 	l.h.finish(ctx, in, out)
 }

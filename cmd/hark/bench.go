@@ -35,6 +35,7 @@ type benchFlags struct {
 	stall        time.Duration
 	json         bool
 	quiet        bool
+	cpuProfile   string
 	// steady
 	rate     int
 	duration time.Duration
@@ -113,6 +114,7 @@ func (a *app) newBenchScenarioCmd(sc bench.Scenario, short string) *cobra.Comman
 	fl.DurationVar(&f.stall, "stall", bench.DefaultStall, "fail when a consumer makes no progress for this long")
 	fl.BoolVar(&f.json, "json", false, "print the report as one JSON object")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress line on standard error")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of hark's first round of consuming to this file (go tool pprof)")
 	switch sc {
 	case bench.Drain:
 		fl.BoolVar(&f.oslo, "oslo", false, "also run the real oslo.messaging listener (RabbitMQ; needs python3-oslo.messaging)")
@@ -143,6 +145,14 @@ func (a *app) bench(ctx context.Context, sc bench.Scenario, f benchFlags) error 
 	}
 	if err := cfg.WithDefaults().Validate(); err != nil {
 		return usageError{err}
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		cfg.CPUProfile = pf
 	}
 	rep, err := bench.Measure(ctx, cfg)
 	switch {

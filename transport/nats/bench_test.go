@@ -3,6 +3,7 @@ package nats_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +11,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -179,4 +183,63 @@ func BenchmarkSendVsBareJetStream(b *testing.B) {
 		b.StopTimer()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	})
+}
+
+// notifyCounter is the cheapest endpoint: it counts and handles.
+type notifyCounter struct {
+	n    atomic.Int64
+	want int64
+	done chan struct{}
+}
+
+func (c *notifyCounter) Info(context.Context, *notify.Notification) notify.Result {
+	if c.n.Add(1) == c.want {
+		close(c.done)
+	}
+	return notify.Handled
+}
+
+// BenchmarkNotifyListenerDrain drains a backlog of b.N notifications
+// through the full notify.Listener (default pooled executor, prefetch
+// 128: decode, de-duplicate, dispatch, ack, lease keep-alive) on the
+// in-process embedded server, for profiling the listener's own cost per
+// notification:
+//
+//	go test -run '^$' -bench NotifyListenerDrain -benchtime 50000x -benchmem ./transport/nats/
+func BenchmarkNotifyListenerDrain(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		exec executor.Factory
+	}{{"pooled64", executor.Pooled(64)}, {"pooled4", executor.Pooled(4)}, {"blocking", executor.Blocking()}} {
+		b.Run(tc.name, func(b *testing.B) { benchNotifyDrain(b, tc.exec) })
+	}
+}
+
+func benchNotifyDrain(b *testing.B, exec executor.Factory) {
+	srv := startServer(b)
+	m := benchBody(b)
+	nc, err := srv.Connect()
+	require.NoError(b, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+	require.NoError(b, err)
+	tr := openInProcess(b, srv, "nats://")
+	tg := transport.Target{Exchange: "benchn", Topic: "notifications"}
+	// Make the non-pooled consumer, so the backlog is kept for it.
+	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+	require.NoError(b, err)
+	require.NoError(b, l.Close())
+	prepublish(b, js, "benchn.notifications.info", m, b.N)
+	ep := &notifyCounter{want: int64(b.N), done: make(chan struct{})}
+	nl, err := notify.NewListener(tr, []target.Target{tg}, []any{ep}, notify.WithDedup(0),
+		notify.WithExecutor(exec), notify.WithPrefetch(benchPrefetch))
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.ResetTimer()
+	require.NoError(b, nl.Start(context.Background()))
+	<-ep.done
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	nl.Stop()
+	require.NoError(b, nl.Wait(context.Background()))
 }

@@ -92,6 +92,10 @@ type Config struct {
 	ProgressTTY bool
 	// Log receives the transports' logs; nil for none.
 	Log *zap.Logger
+	// CPUProfile, when set, receives a CPU profile (runtime/pprof) of
+	// hark's first round of consuming only: not the backlog's sending,
+	// not the other contenders.
+	CPUProfile io.Writer
 }
 
 // WithDefaults returns c with zero fields set to their defaults.

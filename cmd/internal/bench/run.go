@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -93,6 +94,8 @@ type runner struct {
 	prog *progress
 	// id makes this run's exchanges and pools unique on the broker.
 	id string
+	// profiled is set once hark's consuming was profiled.
+	profiled bool
 }
 
 // round is one contender's result in one round.
@@ -168,6 +171,13 @@ func (r *runner) round(ctx context.Context, c contender, i int) (res round, err 
 // consume runs s on groups until t is complete, stalls or fails, and
 // stops it; it returns the wall time from the start of consuming.
 func (r *runner) consume(ctx context.Context, s side, groups []string, t *tally, label string, during func(stop <-chan struct{})) (time.Duration, error) {
+	if _, isHark := s.(*harkSide); isHark && r.cfg.CPUProfile != nil && !r.profiled {
+		r.profiled = true
+		if err := pprof.StartCPUProfile(r.cfg.CPUProfile); err != nil {
+			return 0, fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	r.prog.track(label, int(t.want), t.count)
 	start := time.Now()
 	stop, err := s.consume(ctx, groups, t)
