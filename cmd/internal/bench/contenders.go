@@ -58,7 +58,15 @@ func contendersFor(cfg *Config, u *transport.URL, kind string) ([]contender, err
 		}
 		bare = contender{name: "bare", client: rabbitClient(), backlog: true,
 			open: func(ctx context.Context, n names) (side, error) { return openBareRabbit(ctx, rt, n, cfg.Prefetch) }}
-		cleanup = func(ctx context.Context, n names, _ transport.Transport) error { return rt.delete(ctx, n, n.groups()) }
+		// hark's Send declares the non-pooled queue too, as oslo's
+		// notifier does, so it goes with the pools' queues.
+		cleanup = func(ctx context.Context, n names, _ transport.Transport) error {
+			groups := n.groups()
+			if len(n.pools) > 0 {
+				groups = append(groups, "")
+			}
+			return rt.delete(ctx, n, groups)
+		}
 	case KindNATSJetStream:
 		bare = contender{name: "bare", client: natsClient("jetstream Consume+decode+ack"), backlog: true,
 			open: func(ctx context.Context, n names) (side, error) { return openBareJetStream(ctx, u, n, cfg.Prefetch) }}

@@ -148,7 +148,7 @@ func TestMeasure_RabbitMQ(t *testing.T) {
 	}
 	rep := measure(t, bench.Config{Scenario: bench.Drain, URL: url, Messages: 1000, Baseline: true, Oslo: oslo}, contenders...)
 	assert.Equal(t, "rabbit", rep.Transport)
-	measure(t, bench.Config{Scenario: bench.Fanout, URL: url, Messages: 500, Pools: 2, Baseline: true}, "bare", "hark")
+	fan := measure(t, bench.Config{Scenario: bench.Fanout, URL: url, Messages: 500, Pools: 2, Baseline: true}, "bare", "hark")
 
 	// Nothing is left behind: the exchanges and queues of the run are
 	// gone (a passive declare of a missing one closes the channel).
@@ -164,6 +164,15 @@ func TestMeasure_RabbitMQ(t *testing.T) {
 		require.NoError(t, err)
 		_, err = ch.QueueDeclarePassive(base+".info", false, false, false, false, nil)
 		assert.Error(t, err, "queue %s.info deleted", base)
+	}
+	for _, c := range []string{"bare", "hark"} {
+		base := "harkbench_" + fan.RunID + "_" + c + "1"
+		for _, q := range []string{base + ".info", base + "_pool1", base + "_pool2"} {
+			ch, err := conn.Channel()
+			require.NoError(t, err)
+			_, err = ch.QueueDeclarePassive(q, false, false, false, false, nil)
+			assert.Error(t, err, "fanout queue %s deleted", q)
+		}
 	}
 }
 
