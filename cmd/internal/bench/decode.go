@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // bareEnvelope and bareNotification are what a Go program written
@@ -35,4 +36,15 @@ func bareDecode(body []byte) (string, error) {
 		return "", fmt.Errorf("bench: decode the oslo message: %w", err)
 	}
 	return n.Timestamp, nil
+}
+
+// bareReceive is the bare baselines' work on a body before they ack it:
+// the decode, and the send time t keeps latencies by (zero when it keeps
+// none).
+func bareReceive(t *tally, body []byte) (time.Time, error) {
+	ts, err := bareDecode(body)
+	if err != nil || t.lat == nil {
+		return time.Time{}, err
+	}
+	return parseTimestamp(ts), nil
 }

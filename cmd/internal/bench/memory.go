@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/harkmq/hark/cmd/internal/transports"
 	"github.com/harkmq/hark/transport"
@@ -52,7 +51,6 @@ func (b *bareMemory) send(ctx context.Context, msg transport.Message) error {
 }
 
 func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
-	keep := t.lat != nil
 	var (
 		ls     []transport.Listener
 		wg     sync.WaitGroup
@@ -84,7 +82,7 @@ func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (fu
 				if err != nil {
 					return
 				}
-				ts, err := bareDecode(d.Message().Body)
+				sent, err := bareReceive(t, d.Message().Body)
 				if err == nil {
 					err = d.Ack(ctx)
 				}
@@ -93,10 +91,6 @@ func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (fu
 					failed = errors.Join(failed, err)
 					mu.Unlock()
 					continue
-				}
-				var sent time.Time
-				if keep {
-					sent = parseTimestamp(ts)
 				}
 				t.record(sent)
 			}

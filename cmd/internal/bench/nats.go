@@ -106,13 +106,12 @@ func (b *bareJetStream) send(ctx context.Context, msg transport.Message) error {
 }
 
 func (b *bareJetStream) consume(_ context.Context, groups []string, t *tally) (func(context.Context) error, error) {
-	keep := t.lat != nil
 	var (
 		ccs     []jetstream.ConsumeContext
 		failed  error
 		failMu  sync.Mutex
 		handler = func(m jetstream.Msg) {
-			ts, err := bareDecode(m.Data())
+			sent, err := bareReceive(t, m.Data())
 			if err == nil {
 				err = m.Ack()
 			}
@@ -121,10 +120,6 @@ func (b *bareJetStream) consume(_ context.Context, groups []string, t *tally) (f
 				failed = errors.Join(failed, err)
 				failMu.Unlock()
 				return
-			}
-			var sent time.Time
-			if keep {
-				sent = parseTimestamp(ts)
 			}
 			t.record(sent)
 		}
@@ -183,7 +178,6 @@ func (b *bareCore) send(ctx context.Context, msg transport.Message) error {
 }
 
 func (b *bareCore) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
-	keep := t.lat != nil
 	var subs []*natsgo.Subscription
 	stop := func(context.Context) error {
 		var errs []error
@@ -198,13 +192,9 @@ func (b *bareCore) consume(ctx context.Context, groups []string, t *tally) (func
 			q = "bare_pool_" + g
 		}
 		s, err := b.nc.QueueSubscribe(natsSubject(b.n), q, func(m *natsgo.Msg) {
-			ts, err := bareDecode(m.Data)
+			sent, err := bareReceive(t, m.Data)
 			if err != nil {
 				return // counted as lost: the run stalls and says so
-			}
-			var sent time.Time
-			if keep {
-				sent = parseTimestamp(ts)
 			}
 			t.record(sent)
 		})

@@ -214,7 +214,6 @@ func (b *bareRabbit) consume(_ context.Context, groups []string, t *tally) (func
 	if err := ch.Qos(b.prefetch, 0, false); err != nil {
 		return nil, fmt.Errorf("bench: qos: %w", err)
 	}
-	keep := t.lat != nil
 	var wg sync.WaitGroup
 	var failed error
 	var failOnce sync.Once
@@ -227,17 +226,13 @@ func (b *bareRabbit) consume(_ context.Context, groups []string, t *tally) (func
 		}
 		wg.Go(func() {
 			for d := range ds {
-				ts, err := bareDecode(d.Body)
+				sent, err := bareReceive(t, d.Body)
 				if err == nil {
 					err = d.Ack(false)
 				}
 				if err != nil {
 					failOnce.Do(func() { failed = err })
 					continue
-				}
-				var sent time.Time
-				if keep {
-					sent = parseTimestamp(ts)
 				}
 				t.record(sent)
 			}
