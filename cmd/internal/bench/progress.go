@@ -94,11 +94,3 @@ func (p *progress) print(final bool) {
 		fmt.Fprintln(p.w, line)
 	}
 }
-
-// note prints a line of its own.
-func (p *progress) note(format string, args ...any) {
-	if p == nil || p.w == nil {
-		return
-	}
-	fmt.Fprintf(p.w, format+"\n", args...)
-}
