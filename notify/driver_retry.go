@@ -51,8 +51,12 @@ func retryable(ctx context.Context, err error) bool {
 // times (retry+1 attempts). The same message (same _unique_id) is sent on
 // every attempt.
 func sendWithRetry(ctx context.Context, tr transport.Transport, t transport.Target, p Priority, msg transport.Message, retry int, b backoff, log *zap.Logger) error {
+	var last error // the previous attempt's error, kept when ctx ends
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
+			if last != nil {
+				return fmt.Errorf("send failed after %d attempt(s), gave up retrying: %w (last error: %w)", attempt-1, err, last)
+			}
 			return fmt.Errorf("not sent (%d attempts): %w", attempt-1, err)
 		}
 		err := tr.Send(ctx, t, p, msg)
@@ -65,6 +69,7 @@ func sendWithRetry(ctx context.Context, tr transport.Transport, t transport.Targ
 		if !retryable(ctx, err) || (retry >= 0 && attempt > retry) {
 			return fmt.Errorf("send failed after %d attempt(s): %w", attempt, err)
 		}
+		last = err
 		wait := b.delay(attempt - 1)
 		log.Warn("sending notification failed; retrying",
 			zap.Int("attempt", attempt), zap.Int("retry", retry),
