@@ -143,9 +143,6 @@ func (a *app) bench(ctx context.Context, sc bench.Scenario, f benchFlags) error 
 	if !f.quiet {
 		cfg.Progress, cfg.ProgressTTY = a.err, isTerminal(a.err)
 	}
-	if err := cfg.WithDefaults().Validate(); err != nil {
-		return usageError{err}
-	}
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
 		if err != nil {

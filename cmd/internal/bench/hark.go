@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/harkmq/hark/cmd/internal/transports"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
-	"github.com/harkmq/hark/transport"
 )
 
 // harkSide is hark itself: a transport opened from the URL, and one
@@ -19,11 +17,8 @@ import (
 // listener does everything it does in production: decode, de-duplicate,
 // dispatch by priority, settle, keep leases.
 type harkSide struct {
-	cfg     *Config
-	n       names
-	tr      transport.Transport
-	exec    executor.Factory
-	cleanup func(ctx context.Context) error
+	transportSide
+	exec executor.Factory
 }
 
 func openHark(ctx context.Context, cfg *Config, n names, cleanup cleanupFunc) (*harkSide, error) {
@@ -31,44 +26,11 @@ func openHark(ctx context.Context, cfg *Config, n names, cleanup cleanupFunc) (*
 	if err != nil {
 		return nil, err
 	}
-	tr, err := transports.Open(ctx, cfg.URL, cfg.Log)
+	ts, err := openTransportSide(ctx, cfg, n, cleanup)
 	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+		return nil, err
 	}
-	h := &harkSide{cfg: cfg, n: n, tr: tr, exec: exec}
-	h.cleanup = func(ctx context.Context) error {
-		if cleanup == nil {
-			return nil
-		}
-		return cleanup(ctx, n, tr)
-	}
-	return h, nil
-}
-
-func (h *harkSide) listenConfig(group string) transport.ListenConfig {
-	return transport.ListenConfig{
-		Targets: []transport.Target{h.n.target()}, Priorities: []transport.Priority{transport.Info},
-		Pool: group, Prefetch: h.cfg.Prefetch,
-	}
-}
-
-// prepare subscribes each group once and lets go: the broker keeps the
-// group's queue or consumer, as it would for a listener that restarts.
-func (h *harkSide) prepare(ctx context.Context, groups []string) error {
-	for _, g := range groups {
-		l, err := h.tr.Listen(ctx, h.listenConfig(g))
-		if err != nil {
-			return fmt.Errorf("bench: subscribe: %w", err)
-		}
-		if err := l.Close(); err != nil {
-			return fmt.Errorf("bench: subscribe: %w", err)
-		}
-	}
-	return nil
-}
-
-func (h *harkSide) send(ctx context.Context, msg transport.Message) error {
-	return h.tr.Send(ctx, h.n.target(), transport.Info, msg)
+	return &harkSide{transportSide: ts, exec: exec}, nil
 }
 
 // listener is what Listener and BatchListener have in common.
@@ -112,11 +74,6 @@ func (h *harkSide) consume(ctx context.Context, groups []string, t *tally) (func
 		ls = append(ls, l)
 	}
 	return stop, nil
-}
-
-func (h *harkSide) close(ctx context.Context) error {
-	err := h.cleanup(ctx)
-	return errors.Join(err, h.tr.Close())
 }
 
 // counter is the benchmark's endpoint: it records each notification

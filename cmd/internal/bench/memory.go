@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/harkmq/hark/cmd/internal/transports"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -15,39 +14,15 @@ import (
 // encoding/json, Ack) in one loop per group, without notify's listener.
 // It shows what the listener adds on top of the transport.
 type bareMemory struct {
-	cfg *Config
-	n   names
-	tr  transport.Transport
+	transportSide
 }
 
 func openBareMemory(ctx context.Context, cfg *Config, n names) (*bareMemory, error) {
-	tr, err := transports.Open(ctx, cfg.URL, cfg.Log)
+	ts, err := openTransportSide(ctx, cfg, n, nil)
 	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+		return nil, err
 	}
-	return &bareMemory{cfg: cfg, n: n, tr: tr}, nil
-}
-
-func (b *bareMemory) listenConfig(group string) transport.ListenConfig {
-	return transport.ListenConfig{
-		Targets: []transport.Target{b.n.target()}, Priorities: []transport.Priority{transport.Info},
-		Pool: group, Prefetch: b.cfg.Prefetch,
-	}
-}
-
-func (b *bareMemory) prepare(ctx context.Context, groups []string) error {
-	for _, g := range groups {
-		l, err := b.tr.Listen(ctx, b.listenConfig(g))
-		if err != nil {
-			return fmt.Errorf("bench: subscribe: %w", err)
-		}
-		_ = l.Close()
-	}
-	return nil
-}
-
-func (b *bareMemory) send(ctx context.Context, msg transport.Message) error {
-	return b.tr.Send(ctx, b.n.target(), transport.Info, msg)
+	return &bareMemory{transportSide: ts}, nil
 }
 
 func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
@@ -98,5 +73,3 @@ func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (fu
 	}
 	return stop, nil
 }
-
-func (b *bareMemory) close(context.Context) error { return b.tr.Close() }

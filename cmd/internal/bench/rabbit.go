@@ -91,8 +91,8 @@ func queueName(n names, group string) string {
 	return n.topic + ".info"
 }
 
-// deleteRabbit deletes the exchange and group queues of n, and hark's
-// retry queues if it made any.
+// delete deletes the exchange of n and the queues of groups. (A drain
+// or fanout never requeues, so hark made no retry queues.)
 func (t rabbitTarget) delete(ctx context.Context, n names, groups []string) error {
 	conn, err := t.dial(ctx)
 	if err != nil {
