@@ -52,7 +52,7 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 		prio := d.Source().Priority
 		h.emit(EventReceived, prio, "", "")
 		h.log.Error("cannot decode notification; dead-lettering it", append(h.deliveryFields(d), zap.Error(err))...)
-		h.deadLetter(ctx, d, prio, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
+		h.deadLetter(d, prio, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
 		return inbound{}, false
 	}
 	prio, _ := transport.ParsePriority(om.Priority)
@@ -64,7 +64,7 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 	if h.dedup.contains(key) {
 		h.log.Info("acknowledging a duplicate notification without dispatching it",
 			append(h.deliveryFields(d), zap.String("message_id", om.MessageID), zap.String("unique_id", om.UniqueID))...)
-		h.settled(h.settle(ctx, d, "ack duplicate", func(sctx context.Context) error { return d.Ack(sctx) }), EventDuplicate, prio, "", "")
+		h.settled(h.settle(d, "ack duplicate", func(sctx context.Context) error { return d.Ack(sctx) }), EventDuplicate, prio, "", "")
 		return inbound{}, false
 	}
 	n := dispatcher.FromReceived(om, dispatcher.Received{Message: msg, Source: d.Source(), Deliveries: d.Deliveries(), Lease: d})
@@ -140,13 +140,13 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 	}
 	switch out.Result.Action() {
 	case dispatcher.ActionHandled:
-		ok := h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+		ok := h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
 		if ok {
 			h.dedup.add(in.key)
 		}
 		h.settled(ok, EventAcked, in.n.Priority, "", out.Endpoint)
 	case dispatcher.ActionReject:
-		h.deadLetter(ctx, d, in.n.Priority, transport.DeadLetterInfo{
+		h.deadLetter(d, in.n.Priority, transport.DeadLetterInfo{
 			Reason:    transport.ReasonRejected,
 			LastError: resultError(out),
 			Endpoint:  out.Endpoint,
@@ -156,11 +156,11 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 		case !h.requeue.Allow:
 			h.log.Warn("an endpoint asked for a requeue, but requeue is not allowed on this listener; acknowledging (dropping) the notification as oslo.messaging does",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
-			h.settled(h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }), EventDropped, in.n.Priority, "", out.Endpoint)
+			h.settled(h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }), EventDropped, in.n.Priority, "", out.Endpoint)
 		case h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries:
 			h.log.Warn("notification reached its maximum deliveries; dead-lettering it",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Int("max_deliveries", h.maxDeliveries))...)
-			h.deadLetter(ctx, d, in.n.Priority, transport.DeadLetterInfo{
+			h.deadLetter(d, in.n.Priority, transport.DeadLetterInfo{
 				Reason:    transport.ReasonMaxDeliveries,
 				LastError: resultError(out),
 				Endpoint:  out.Endpoint,
@@ -169,7 +169,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 			delay := h.requeue.delay(d.Deliveries())
 			h.log.Debug("requeueing notification",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Duration("delay", delay))...)
-			h.settled(h.settle(ctx, d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
+			h.settled(h.settle(d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
 		}
 	}
 }
@@ -177,7 +177,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 // deadLetter writes a dead-letter record for d. A transport that cannot
 // dead-letter gets an acknowledgement instead, with the record logged at
 // ERROR so the notification is not lost silently.
-func (h *handler) deadLetter(ctx context.Context, d transport.Delivery, p transport.Priority, info transport.DeadLetterInfo) {
+func (h *handler) deadLetter(d transport.Delivery, p transport.Priority, info transport.DeadLetterInfo) {
 	if !h.caps.DeadLetter {
 		msg := d.Message()
 		h.log.Error("the transport cannot dead-letter; acknowledging and logging the notification here instead",
@@ -186,11 +186,11 @@ func (h *handler) deadLetter(ctx context.Context, d transport.Delivery, p transp
 				zap.String("last_error", info.LastError),
 				zap.String("endpoint", info.Endpoint),
 				zap.ByteString("body", msg.Body))...)
-		ok := h.settle(ctx, d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+		ok := h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
 		h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
 		return
 	}
-	ok := h.settle(ctx, d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
+	ok := h.settle(d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
 	h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
 }
 
@@ -207,7 +207,7 @@ func (h *handler) settled(ok bool, kind EventKind, p transport.Priority, reason,
 // settleContexts), detached from the handler's context so a shutdown does
 // not abandon an acknowledgement. It reports whether the settlement
 // succeeded; failures are logged.
-func (h *handler) settle(ctx context.Context, d transport.Delivery, what string, f func(context.Context) error) bool {
+func (h *handler) settle(d transport.Delivery, what string, f func(context.Context) error) bool {
 	err := f(h.settleCtx.get())
 	switch {
 	case err == nil:
