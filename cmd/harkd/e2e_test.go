@@ -305,6 +305,8 @@ func TestE2ESIGHUPReloadsFilter(t *testing.T) {
 	require.NoError(t, os.WriteFile(d.configPath(), []byte(cfg(`^(?=c)`)), 0o600))
 	d.signal(syscall.SIGHUP)
 	d.waitMetric(waitTimeout, `hark_config_reloads_total{result="failure"}`, 1)
+	// The log line travels through a pipe apart from the metric.
+	d.waitLog(waitTimeout, "reload rejected")
 	assert.Contains(t, d.stderr.String(), "reload rejected")
 	assert.Contains(t, d.stderr.String(), "endpoints[0].filter.event_type")
 	send("b.3")

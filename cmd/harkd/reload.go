@@ -88,6 +88,6 @@ func (d *daemon) loadForReload() (*config.Config, bool) {
 }
 
 func (d *daemon) reloadFailed(err error) {
-	d.metrics.Reloaded(false)
 	d.log.Error("reload rejected; the running config stays in effect", zap.Error(err))
+	d.metrics.Reloaded(false)
 }
