@@ -1,0 +1,64 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/harkmq/hark/cmd/internal/transports"
+	"github.com/harkmq/hark/transport"
+)
+
+// transportSide is what the sides built on a hark transport share (hark's
+// listener and the memory baseline): the transport opened from the URL,
+// subscribing the groups, sending, and removing what was declared.
+type transportSide struct {
+	cfg *Config
+	n   names
+	tr  transport.Transport
+	// cleanup removes what the side declared on the broker; nil for
+	// nothing to remove.
+	cleanup cleanupFunc
+}
+
+func openTransportSide(ctx context.Context, cfg *Config, n names, cleanup cleanupFunc) (transportSide, error) {
+	tr, err := transports.Open(ctx, cfg.URL, cfg.Log)
+	if err != nil {
+		return transportSide{}, fmt.Errorf("bench: %w", err)
+	}
+	return transportSide{cfg: cfg, n: n, tr: tr, cleanup: cleanup}, nil
+}
+
+func (s *transportSide) listenConfig(group string) transport.ListenConfig {
+	return transport.ListenConfig{
+		Targets: []transport.Target{s.n.target()}, Priorities: []transport.Priority{transport.Info},
+		Pool: group, Prefetch: s.cfg.Prefetch,
+	}
+}
+
+// prepare subscribes each group once and lets go: the broker keeps the
+// group's queue or consumer, as it would for a listener that restarts.
+func (s *transportSide) prepare(ctx context.Context, groups []string) error {
+	for _, g := range groups {
+		l, err := s.tr.Listen(ctx, s.listenConfig(g))
+		if err != nil {
+			return fmt.Errorf("bench: subscribe: %w", err)
+		}
+		if err := l.Close(); err != nil {
+			return fmt.Errorf("bench: subscribe: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *transportSide) send(ctx context.Context, msg transport.Message) error {
+	return s.tr.Send(ctx, s.n.target(), transport.Info, msg)
+}
+
+func (s *transportSide) close(ctx context.Context) error {
+	var err error
+	if s.cleanup != nil {
+		err = s.cleanup(ctx, s.n, s.tr)
+	}
+	return errors.Join(err, s.tr.Close())
+}
