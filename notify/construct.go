@@ -39,6 +39,7 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 		Lease:           opts.lease,
 		MaxDeliveries:   opts.requeue.maxDeliveries(),
 		DeadLetterTopic: opts.deadLetterTopic,
+		Start:           opts.start,
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -95,6 +96,11 @@ func checkCapabilities(caps transport.Capabilities, o listenerOptions) error {
 			if err := caps.Require(transport.Capabilities{DelayedRequeue: true}); err != nil {
 				errs = append(errs, fmt.Errorf("requeue backoff %v: %w (set an empty backoff for immediate requeue)", o.requeue.Backoff, err))
 			}
+		}
+	}
+	if o.start.NeedsRetention() {
+		if err := caps.Require(transport.Capabilities{StartPosition: true}); err != nil {
+			errs = append(errs, fmt.Errorf("start position %q: %w (a new group on this transport starts with new notifications)", o.start, err))
 		}
 	}
 	if len(errs) > 0 {

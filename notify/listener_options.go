@@ -9,6 +9,7 @@ import (
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/target"
+	"github.com/harkmq/hark/transport"
 )
 
 // DefaultWorkers is the executor size when no executor is given: oslo's
@@ -35,6 +36,7 @@ type listenerOptions struct {
 	settleTimeout   time.Duration
 	dispatcherOpts  []dispatcher.Option
 	observer        func(Event)
+	start           transport.StartPosition
 }
 
 func defaultListenerOptions() listenerOptions {
@@ -193,6 +195,24 @@ func WithSettleTimeout(d time.Duration) ListenerOption {
 			return fmt.Errorf("%w: settle timeout %s must be positive", ErrInvalidOption, d)
 		}
 		o.settleTimeout = d
+		return nil
+	}
+}
+
+// WithStart sets where the listener's group starts reading when it does
+// not exist yet on the broker: transport.StartNewPosition (new
+// notifications), transport.StartAllPosition (everything the broker
+// retains) or transport.StartAt(t). It never moves a group that already
+// has a position. Defaults to the transport's default: the non-pooled
+// group gets what was sent before it first listened, a new pool starts
+// with new notifications. Positions that read what the broker retained
+// need a transport with the StartPosition capability (NATS JetStream).
+func WithStart(p transport.StartPosition) ListenerOption {
+	return func(o *listenerOptions) error {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidOption, err)
+		}
+		o.start = p
 		return nil
 	}
 }

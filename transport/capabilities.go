@@ -26,6 +26,10 @@ type Capabilities struct {
 	// Backlog: notifications sent before any listener started are kept for
 	// the non-pooled group (oslo's publisher declares that queue).
 	Backlog bool
+	// StartPosition: a new group can start from everything the broker
+	// retains or from a time (StartAll, StartTime), not only with new
+	// notifications.
+	StartPosition bool
 }
 
 // String lists the capabilities that are true, e.g. "requeue,pools".
@@ -69,5 +73,6 @@ func (c Capabilities) fields() []capField {
 		{"lease", c.Lease},
 		{"dead-letter", c.DeadLetter},
 		{"backlog", c.Backlog},
+		{"start-position", c.StartPosition},
 	}
 }

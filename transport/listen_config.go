@@ -46,6 +46,18 @@ type ListenConfig struct {
 	// exchange of the message's source target. "" means the source topic
 	// plus DeadLetterSuffix.
 	DeadLetterTopic string
+	// Start is where the group starts reading when it does not exist yet
+	// on the broker (see StartPosition); the zero value is the
+	// transport's default. Positions that read what the broker retained
+	// need Capabilities.StartPosition.
+	Start StartPosition
+	// Transient makes the group last only as long as its listeners: the
+	// broker state kept for it is removed when the last listener closes,
+	// and expires on the broker when the process dies without closing it
+	// (hark tail's private pool). A transient group never gets what was
+	// sent before it listened. Drivers keep nothing per group for the
+	// non-pooled group, which cannot be transient.
+	Transient bool
 }
 
 // Validate checks the configuration; the error wraps ErrInvalidConfig or
@@ -85,6 +97,12 @@ func (c ListenConfig) Validate() error {
 	}
 	if c.MaxDeliveries < 0 {
 		return fmt.Errorf("%w: max deliveries %d is negative", ErrInvalidConfig, c.MaxDeliveries)
+	}
+	if err := c.Start.Validate(); err != nil {
+		return err
+	}
+	if c.Transient && c.Pool == "" {
+		return fmt.Errorf("%w: only a pool can be transient, not the non-pooled group", ErrInvalidConfig)
 	}
 	return nil
 }
