@@ -16,7 +16,7 @@ func TestConformance(t *testing.T) {
 		NewTransport: func(t *testing.T) transport.Transport { return openInProcess(t, srv, "nats://") },
 		Capabilities: transport.Capabilities{
 			Requeue: true, DelayedRequeue: true, Durable: true, Pools: true,
-			Ordering: true, Lease: true, DeadLetter: true, Backlog: true,
+			Ordering: true, Lease: true, DeadLetter: true, Backlog: true, StartPosition: true,
 		},
 		// JetStream's redelivery timer is coarse for short AckWaits.
 		Lease: time.Second,

@@ -57,7 +57,6 @@ func (t *Transport) checkReconnects() {
 	n := t.nc.Stats().Reconnects
 	if old := t.reconnects.Load(); n != old && t.reconnects.CompareAndSwap(old, n) {
 		t.streams.reset()
-		t.consumers.reset()
 	}
 }
 
@@ -70,8 +69,20 @@ func (t *Transport) onDisconnect(nc *natsgo.Conn, err error) {
 func (t *Transport) onReconnect(nc *natsgo.Conn) {
 	t.log.Info("nats: reconnected", zap.String("server", nc.ConnectedUrlRedacted()))
 	t.checkReconnects()
-	ch := make(chan struct{})
-	close(*t.reconnectCh.Swap(&ch))
+	if err := checkServerVersion(nc.ConnectedServerVersion()); err != nil && t.cfg.mode == ModeJetStream {
+		t.log.Error("nats: reconnected to a server too old for JetStream mode; listeners will fail until it is upgraded", zap.Error(err))
+	}
+	t.mu.Lock()
+	var rs []interface{ reconnected() }
+	for l := range t.listeners {
+		if r, ok := l.(interface{ reconnected() }); ok {
+			rs = append(rs, r)
+		}
+	}
+	t.mu.Unlock()
+	for _, r := range rs {
+		r.reconnected()
+	}
 }
 
 // onAsyncError logs the connection's asynchronous errors; slow-consumer
@@ -94,9 +105,6 @@ func (t *Transport) onAsyncError(nc *natsgo.Conn, sub *natsgo.Subscription, err 
 	}
 	t.log.Warn("nats: asynchronous error", f...)
 }
-
-// reconnected returns a channel closed at the next reconnect.
-func (t *Transport) reconnected() <-chan struct{} { return *t.reconnectCh.Load() }
 
 var _ transport.Health = (*Transport)(nil)
 

@@ -4,19 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
+)
+
+// Consumer metadata keys: what the transport records on the consumers it
+// makes, so it can find a group's consumers of other shapes.
+const (
+	metaGroup = "hark.group" // groupTag(pool)
+	metaShape = "hark.shape" // "<n> topics × <m> priorities", for operators
 )
 
 // consumerConfig is the durable pull consumer of one group (a pool, or
-// the non-pooled group when pool is "") on one subject.
+// the non-pooled group when cfg.Pool is "") on one shape. Its start
+// (DeliverPolicy) is filled in by createConsumer.
 //
-//   - DeliverNew: a group starts with what is sent after it exists. The
-//     non-pooled group's consumer is made by the first Send to its subject
-//     (the backlog), a pool's by its first listener (a new pool starts with
-//     new notifications).
 //   - AckWait is the lease.
 //   - MaxDeliver is unlimited: the listener enforces MaxDeliveries itself
 //     (a requeue of the last allowed delivery, or the first delivery past
@@ -25,63 +32,248 @@ import (
 //     the server.
 //   - MaxAckPending caps the whole group (all members, delayed requeues
 //     included); each listener's own bound is its Prefetch.
-func (t *Transport) consumerConfig(pool string, k key, lease time.Duration) jetstream.ConsumerConfig {
+//   - InactiveThreshold: the server removes the consumer once no member
+//     has asked for messages for that long (see WithInactiveThreshold);
+//     a transient pool's goes soon after its process.
+func (t *Transport) consumerConfig(cfg transport.ListenConfig, s shape) jetstream.ConsumerConfig {
 	group := "the non-pooled group"
-	if pool != "" {
-		group = "pool " + pool
-	}
-	return jetstream.ConsumerConfig{
-		Durable:       consumerName(pool, k),
-		Description:   "hark: " + group + " on " + k.subject(),
-		FilterSubject: k.subject(),
-		DeliverPolicy: jetstream.DeliverNewPolicy,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       lease,
-		MaxDeliver:    -1,
-		MaxAckPending: t.cfg.maxAckPending,
-	}
-}
-
-// ensureBacklog makes sure the non-pooled group's consumer for k exists
-// before a message is published to k, as oslo's notifier declares the
-// "<topic>.<priority>" queue: on an interest-retention stream a message
-// nobody is interested in is not stored at all. An existing consumer is
-// left as it is (a listener may have set its lease).
-func (t *Transport) ensureBacklog(ctx context.Context, stream string, k key) error {
-	cc := t.consumerConfig("", k, t.cfg.lease)
-	return t.consumers.do(ctx, stream+"/"+cc.Durable, func(ctx context.Context) error {
-		_, err := t.js.CreateConsumer(ctx, stream, cc)
-		if err == nil || errors.Is(err, jetstream.ErrConsumerExists) {
-			return nil
+	if cfg.Pool != "" {
+		group = "pool " + cfg.Pool
+		if cfg.Transient {
+			group = "transient pool " + cfg.Pool
 		}
-		return fmt.Errorf("nats: create consumer %s on stream %s for the non-pooled backlog: %w", cc.Durable, stream, err)
-	})
+	}
+	what := fmt.Sprintf("%d topics × %d priorities", len(s.topics), len(s.priorities))
+	desc := "hark: " + group + " on " + s.exchange + ": " + describeShape(s)
+	inactive := t.cfg.inactiveThreshold()
+	if cfg.Transient {
+		inactive = DefaultTransientInactiveThreshold
+	}
+	cc := jetstream.ConsumerConfig{
+		Durable:           consumerName(cfg.Pool, s, cfg.Transient),
+		Description:       desc,
+		AckPolicy:         jetstream.AckExplicitPolicy,
+		AckWait:           cfg.Lease,
+		MaxDeliver:        -1,
+		MaxAckPending:     t.cfg.maxAckPending,
+		InactiveThreshold: inactive,
+		Metadata:          map[string]string{metaGroup: groupTag(cfg.Pool), metaShape: what},
+	}
+	if f := s.filters(); len(f) == 1 {
+		cc.FilterSubject = f[0]
+	} else {
+		cc.FilterSubjects = f
+	}
+	return cc
 }
 
-// ensureConsumer creates or updates the consumer of a listener's group on
-// k with the listener's lease, and returns it. The lease is the
-// consumer's, so members of a group should agree on it: the last one to
-// start sets it. A consumer that cannot be updated (made by an operator
-// with settings JetStream does not let change) is used as it is.
-func (t *Transport) ensureConsumer(ctx context.Context, pool string, k key, lease time.Duration) (string, jetstream.Consumer, error) {
-	stream, err := t.ensureStream(ctx, k.exchange)
+// describeShape names a shape for a consumer's description, shortened
+// for shapes of many topics.
+func describeShape(s shape) string {
+	topics := strings.Join(s.topics, ",")
+	if len(s.topics) > 3 {
+		topics = strings.Join(s.topics[:3], ",") + fmt.Sprintf(",… (%d topics)", len(s.topics))
+	}
+	prios := "every priority"
+	if !s.allPriorities() {
+		ps := make([]string, len(s.priorities))
+		for i, p := range s.priorities {
+			ps[i] = string(p)
+		}
+		prios = strings.Join(ps, ",")
+	}
+	return topics + " (" + prios + ")"
+}
+
+// ensureConsumer returns the consumer of cfg's group on shape s, making it
+// when the group has none for this shape yet. An existing one whose lease
+// or limits differ from what this listener asks is updated (the last
+// member to start sets them); one that cannot be updated is used as it is.
+func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConfig, s shape) (string, jetstream.Consumer, error) {
+	stream, err := t.ensureStream(ctx, s.exchange)
 	if err != nil {
 		return "", nil, err
 	}
-	cc := t.consumerConfig(pool, k, lease)
-	c, err := t.js.CreateOrUpdateConsumer(ctx, stream, cc)
-	if err == nil {
-		if pool == "" {
-			// Send need not create it again.
-			_ = t.consumers.do(ctx, stream+"/"+cc.Durable, func(context.Context) error { return nil })
+	want := t.consumerConfig(cfg, s)
+	c, err := t.js.Consumer(ctx, stream, want.Durable)
+	switch {
+	case err == nil:
+		return stream, t.updateConsumer(ctx, stream, c, want), nil
+	case !errors.Is(err, jetstream.ErrConsumerNotFound):
+		return "", nil, fmt.Errorf("nats: look up consumer %s on stream %s: %w", want.Durable, stream, err)
+	}
+	c, err = t.createConsumer(ctx, stream, cfg, s, want)
+	if err != nil {
+		return "", nil, err
+	}
+	return stream, c, nil
+}
+
+// updateConsumer brings c's updatable settings to want's.
+func (t *Transport) updateConsumer(ctx context.Context, stream string, c jetstream.Consumer, want jetstream.ConsumerConfig) jetstream.Consumer {
+	got := c.CachedInfo().Config
+	if got.AckWait == want.AckWait && got.MaxAckPending == want.MaxAckPending &&
+		got.InactiveThreshold == want.InactiveThreshold && got.Description == want.Description {
+		return c
+	}
+	upd := got
+	upd.AckWait, upd.MaxAckPending, upd.InactiveThreshold, upd.Description = want.AckWait, want.MaxAckPending, want.InactiveThreshold, want.Description
+	if upd.Metadata == nil {
+		upd.Metadata = want.Metadata
+	}
+	nc, err := t.js.UpdateConsumer(ctx, stream, upd)
+	if err != nil {
+		t.log.Warn("nats: using an existing consumer that could not be updated to this listener's settings",
+			zap.String("stream", stream), zap.String("consumer", got.Durable), zap.Error(err))
+		return c
+	}
+	return nc
+}
+
+// createConsumer makes the consumer of a group on a new shape. Where it
+// starts:
+//
+//   - When the group already has consumers on this stream whose subjects
+//     overlap s (the same listeners before a config change, or other
+//     members during a rolling one), the new consumer starts after the
+//     earliest of their acknowledgement floors, so the change loses
+//     nothing; what came after a floor and was acknowledged anyway is
+//     delivered again (at least once). Those consumers are removed when no
+//     member holds a request or an unacknowledged message on them.
+//   - Otherwise where cfg.Start says; by default the non-pooled group
+//     starts with everything the stream retains (what was sent before it
+//     listened, as oslo's notifier keeps it in the queue it declares) and
+//     a pool with new notifications. A transient pool always starts new.
+func (t *Transport) createConsumer(ctx context.Context, stream string, cfg transport.ListenConfig, s shape, want jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+	var preds []*jetstream.ConsumerInfo
+	if !cfg.Transient {
+		var err error
+		if preds, err = t.predecessors(ctx, stream, cfg.Pool, s.filters()); err != nil {
+			return nil, err
 		}
-		return stream, c, nil
 	}
-	existing, gerr := t.js.Consumer(ctx, stream, cc.Durable)
-	if gerr != nil {
-		return "", nil, fmt.Errorf("nats: create consumer %s on stream %s: %w", cc.Durable, stream, err)
+	setStart(&want, cfg, preds)
+	c, err := t.js.CreateConsumer(ctx, stream, want)
+	if errors.Is(err, jetstream.ErrConsumerExists) {
+		// Another member made it first, with another start: join it.
+		c, err = t.js.Consumer(ctx, stream, want.Durable)
 	}
-	t.log.Warn("nats: using an existing consumer that could not be updated to this listener's settings",
-		zap.String("stream", stream), zap.String("consumer", cc.Durable), zap.Error(err))
-	return stream, existing, nil
+	if err != nil {
+		return nil, fmt.Errorf("nats: create consumer %s on stream %s: %w", want.Durable, stream, err)
+	}
+	t.log.Info("nats: made a consumer for a new group or shape",
+		zap.String("stream", stream), zap.String("consumer", want.Durable), zap.String("description", want.Description),
+		zap.String("deliver", want.DeliverPolicy.String()), zap.Uint64("start_seq", want.OptStartSeq), zap.Int("predecessors", len(preds)))
+	for _, p := range preds {
+		t.retire(ctx, stream, p)
+	}
+	return c, nil
+}
+
+// setStart fills in where a new consumer starts; see createConsumer.
+func setStart(cc *jetstream.ConsumerConfig, cfg transport.ListenConfig, preds []*jetstream.ConsumerInfo) {
+	var floor uint64
+	for i, p := range preds {
+		if f := p.AckFloor.Stream; i == 0 || f < floor {
+			floor = f
+		}
+	}
+	switch {
+	case len(preds) > 0 && floor > 0:
+		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, floor+1
+	case cfg.Transient:
+		cc.DeliverPolicy = jetstream.DeliverNewPolicy
+	case cfg.Start.Policy == transport.StartAll:
+		cc.DeliverPolicy = jetstream.DeliverAllPolicy
+	case cfg.Start.Policy == transport.StartTime:
+		at := cfg.Start.Time
+		cc.DeliverPolicy, cc.OptStartTime = jetstream.DeliverByStartTimePolicy, &at
+	case cfg.Start.Policy == transport.StartNew:
+		cc.DeliverPolicy = jetstream.DeliverNewPolicy
+	case cfg.Pool == "":
+		cc.DeliverPolicy = jetstream.DeliverAllPolicy
+	default:
+		cc.DeliverPolicy = jetstream.DeliverNewPolicy
+	}
+}
+
+// predecessors lists the group's other consumers on stream whose filters
+// overlap filters: those made for the group's earlier shapes by this
+// transport (found by their metadata) or by an earlier hark, which made
+// one consumer per subject (found by their description).
+func (t *Transport) predecessors(ctx context.Context, stream, pool string, filters []string) ([]*jetstream.ConsumerInfo, error) {
+	st, err := t.js.Stream(ctx, stream)
+	if err != nil {
+		return nil, fmt.Errorf("nats: look up stream %s: %w", stream, err)
+	}
+	var out []*jetstream.ConsumerInfo
+	list := st.ListConsumers(ctx)
+	for ci := range list.Info() {
+		if sameGroup(ci.Config, pool) && filtersOverlap(consumerFilters(ci.Config), filters) {
+			out = append(out, ci)
+		}
+	}
+	if err := list.Err(); err != nil {
+		return nil, fmt.Errorf("nats: list the consumers of stream %s: %w", stream, err)
+	}
+	return out, nil
+}
+
+// sameGroup reports whether a consumer was made for the group of pool.
+func sameGroup(cc jetstream.ConsumerConfig, pool string) bool {
+	if g, ok := cc.Metadata[metaGroup]; ok {
+		return g == groupTag(pool)
+	}
+	// An earlier hark: "hark: the non-pooled group on <subject>" or
+	// "hark: pool <pool> on <subject>".
+	if pool == "" {
+		return strings.HasPrefix(cc.Description, "hark: the non-pooled group on ")
+	}
+	return strings.HasPrefix(cc.Description, "hark: pool "+pool+" on ")
+}
+
+func consumerFilters(cc jetstream.ConsumerConfig) []string {
+	if cc.FilterSubject != "" {
+		return []string{cc.FilterSubject}
+	}
+	return cc.FilterSubjects
+}
+
+// retire deletes a predecessor that no member uses: no pull request
+// waiting and nothing delivered unacknowledged. One still in use stays;
+// its inactive threshold removes it once its members are gone.
+func (t *Transport) retire(ctx context.Context, stream string, p *jetstream.ConsumerInfo) {
+	log := t.log.With(zap.String("stream", stream), zap.String("consumer", p.Name))
+	c, err := t.js.Consumer(ctx, stream, p.Name)
+	if err != nil {
+		return
+	}
+	info, err := c.Info(ctx)
+	if err != nil || info.NumWaiting > 0 || info.NumAckPending > 0 {
+		log.Info("nats: a consumer of the group's earlier shape is still in use; leaving it (its inactive threshold removes it once unused)")
+		return
+	}
+	if err := t.js.DeleteConsumer(ctx, stream, p.Name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		log.Warn("nats: cannot remove the consumer of the group's earlier shape", zap.Error(err))
+		return
+	}
+	log.Info("nats: removed the consumer of the group's earlier shape; the new one starts where it had got to")
+}
+
+// deleteTransient removes a transient pool's consumer when its listener
+// closes; the inactive threshold is the net for a process that dies.
+func (t *Transport) deleteTransient(stream, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := t.js.DeleteConsumer(ctx, stream, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		t.log.Warn("nats: cannot remove a transient pool's consumer; the server removes it once unused",
+			zap.String("stream", stream), zap.String("consumer", name), zap.Duration("after", DefaultTransientInactiveThreshold), zap.Error(err))
+	}
+}
+
+// consumerIsGone reports whether err says, for certain, that the consumer
+// does not exist (as opposed to a server that cannot answer now, as
+// during a leader election).
+func consumerIsGone(err error) bool {
+	return errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrConsumerDeleted)
 }

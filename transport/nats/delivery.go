@@ -25,48 +25,48 @@ const (
 	stateReleased               // given back by Stop or Close
 )
 
-// leaseMargin is how much earlier than the server the listener considers
-// a lease over: the server starts AckWait when it sends, the listener
-// when it receives, so without a margin a settle could be accepted
-// locally after the server had already redelivered. A twentieth of the
-// lease, at most a second.
-func leaseMargin(lease time.Duration) time.Duration {
-	return min(lease/20, time.Second)
-}
-
-// jsDelivery is one JetStream delivery. Its state, deadline and timer are
-// guarded by the listener's mutex.
+// jsDelivery is one JetStream delivery. Its state, deadline, list links
+// and handedOut flag are guarded by the listener's mutex.
 type jsDelivery struct {
 	l      *jsListener
-	sub    *jsSub
+	c      *jsConsumer
 	m      *natsgo.Msg
 	msg    transport.Message // decoded; never handed out (see Message)
+	source transport.Source
 	number int
 	seq    uint64
 
 	copyOnce sync.Once
 	copied   transport.Message
 
-	state    deliveryState
-	deadline time.Time
-	timer    *time.Timer
+	state     deliveryState
+	handedOut bool
+	deadline  time.Time
+	// prev and next link the consumer's leaseList.
+	prev, next *jsDelivery
 }
 
 var _ transport.Delivery = (*jsDelivery)(nil)
 
-func newJSDelivery(l *jsListener, s *jsSub, m *natsgo.Msg, meta *natsgo.MsgMetadata, now time.Time) *jsDelivery {
+func newJSDelivery(c *jsConsumer, m *natsgo.Msg, meta *natsgo.MsgMetadata, now time.Time) *jsDelivery {
+	l := c.l
 	id, hdr, err := decodeHeader(m.Header, m.Subject)
 	if err != nil {
 		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject), zap.Error(err))
 	}
+	src := transport.Source{Target: transport.Target{Exchange: c.shape.exchange}, Pool: l.cfg.Pool}
+	if topic, p, ok := parseSubject(c.shape.exchange, m.Subject); ok {
+		src.Target.Topic, src.Priority = topic, p
+	}
 	return &jsDelivery{
 		l:        l,
-		sub:      s,
+		c:        c,
 		m:        m,
 		msg:      transport.Message{ID: id, Body: m.Data, Header: hdr},
+		source:   src,
 		number:   int(meta.NumDelivered),
 		seq:      meta.Sequence.Stream,
-		deadline: now.Add(s.lease - leaseMargin(s.lease)),
+		deadline: now.Add(c.lease - leaseMargin(c.lease)),
 	}
 }
 
@@ -82,8 +82,8 @@ func (d *jsDelivery) Message() transport.Message {
 	return d.copied
 }
 
-// Source is the consumer's subject and the listener's pool.
-func (d *jsDelivery) Source() transport.Source { return d.sub.source }
+// Source is the subject the message came by and the listener's pool.
+func (d *jsDelivery) Source() transport.Source { return d.source }
 
 // Deliveries is JetStream's delivery count of the message to this group
 // (NumDelivered). It counts every delivery, including those a stopped
@@ -136,28 +136,46 @@ func (d *jsDelivery) Extend(ctx context.Context) error {
 	if err := d.m.InProgress(); err != nil {
 		return fmt.Errorf("nats: extend: %w", err)
 	}
-	// The timer, when it fires, re-arms itself for the new deadline.
-	d.deadline = time.Now().Add(d.sub.lease - leaseMargin(d.sub.lease))
+	d.deadline = time.Now().Add(d.c.lease - leaseMargin(d.c.lease))
+	d.c.leases.moveToBack(d)
 	return nil
 }
 
+// renewLocked renews the lease of a buffered delivery; if the renewal
+// cannot be sent the lease runs its course.
+func (d *jsDelivery) renewLocked(now time.Time) {
+	if err := d.m.InProgress(); err != nil {
+		d.l.t.log.Debug("nats: cannot renew the lease of a buffered delivery", zap.String("message_id", d.msg.ID), zap.Error(err))
+		if !d.deadline.After(now) {
+			d.l.expireLocked(d)
+		}
+		return
+	}
+	d.deadline = now.Add(d.c.lease - leaseMargin(d.c.lease))
+	d.c.leases.moveToBack(d)
+}
+
 // settle runs send (an ack-type publish, no round trip) if d can still
-// be settled, and frees its slot.
+// be settled, and frees its prefetch slot.
 func (d *jsDelivery) settle(ctx context.Context, op string, send func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	l := d.l
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if err := d.checkLocked(op); err != nil {
+		l.mu.Unlock()
 		return err
 	}
 	if err := send(); err != nil {
+		l.mu.Unlock()
 		return fmt.Errorf("nats: %s: %w", op, err)
 	}
 	d.state = stateSettled
 	l.finishLocked(d)
+	reqs := l.planLocked()
+	l.mu.Unlock()
+	l.send(reqs)
 	return nil
 }
 
@@ -171,21 +189,21 @@ func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.D
 		l.mu.Unlock()
 		return err
 	}
-	// Settling: a concurrent settle is refused, the lease timer and Close
+	// Settling: a concurrent settle is refused, the lease sweep and Close
 	// leave the delivery alone while the record is written.
 	d.state = stateSettling
 	l.mu.Unlock()
 
-	dst := l.cfg.DeadLetterTarget(d.sub.source.Target)
-	err := l.t.publishDeadLetter(ctx, dst, d.sub.source, d.msg, d.number, info, dedupID(d.sub.stream, d.sub.name, d.seq))
+	dst := l.cfg.DeadLetterTarget(d.source.Target)
+	err := l.t.publishDeadLetter(ctx, dst, d.source, d.msg, d.number, info, dedupID(d.c.stream, d.c.name, d.seq))
 
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if err != nil {
 		d.state = stateActive
 		if !time.Now().Before(d.deadline) {
 			l.expireLocked(d)
 		}
+		l.mu.Unlock()
 		return fmt.Errorf("nats: %s: %w", op, err)
 	}
 	if err := d.m.Term(); err != nil {
@@ -195,11 +213,14 @@ func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.D
 	}
 	d.state = stateSettled
 	l.finishLocked(d)
+	reqs := l.planLocked()
+	l.mu.Unlock()
+	l.send(reqs)
 	return nil
 }
 
 // checkLocked returns why d cannot be settled or extended now, or nil; a
-// lease found over is ended here, before its timer fires.
+// lease found over is ended here, before the sweep gets to it.
 func (d *jsDelivery) checkLocked(op string) error {
 	switch d.state {
 	case stateActive:
@@ -219,23 +240,7 @@ func (d *jsDelivery) checkLocked(op string) error {
 
 func (d *jsDelivery) expiredErr(op string) error {
 	return fmt.Errorf("nats: %s: %w (lease of %s, delivery %d of message %q); nothing was sent, the server redelivers it",
-		op, transport.ErrLeaseExpired, d.sub.lease, d.number, d.msg.ID)
-}
-
-// leaseTimer runs at the deadline; after an Extend it re-arms for the new
-// one.
-func (d *jsDelivery) leaseTimer() {
-	l := d.l
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if d.state != stateActive {
-		return
-	}
-	if left := time.Until(d.deadline); left > 0 {
-		d.timer.Reset(left)
-		return
-	}
-	l.expireLocked(d)
+		op, transport.ErrLeaseExpired, d.c.lease, d.number, d.msg.ID)
 }
 
 // nak gives the message back for redelivery at once. Errors are logged:

@@ -12,96 +12,100 @@ import (
 	"github.com/harkmq/hark/transport"
 )
 
-// jsListener is a JetStream listener: one durable pull consumer per (group,
-// subject), one puller goroutine per consumer, and one prefetch budget
-// (slots) shared by them. Messages are requested only for free slots, so
-// the listener never holds more than Prefetch deliveries, buffered and
-// handed out together.
+// jsListener is a JetStream listener: one durable pull consumer per
+// exchange it reads (its group's consumer for its shape there; usually
+// exactly one), each pulled through one inbox subscription, and one
+// prefetch budget shared by them. Messages are requested only for free
+// budget, so the listener never holds more than Prefetch deliveries,
+// buffered and handed out together; an idle listener holds one long-poll
+// request per consumer, whatever the number of topics and priorities.
 type jsListener struct {
 	t        *Transport
 	cfg      transport.ListenConfig
-	subs     []*jsSub
-	slots    *slots
-	maxBatch int
-	// rotate: fewer slots than consumers (see rotatePause).
-	rotate bool
+	cons     []*jsConsumer
+	prefetch int
+	// topUp is the least budget worth a second request to a consumer that
+	// has one open: fewer, larger requests while the listener is busy.
+	topUp int
 
-	// intake ends at Stop: pullers stop, and their open requests are
-	// abandoned.
-	intake     context.Context
-	stopIntake context.CancelFunc
-	pullers    sync.WaitGroup
+	// ready holds deliveries received and not yet handed out, in arrival
+	// order. Its capacity exceeds what the budget lets in, so a send under
+	// mu never blocks.
+	ready chan *jsDelivery
 	// done is closed when Stop starts, waking a blocked Next; stopDone
 	// when it has finished.
 	done     chan struct{}
 	stopDone chan struct{}
-	// wake is signalled (never blocking) when buf grows.
-	wake    chan struct{}
-	stopCtx func() bool
+	stopCtx  func() bool
 
-	// mu guards the fields below and the state of every delivery of this
-	// listener.
+	// mu guards the fields below, the consumers' pull and lease state, and
+	// the state of every delivery of this listener.
 	mu      sync.Mutex
 	stopped bool
 	closed  bool
-	// buf holds received deliveries not yet handed out, in arrival order.
-	buf []*jsDelivery
-	// live holds every delivery in stateActive, buffered or handed out, by
-	// consumer and stream sequence, so a redelivery of the same message
-	// to this listener ends the old delivery's lease at once.
-	live map[seqKey]*jsDelivery
+	// held counts active deliveries, buffered or handed out.
+	held int
 }
 
-type seqKey struct {
-	sub *jsSub
-	seq uint64
-}
-
-var _ transport.Listener = (*jsListener)(nil)
-
-// Pulling. While every consumer of a listener can have a slot
-// (Prefetch ≥ consumers), each keeps one long-poll pull request open
-// (pullExpiry). With fewer slots than consumers, requests cannot all be
-// open at once: the consumers take turns with no-wait requests, pausing
-// rotatePause after an empty one (at most that much latency per turn, a
-// few requests a second while idle).
-const (
-	rotatePause = 100 * time.Millisecond
-	// maxBatch caps one pull request.
-	maxBatch = 256
+var (
+	_ transport.Listener        = (*jsListener)(nil)
+	_ transport.BacklogReporter = (*jsListener)(nil)
 )
 
+// maxRequestBatch caps one pull request.
+const maxRequestBatch = 1024
+
 func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenConfig) (*jsListener, error) {
+	if cfg.Transient && cfg.Pool == "" {
+		return nil, fmt.Errorf("nats: listen: %w: only a pool can be transient", transport.ErrInvalidConfig)
+	}
 	l := &jsListener{
 		t:        t,
 		cfg:      cfg,
-		slots:    newSlots(cfg.Prefetch),
-		maxBatch: min(cfg.Prefetch, maxBatch),
+		prefetch: cfg.Prefetch,
+		topUp:    max(1, cfg.Prefetch/4),
+		ready:    make(chan *jsDelivery, 2*cfg.Prefetch+statusRoom),
 		done:     make(chan struct{}),
 		stopDone: make(chan struct{}),
-		wake:     make(chan struct{}, 1),
-		live:     map[seqKey]*jsDelivery{},
 	}
 	if mp := t.cfg.maxAckPending; mp > 0 && cfg.Prefetch > mp {
-		t.log.Warn("nats: the listener's prefetch exceeds its consumers' max_ack_pending, which caps the whole group: raise max_ack_pending",
+		t.log.Warn("nats: the listener's prefetch exceeds its consumer's max_ack_pending, which caps the whole group: raise max_ack_pending",
 			zap.Int("prefetch", cfg.Prefetch), zap.Int("max_ack_pending", mp))
 	}
-	for _, k := range listenKeys(cfg) {
-		stream, cons, err := t.ensureConsumer(ctx, cfg.Pool, k, cfg.Lease)
+	for _, s := range shapes(cfg) {
+		stream, cons, err := t.ensureConsumer(ctx, cfg, s)
 		if err != nil {
+			l.abandon()
 			return nil, fmt.Errorf("nats: listen: %w", err)
 		}
-		l.subs = append(l.subs, newJSSub(l, k, stream, cons))
+		c := newJSConsumer(l, s, stream, cons)
+		if err := c.subscribe(); err != nil {
+			l.abandon()
+			return nil, fmt.Errorf("nats: listen: %w", err)
+		}
+		l.cons = append(l.cons, c)
 	}
-	l.rotate = cfg.Prefetch < len(l.subs)
-	l.intake, l.stopIntake = context.WithCancel(context.Background())
-	for _, s := range l.subs {
-		l.pullers.Go(s.run)
+	l.mu.Lock()
+	for _, c := range l.cons {
+		c.startWatchdogLocked()
 	}
+	reqs := l.planLocked()
+	l.mu.Unlock()
+	l.send(reqs)
 	l.stopCtx = context.AfterFunc(ctx, func() { _ = l.Stop() })
-	t.log.Debug("nats: listening", zap.String("pool", cfg.Pool), zap.Int("consumers", len(l.subs)),
+	t.log.Debug("nats: listening", zap.String("pool", cfg.Pool), zap.Int("consumers", len(l.cons)),
 		zap.Int("prefetch", cfg.Prefetch), zap.Duration("lease", cfg.Lease), zap.Int("max_deliveries", cfg.MaxDeliveries))
 	return l, nil
+}
+
+// abandon undoes a Listen that failed half way.
+func (l *jsListener) abandon() {
+	l.mu.Lock()
+	l.stopped, l.closed = true, true
+	l.mu.Unlock()
+	for _, c := range l.cons {
+		c.unsubscribe()
+	}
 }
 
 func (l *jsListener) closedErr() error {
@@ -114,42 +118,37 @@ func (l *jsListener) Next(ctx context.Context) (transport.Delivery, error) {
 		return nil, err
 	}
 	for {
-		l.mu.Lock()
-		if l.stopped {
-			l.mu.Unlock()
-			return nil, l.closedErr()
-		}
-		now := time.Now()
-		for len(l.buf) > 0 {
-			d := l.buf[0]
-			l.buf[0] = nil
-			l.buf = l.buf[1:]
-			if d.state != stateActive {
+		select {
+		case d := <-l.ready:
+			l.mu.Lock()
+			switch {
+			case l.stopped:
+				if d.state == stateActive {
+					l.releaseLocked(d)
+				}
+				l.mu.Unlock()
+				return nil, l.closedErr()
+			case d.state != stateActive:
+				l.mu.Unlock()
 				continue // its lease ran out while buffered
 			}
-			if !now.Before(d.deadline) {
-				l.expireLocked(d)
-				continue
-			}
+			d.handedOut = true
 			l.mu.Unlock()
 			return d, nil
-		}
-		l.mu.Unlock()
-		l.slots.relax()
-		select {
-		case <-l.wake:
 		case <-l.done:
+			return nil, l.closedErr()
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
 }
 
-// Stop ends intake: the pullers end, each draining its open request (see
-// jsSub.abandon); then the buffered deliveries are given back at once (a
-// Nak, which counts as a delivery; the server hands them to another
-// member, as no request of this listener is open any more). Handed-out
-// deliveries can still be settled.
+// Stop ends intake: the consumers' inbox subscriptions are drained (every
+// message the server sent for an open request arrives and is given back
+// at once, and the server drops the requests, their reply subject having
+// no interest any more); then the buffered deliveries are given back at
+// once (a Nak, which counts as a delivery; the server hands them to
+// another member). Handed-out deliveries can still be settled.
 func (l *jsListener) Stop() error {
 	l.mu.Lock()
 	if l.stopped {
@@ -159,19 +158,30 @@ func (l *jsListener) Stop() error {
 	}
 	l.stopped = true
 	close(l.done)
+	for _, c := range l.cons {
+		c.stopTimersLocked()
+	}
 	l.mu.Unlock()
 	defer close(l.stopDone)
 
-	l.stopIntake()
-	l.pullers.Wait()
+	var wg sync.WaitGroup
+	for _, c := range l.cons {
+		wg.Go(c.drain)
+	}
+	wg.Wait()
 
 	l.mu.Lock()
-	for _, d := range l.buf {
-		if d.state == stateActive {
-			l.releaseLocked(d)
+	for {
+		select {
+		case d := <-l.ready:
+			if d.state == stateActive && !d.handedOut {
+				l.releaseLocked(d)
+			}
+			continue
+		default:
 		}
+		break
 	}
-	l.buf = nil
 	l.mu.Unlock()
 	if l.stopCtx != nil {
 		l.stopCtx()
@@ -180,8 +190,8 @@ func (l *jsListener) Stop() error {
 }
 
 // Close stops intake and gives every unsettled delivery back (a settle
-// afterwards fails with ErrClosed). Consumers stay on the server: they
-// are durable.
+// afterwards fails with ErrClosed). Consumers stay on the server (they
+// are durable), except a transient pool's, which is removed.
 func (l *jsListener) Close() error {
 	_ = l.Stop()
 	l.mu.Lock()
@@ -190,55 +200,81 @@ func (l *jsListener) Close() error {
 		return nil
 	}
 	l.closed = true
-	for _, d := range l.live {
-		if d.state == stateActive {
-			l.releaseLocked(d)
+	for _, c := range l.cons {
+		for d := c.leases.head; d != nil; {
+			next := d.next
+			if d.state == stateActive {
+				l.releaseLocked(d)
+			}
+			d = next
+		}
+		if c.leaseTimer != nil {
+			c.leaseTimer.Stop()
 		}
 	}
 	l.mu.Unlock()
+	if l.cfg.Transient {
+		for _, c := range l.cons {
+			l.t.deleteTransient(c.stream, c.name)
+		}
+	}
 	l.t.forgetListener(l)
 	return nil
 }
 
-// receive takes one message of a pull request of s; its slot is held
-// until the delivery is settled, expires or is given back.
-func (l *jsListener) receive(s *jsSub, m *natsgo.Msg) {
+// receive takes one message of a pull request of c, on c's subscription
+// goroutine.
+func (l *jsListener) receive(c *jsConsumer, m *natsgo.Msg) {
 	meta, err := m.Metadata()
+	now := time.Now()
+	l.mu.Lock()
+	c.gotLocked(1, now)
 	if err != nil {
+		reqs := l.planLocked()
+		l.mu.Unlock()
+		l.send(reqs)
 		l.t.log.Error("nats: a pull request brought a message without JetStream metadata", zap.String("subject", m.Subject), zap.Error(err))
-		l.slots.release(1)
+		return
+	}
+	if l.stopped {
+		l.mu.Unlock()
+		giveBack(l.t.log, m)
 		return
 	}
 	if limit := l.cfg.MaxDeliveries; limit > 0 && int(meta.NumDelivered) > limit {
 		// Only a lease expiry on delivery number limit leads here (a
 		// requeue of it is dead-lettered by Requeue): the last allowed
-		// delivery was never settled.
-		l.mu.Lock()
-		l.forgetSeqLocked(s, meta.Sequence.Stream)
+		// delivery was never settled. The record is written apart, off
+		// the subscription's goroutine; the message holds no slot.
+		c.forgetSeqLocked(meta.Sequence.Stream)
+		reqs := l.planLocked()
 		l.mu.Unlock()
-		s.deadLetterExpired(m, meta)
-		l.slots.release(1)
+		l.send(reqs)
+		go c.deadLetterExpired(m, meta)
 		return
 	}
-	d := newJSDelivery(l, s, m, meta, time.Now())
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.forgetSeqLocked(s, meta.Sequence.Stream)
-	l.live[seqKey{s, meta.Sequence.Stream}] = d
-	d.timer = time.AfterFunc(time.Until(d.deadline), d.leaseTimer)
-	l.buf = append(l.buf, d)
-	select {
-	case l.wake <- struct{}{}:
-	default:
+	d := newJSDelivery(c, m, meta, now)
+	c.forgetSeqLocked(d.seq)
+	c.live[d.seq] = d
+	c.leases.pushBack(d)
+	if c.leases.head == d {
+		c.armLeaseTimerLocked()
 	}
+	l.held++
+	select {
+	case l.ready <- d:
+	default:
+		// Only more than twice the budget in flight (requests renewed
+		// after they were thought lost) gets here.
+		l.releaseLocked(d)
+	}
+	l.mu.Unlock()
 }
 
-// forgetSeqLocked ends the lease of an earlier delivery of the same
-// message: the server redelivered it, so it had expired there.
-func (l *jsListener) forgetSeqLocked(s *jsSub, seq uint64) {
-	if old := l.live[seqKey{s, seq}]; old != nil && old.state == stateActive {
-		l.expireLocked(old)
+// giveBack returns a message that arrived after Stop.
+func giveBack(log *zap.Logger, m *natsgo.Msg) {
+	if err := m.Nak(); err != nil {
+		log.Debug("nats: cannot give a message back; its lease brings it back", zap.Error(err))
 	}
 }
 
@@ -248,7 +284,7 @@ func (l *jsListener) expireLocked(d *jsDelivery) {
 	d.state = stateExpired
 	l.finishLocked(d)
 	l.t.log.Debug("nats: lease expired", zap.String("message_id", d.msg.ID), zap.Int("deliveries", d.number),
-		zap.Duration("lease", d.sub.lease), zap.String("pool", d.sub.source.Pool))
+		zap.Duration("lease", d.c.lease), zap.String("pool", l.cfg.Pool))
 }
 
 // releaseLocked gives d back to the server for redelivery at once.
@@ -260,19 +296,31 @@ func (l *jsListener) releaseLocked(d *jsDelivery) {
 
 // finishLocked frees d's slot once it has left stateActive.
 func (l *jsListener) finishLocked(d *jsDelivery) {
-	if d.timer != nil {
-		d.timer.Stop()
+	c := d.c
+	c.leases.remove(d)
+	if c.live[d.seq] == d {
+		delete(c.live, d.seq)
 	}
-	k := seqKey{d.sub, d.seq}
-	if l.live[k] == d {
-		delete(l.live, k)
-	}
-	l.slots.release(1)
+	l.held--
 }
 
-// buffered is how many deliveries wait for Next.
-func (l *jsListener) buffered() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buf)
+// Backlog reports, per consumer, what waits for the listener's group on
+// it: messages not yet delivered to the group (NumPending) plus those
+// delivered and not yet acknowledged by any member (NumAckPending,
+// delayed requeues included).
+func (l *jsListener) Backlog(ctx context.Context) ([]transport.Backlog, error) {
+	out := make([]transport.Backlog, 0, len(l.cons))
+	for _, c := range l.cons {
+		info, err := c.consumer().Info(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("nats: backlog of consumer %s on stream %s: %w", c.name, c.stream, err)
+		}
+		out = append(out, transport.Backlog{
+			Exchange: c.shape.exchange,
+			Topic:    c.shape.backlogTopic(),
+			Pool:     l.cfg.Pool,
+			Messages: int64(info.NumPending) + int64(info.NumAckPending),
+		})
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package nats
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 
 	"github.com/harkmq/hark/transport"
@@ -42,22 +43,118 @@ func StreamName(exchange string) string {
 	return fitName(streamPrefix+exchange, exchange)
 }
 
-// consumerName names the durable consumer of a group on one subject:
-// "all_<topic>_<priority>_<hash>" for the non-pooled group and
-// "pool_<pool>_<topic>_<priority>_<hash>" for a pool. The readable part
-// (dots in the topic become '_') is for operators; the hash of the exact
-// group, topic and priority keeps names distinct where the readable part
-// is not (topic "a.b" and "a_b") and when it is shortened.
-func consumerName(pool string, k key) string {
-	var readable, id string
-	if pool == "" {
-		readable = "all_" + k.topic + "_" + string(k.priority)
-		id = "all\x00" + k.topic + "\x00" + string(k.priority)
-	} else {
-		readable = "pool_" + pool + "_" + k.topic + "_" + string(k.priority)
-		id = "pool\x00" + pool + "\x00" + k.topic + "\x00" + string(k.priority)
+// shape is what one listener reads from one exchange: its topics there and
+// its priorities. Listeners of a group with the same shape share one
+// consumer; the consumer's filter is the shape's subjects.
+type shape struct {
+	exchange   string
+	topics     []string             // sorted, distinct
+	priorities []transport.Priority // oslo's order, distinct
+}
+
+// shapes groups cfg's targets by exchange, in the order the exchanges
+// first appear.
+func shapes(cfg transport.ListenConfig) []shape {
+	var out []shape
+	idx := map[string]int{}
+	prios := canonicalPriorities(cfg.Priorities)
+	for _, tg := range cfg.Targets {
+		i, ok := idx[tg.Exchange]
+		if !ok {
+			i = len(out)
+			idx[tg.Exchange] = i
+			out = append(out, shape{exchange: tg.Exchange, priorities: prios})
+		}
+		out[i].topics = append(out[i].topics, tg.Topic)
 	}
-	return fitName(strings.ReplaceAll(readable, ".", "_")+"_"+shortHash(id), "")
+	for i := range out {
+		slices.Sort(out[i].topics)
+		out[i].topics = slices.Compact(out[i].topics)
+	}
+	return out
+}
+
+// canonicalPriorities returns ps without repeats, in oslo's order.
+func canonicalPriorities(ps []transport.Priority) []transport.Priority {
+	var out []transport.Priority
+	for _, p := range transport.Priorities() {
+		if slices.Contains(ps, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// allPriorities reports whether the shape takes every priority, which
+// lets its filter be one wildcard per topic.
+func (s shape) allPriorities() bool { return len(s.priorities) == len(transport.Priorities()) }
+
+// filters are the consumer's filter subjects: "<exchange>.<topic>.*" per
+// topic when the shape takes every priority (a topic's subjects have one
+// more token than its name, so the wildcard cannot reach another topic's;
+// and the server checks filters for overlap pairwise, which a thousand
+// topics × seven priorities makes slow), else one subject per topic and
+// priority.
+func (s shape) filters() []string {
+	if s.allPriorities() {
+		out := make([]string, len(s.topics))
+		for i, t := range s.topics {
+			out[i] = s.exchange + "." + t + ".*"
+		}
+		return out
+	}
+	out := make([]string, 0, len(s.topics)*len(s.priorities))
+	for _, t := range s.topics {
+		for _, p := range s.priorities {
+			out = append(out, key{exchange: s.exchange, topic: t, priority: p}.subject())
+		}
+	}
+	return out
+}
+
+// backlogTopic is the Backlog.Topic of the shape's consumer.
+func (s shape) backlogTopic() string {
+	if len(s.topics) == 1 {
+		return s.topics[0]
+	}
+	return transport.AnyTopic
+}
+
+// groupTag is what the consumer's metadata says about its group: "" for
+// the non-pooled group, "pool:<name>" for a pool.
+func groupTag(pool string) string {
+	if pool == "" {
+		return ""
+	}
+	return "pool:" + pool
+}
+
+// consumerName names the durable consumer of a group on one shape:
+// "all_<topic>_<hash>" for the non-pooled group and
+// "pool_<pool>_<topic>_<hash>" for a pool, where topic is the shape's
+// first topic (dots become '_') and the hash covers the group and every
+// filter subject, so shapes that read alike still get distinct names.
+// A transient pool's consumer starts with "tmp_".
+func consumerName(pool string, s shape, transient bool) string {
+	prefix := "all_"
+	if pool != "" {
+		prefix = "pool_" + pool + "_"
+		if transient {
+			prefix = "tmp_" + pool + "_"
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte(groupTag(pool)))
+	for _, f := range s.filters() {
+		h.Write([]byte{0})
+		h.Write([]byte(f))
+	}
+	hash := hex.EncodeToString(h.Sum(nil)[:4])
+	readable := prefix + strings.ReplaceAll(s.topics[0], ".", "_") + "_"
+	if len(readable)+len(hash) > maxName {
+		readable = readable[:maxName-len(hash)-1] + "_"
+	}
+	return readable + hash
 }
 
 func shortHash(s string) string {
@@ -76,4 +173,47 @@ func fitName(name, hashed string) string {
 	}
 	h := shortHash(hashed)
 	return name[:maxName-len(h)-1] + "_" + h
+}
+
+// parseSubject splits a delivery's subject into topic and priority, given
+// the exchange of the stream it came from. ok is false for a subject not
+// of the form "<exchange>.<topic>.<priority>".
+func parseSubject(exchange, subject string) (topic string, p transport.Priority, ok bool) {
+	if len(subject) <= len(exchange)+1 || subject[:len(exchange)] != exchange || subject[len(exchange)] != '.' {
+		return "", "", false
+	}
+	rest := subject[len(exchange)+1:]
+	i := strings.LastIndexByte(rest, '.')
+	if i <= 0 || i == len(rest)-1 {
+		return "", "", false
+	}
+	return rest[:i], transport.Priority(rest[i+1:]), true
+}
+
+// subjectsOverlap reports whether two filter subjects (with '*' and '>'
+// wildcards) can match a common subject.
+func subjectsOverlap(a, b string) bool {
+	at, bt := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(at) && i < len(bt); i++ {
+		x, y := at[i], bt[i]
+		if x == ">" || y == ">" {
+			return true
+		}
+		if x != y && x != "*" && y != "*" {
+			return false
+		}
+	}
+	return len(at) == len(bt)
+}
+
+// filtersOverlap reports whether any subject of a can overlap any of b.
+func filtersOverlap(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if subjectsOverlap(x, y) {
+				return true
+			}
+		}
+	}
+	return false
 }

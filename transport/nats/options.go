@@ -40,12 +40,21 @@ const (
 	// DefaultDuplicateWindow is how long JetStream remembers a message ID
 	// (Nats-Msg-Id) to drop a re-sent duplicate (the server's default).
 	DefaultDuplicateWindow = 2 * time.Minute
-	// DefaultMaxAckPending caps, per consumer (that is per group and
-	// subject, across all members), the deliveries awaiting an ack,
-	// delayed requeues included (JetStream keeps a message requeued with a
-	// delay pending until it is redelivered). The bound of one listener is
-	// its ListenConfig.Prefetch.
-	DefaultMaxAckPending = 1000
+	// DefaultMaxAckPending caps, per consumer (one group on one shape,
+	// across all its members), the deliveries awaiting an ack, delayed
+	// requeues included (JetStream keeps a message requeued with a delay
+	// pending until it is redelivered). Each listener's own bound is its
+	// ListenConfig.Prefetch; this one leaves room for many members.
+	DefaultMaxAckPending = 10_000
+	// DefaultMaxAge is how long a stream keeps a notification (and a
+	// dead-letter record) whether or not every group has read it: a week,
+	// Kafka's default retention. It also bounds how long a group's
+	// consumer outlives its last listener (see WithInactiveThreshold).
+	DefaultMaxAge = 7 * 24 * time.Hour
+	// DefaultTransientInactiveThreshold is how long the broker keeps a
+	// transient pool's consumer after its last listener stopped asking
+	// for messages (a process killed without closing it).
+	DefaultTransientInactiveThreshold = 30 * time.Second
 	// DefaultReconnectWait is the first reconnect delay; it doubles per
 	// failed round over the server list up to DefaultMaxReconnectWait, each
 	// with up to 20% jitter.
@@ -79,10 +88,13 @@ type config struct {
 	maxBytes        int64
 	duplicateWindow time.Duration
 	maxAckPending   int
-	backlog         bool
-	publishTimeout  time.Duration
-	drainTimeout    time.Duration
-	natsOpts        []natsgo.Option
+	// inactive is the consumers' InactiveThreshold; inactiveSet records
+	// that an option set it (otherwise it follows maxAge).
+	inactive       time.Duration
+	inactiveSet    bool
+	publishTimeout time.Duration
+	drainTimeout   time.Duration
+	natsOpts       []natsgo.Option
 }
 
 func defaultConfig() config {
@@ -93,10 +105,10 @@ func defaultConfig() config {
 		lease:           transport.DefaultLease,
 		replicas:        DefaultReplicas,
 		storage:         jetstream.FileStorage,
+		maxAge:          DefaultMaxAge,
 		maxBytes:        -1,
 		duplicateWindow: DefaultDuplicateWindow,
 		maxAckPending:   DefaultMaxAckPending,
-		backlog:         true,
 		publishTimeout:  DefaultPublishTimeout,
 		drainTimeout:    DefaultDrainTimeout,
 	}
@@ -196,9 +208,12 @@ func WithStorage(s jetstream.StorageType) Option {
 	}
 }
 
-// WithMaxAge bounds how long a stream keeps a notification that some
-// group has not yet acknowledged. Default 0: until every group has (the
-// streams use interest retention), as a durable RabbitMQ queue keeps it.
+// WithMaxAge sets how long a stream keeps a notification (streams use
+// limits retention: a notification stays for max age whether or not every
+// group has read it, which is what lets a new group start from what the
+// stream retains). Dead-letter records share their exchange's stream and
+// its max age. 0 keeps notifications until max bytes (or the server's
+// storage limit) discards the oldest. Default DefaultMaxAge (7 days).
 func WithMaxAge(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -245,18 +260,27 @@ func WithMaxAckPending(n int) Option {
 	}
 }
 
-// WithBacklog turns the non-pooled backlog on (default) or off. When on,
-// Send makes sure the non-pooled group's durable consumer for the
-// message's subject exists before publishing, as oslo's notifier declares
-// the "<topic>.<priority>" queue, so notifications sent before any
-// listener started wait for the non-pooled group. Turn it off when only
-// pools listen, so nothing accumulates for a group nobody reads; the
-// transport then does not claim the Backlog capability.
-func WithBacklog(on bool) Option {
+// WithInactiveThreshold sets how long the server keeps a group's consumer
+// after its last listener stopped asking for messages; 0 keeps it for
+// good. Default: the stream's max age, so a consumer goes only when
+// everything it could have missed has aged out of the stream anyway, and
+// a group that comes back after that starts afresh as a new group does.
+func WithInactiveThreshold(d time.Duration) Option {
 	return func(c *config) error {
-		c.backlog = on
+		if d < 0 {
+			return fmt.Errorf("nats: %w: inactive threshold %s is negative", transport.ErrInvalidConfig, d)
+		}
+		c.inactive, c.inactiveSet = d, true
 		return nil
 	}
+}
+
+// inactiveThreshold is the InactiveThreshold of durable group consumers.
+func (c *config) inactiveThreshold() time.Duration {
+	if c.inactiveSet {
+		return c.inactive
+	}
+	return c.maxAge
 }
 
 // WithPublishTimeout bounds a Send whose context has no deadline. Default

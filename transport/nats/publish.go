@@ -22,11 +22,6 @@ func (t *Transport) publish(ctx context.Context, k key, m transport.Message, msg
 	if err != nil {
 		return fmt.Errorf("nats: send to %s: %w", k.subject(), err)
 	}
-	if t.cfg.backlog {
-		if err := t.ensureBacklog(ctx, stream, k); err != nil {
-			return fmt.Errorf("nats: send to %s: %w", k.subject(), err)
-		}
-	}
 	nm := &natsgo.Msg{Subject: k.subject(), Header: encodeHeader(m, msgID, k.subject()), Data: m.Body}
 	// The expected stream makes the server refuse, rather than store
 	// elsewhere, a subject some other stream captures.
@@ -51,7 +46,6 @@ func (t *Transport) publishError(ctx context.Context, stream string, k key, err 
 		// The stream is gone (deleted, or a server without its store):
 		// make it again on the next Send.
 		t.streams.reset()
-		t.consumers.reset()
 		return fmt.Errorf("nats: send to %s: no stream answered (JetStream unavailable, or stream %s deleted); retry: %w", subj, stream, err)
 	case errors.Is(err, natsgo.ErrConnectionClosed):
 		return fmt.Errorf("nats: send to %s: %w: %w", subj, transport.ErrClosed, err)

@@ -47,39 +47,6 @@ func TestServerAcceptsLateAck(t *testing.T) {
 	assert.ErrorIs(t, err, natsgo.ErrTimeout, "and the redelivery is gone")
 }
 
-// TestInterestRetentionFreesStorage measures what the stream keeps: once
-// every group, the non-pooled backlog consumer included, has acknowledged
-// a notification, the interest-retention stream deletes it.
-func TestInterestRetentionFreesStorage(t *testing.T) {
-	srv := startServer(t)
-	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "storex", Topic: "notifications"}
-	pool := listen(t, tr, infoConfig(tg, "billing"))
-	transporttest.SendN(t, tr, tg, transport.Info, "store", 20)
-	transporttest.Collect(t, pool, 20, waitFor)
-
-	nc, err := srv.Connect()
-	require.NoError(t, err)
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	require.NoError(t, err)
-	msgs := func() uint64 {
-		s, err := js.Stream(context.Background(), "HARK_storex")
-		require.NoError(t, err)
-		return s.CachedInfo().State.Msgs
-	}
-	assert.Equal(t, uint64(20), msgs(), "kept for the non-pooled group, which has not read them (oslo's backlog)")
-	plain := listen(t, tr, infoConfig(tg, ""))
-	transporttest.Collect(t, plain, 20, waitFor)
-	require.Eventually(t, func() bool { return msgs() == 0 }, waitFor, 10*time.Millisecond, "every group acknowledged: storage freed")
-
-	// Without the backlog, only groups that exist keep a copy.
-	tr2 := openInProcess(t, srv, "nats://?backlog=false")
-	assert.False(t, tr2.Capabilities().Backlog)
-	transporttest.SendN(t, tr2, transport.Target{Exchange: "storex", Topic: "nobody"}, transport.Info, "gone", 5)
-	assert.Equal(t, uint64(0), msgs(), "no group wants them: not stored")
-}
-
 // TestConsumerDeletedIsRecreated: a listener whose consumer is deleted
 // (an operator, a server that lost its store) makes it again and goes on.
 func TestConsumerDeletedIsRecreated(t *testing.T) {
@@ -121,7 +88,7 @@ func TestOpenByURL(t *testing.T) {
 	defer tr.Close()
 	assert.Equal(t, "nova", tr.DefaultExchange())
 	assert.Equal(t, transport.Capabilities{Requeue: true, DelayedRequeue: true, Durable: true, Pools: true,
-		Ordering: true, Lease: true, DeadLetter: true, Backlog: true}, tr.Capabilities())
+		Ordering: true, Lease: true, DeadLetter: true, Backlog: true, StartPosition: true}, tr.Capabilities())
 
 	_, err = transport.Open(context.Background(), srv.ClientURL()+"?colour=blue")
 	require.ErrorIs(t, err, transport.ErrInvalidURL)

@@ -29,18 +29,12 @@ type Transport struct {
 	// connections only), so Close can wait for Drain to finish.
 	connClosed chan struct{}
 
-	streams   *ensureCache
-	consumers *ensureCache
+	streams *ensureCache
 	// reconnects is the connection's reconnect count when the caches were
 	// last known valid.
 	reconnects atomic.Uint64
 
 	slowConsumers atomic.Uint64
-	// reconnectCh is closed, and replaced, when the connection has
-	// reconnected (connections Open made), so pullers can renew requests
-	// the server may have forgotten at once rather than after missing
-	// heartbeats.
-	reconnectCh atomic.Pointer[chan struct{}]
 
 	mu        sync.Mutex
 	closed    bool
@@ -107,8 +101,9 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 // open. New installs no connection handlers (they are the caller's), so
 // the transport notices reconnects by the connection's statistics, and
 // its listeners renew the pull requests a restarted server forgot only
-// after two missed heartbeats (4s) rather than at once; slow consumers
-// are not counted.
+// after two missed heartbeats (5s) rather than at once; slow consumers
+// are not counted. In JetStream mode a server older than
+// MinServerVersion is refused (ErrServerTooOld).
 func New(ctx context.Context, nc *natsgo.Conn, opts ...Option) (*Transport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -128,16 +123,12 @@ func New(ctx context.Context, nc *natsgo.Conn, opts ...Option) (*Transport, erro
 }
 
 func newTransport(cfg config) *Transport {
-	t := &Transport{
+	return &Transport{
 		cfg:       cfg,
 		log:       cfg.log,
 		streams:   newEnsureCache(),
-		consumers: newEnsureCache(),
 		listeners: map[listenerCloser]struct{}{},
 	}
-	ch := make(chan struct{})
-	t.reconnectCh.Store(&ch)
-	return t
 }
 
 func (t *Transport) attach(nc *natsgo.Conn) error {
@@ -145,6 +136,9 @@ func (t *Transport) attach(nc *natsgo.Conn) error {
 	t.reconnects.Store(nc.Stats().Reconnects)
 	if t.cfg.mode == ModeCore {
 		return nil
+	}
+	if err := checkServerVersion(nc.ConnectedServerVersion()); err != nil {
+		return err
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
@@ -154,8 +148,8 @@ func (t *Transport) attach(nc *natsgo.Conn) error {
 	return nil
 }
 
-// Capabilities: JetStream has them all (Durable only with file storage,
-// Backlog unless turned off); core NATS has pools and ordering only.
+// Capabilities: JetStream has them all (Durable only with file storage);
+// core NATS has pools and ordering only.
 func (t *Transport) Capabilities() transport.Capabilities {
 	if t.cfg.mode == ModeCore {
 		return transport.Capabilities{Pools: true, Ordering: true}
@@ -168,7 +162,8 @@ func (t *Transport) Capabilities() transport.Capabilities {
 		Ordering:       true,
 		Lease:          true,
 		DeadLetter:     true,
-		Backlog:        t.cfg.backlog,
+		Backlog:        true,
+		StartPosition:  true,
 	}
 }
 
@@ -189,8 +184,8 @@ func (t *Transport) SlowConsumerEvents() uint64 { return t.slowConsumers.Load() 
 // Send publishes msg to "<exchange>.<topic>.<priority>". In JetStream
 // mode it returns once the stream has stored the message (a publish ack;
 // a duplicate of a message ID seen within the duplicate window counts as
-// stored), making sure first that the exchange's stream and, with the
-// backlog on, the non-pooled group's consumer exist. In core mode it
+// stored), making sure first that the exchange's stream exists; it makes
+// nothing per subject. In core mode it
 // returns once the server has received the message (a flush). Without a
 // deadline in ctx, the wait is bounded by the publish timeout.
 func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
@@ -221,7 +216,9 @@ func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.P
 
 // Listen subscribes to every (target, priority) of cfg in cfg.Pool. A
 // zero Lease or MaxDeliveries takes the transport's default (URL options
-// ack_wait and max_deliveries).
+// ack_wait and max_deliveries). In JetStream mode the listener reads one
+// consumer per exchange of its targets (see the package documentation);
+// in core mode it subscribes to its subjects.
 func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (transport.Listener, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ import (
 // documentation for their meaning and defaults.
 var urlOptions = []string{
 	"mode", "ack_wait", "max_deliveries", "replicas", "storage", "max_age",
-	"max_bytes", "duplicate_window", "max_ack_pending", "backlog",
+	"max_bytes", "duplicate_window", "max_ack_pending", "inactive_threshold",
 	"publish_timeout", "name", "token", "nkey", "creds", "tls", "tls_ca",
 	"tls_cert", "tls_key", "connect_timeout", "reconnect_wait",
 	"max_reconnect_wait",
@@ -156,8 +156,14 @@ func parseTransportOptions(u *transport.URL, c *config) error {
 	if c.maxAckPending, err = u.IntOption("max_ack_pending", c.maxAckPending); err != nil {
 		return err
 	}
-	if c.backlog, err = u.BoolOption("backlog", c.backlog); err != nil {
-		return err
+	if _, ok := u.Option("inactive_threshold"); ok {
+		d, err := u.DurationOption("inactive_threshold", 0)
+		if err != nil {
+			return err
+		}
+		if err := WithInactiveThreshold(d)(c); err != nil {
+			return fmt.Errorf("%w: %w", transport.ErrInvalidURL, err)
+		}
 	}
 	if c.publishTimeout, err = u.DurationOption("publish_timeout", c.publishTimeout); err != nil {
 		return err

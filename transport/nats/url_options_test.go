@@ -29,16 +29,16 @@ func TestParseURL_defaults(t *testing.T) {
 	assert.Equal(t, 0, c.maxDeliveries)
 	assert.Equal(t, 1, c.replicas)
 	assert.Equal(t, jetstream.FileStorage, c.storage)
-	assert.Equal(t, time.Duration(0), c.maxAge)
+	assert.Equal(t, DefaultMaxAge, c.maxAge)
 	assert.Equal(t, int64(-1), c.maxBytes)
 	assert.Equal(t, DefaultDuplicateWindow, c.duplicateWindow)
 	assert.Equal(t, DefaultMaxAckPending, c.maxAckPending)
-	assert.True(t, c.backlog)
+	assert.Equal(t, DefaultMaxAge, c.inactiveThreshold(), "consumers outlive their listeners as long as the stream keeps notifications")
 }
 
 func TestParseURL_options(t *testing.T) {
 	c, d, err := parse(t, "nats://u:p%40ss@h1:4223,h2/?mode=core&ack_wait=45&max_deliveries=5&replicas=3"+
-		"&storage=memory&max_age=24h&max_bytes=1000000&duplicate_window=5m&max_ack_pending=-1&backlog=false&name=billing")
+		"&storage=memory&max_age=24h&max_bytes=1000000&duplicate_window=5m&max_ack_pending=-1&inactive_threshold=0&name=billing")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"nats://u:p%40ss@h1:4223", "nats://h2:4222"}, d.servers)
 	assert.Equal(t, ModeCore, c.mode)
@@ -50,7 +50,7 @@ func TestParseURL_options(t *testing.T) {
 	assert.Equal(t, int64(1000000), c.maxBytes)
 	assert.Equal(t, 5*time.Minute, c.duplicateWindow)
 	assert.Equal(t, -1, c.maxAckPending)
-	assert.False(t, c.backlog)
+	assert.Equal(t, time.Duration(0), c.inactiveThreshold(), "0 keeps consumers for good")
 }
 
 func TestParseURL_tls(t *testing.T) {
@@ -68,7 +68,7 @@ func TestParseURL_tls(t *testing.T) {
 
 func TestParseURL_errors(t *testing.T) {
 	cases := map[string]string{
-		"nats://h?bogus=1&other=2":        `unknown options "bogus", "other" for scheme nats (valid: ack_wait, backlog,`,
+		"nats://h?bogus=1&other=2":        `unknown options "bogus", "other" for scheme nats (valid: ack_wait, connect_timeout,`,
 		"nats://h?mode=push":              `mode="push" is not a mode (valid: jetstream, core)`,
 		"nats://h?storage=disk":           `storage="disk" is not a storage (valid: file, memory)`,
 		"nats://h?replicas=7":             "replicas 7 is not between 1 and 5",
@@ -81,7 +81,8 @@ func TestParseURL_errors(t *testing.T) {
 		"nats://h?max_ack_pending=0":      "max ack pending 0 must be positive or -1",
 		"nats://h?duplicate_window=-1s":   "duplicate window -1s must be positive",
 		"nats://h?publish_timeout=0":      "publish timeout 0s must be positive",
-		"nats://h?backlog=perhaps":        "is not a boolean",
+		"nats://h?backlog=false":          `unknown option "backlog"`,
+		"nats://h?inactive_threshold=-1s": "inactive threshold -1s is negative",
 		"nats://h?max_age=-5m":            "max age -5m0s is negative",
 		"nats://h?connect_timeout=0.0":    "connect_timeout",
 		"nats://h?max_reconnect_wait=0.1": "max_reconnect_wait at least reconnect_wait",

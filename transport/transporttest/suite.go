@@ -28,6 +28,7 @@ func groups() []group {
 		{"Requeue", requeueTests()},
 		{"DeadLetter", deadLetterTests()},
 		{"Groups", groupTests()},
+		{"Start", startTests()},
 		{"Lease", leaseTests()},
 		{"Settle", settleTests()},
 		{"Lifecycle", lifecycleTests()},
