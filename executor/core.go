@@ -25,6 +25,8 @@ type core struct {
 	opts   options
 	slots  chan struct{}
 	launch launcher
+	// workers is how many goroutines Pull starts.
+	workers int
 
 	runCtx    context.Context // the tasks' ctx; cancelled by a forced Stop
 	cancelRun context.CancelFunc
@@ -43,6 +45,7 @@ func newCore(capacity int, o options, l launcher) *core {
 		opts:      o,
 		slots:     make(chan struct{}, capacity),
 		launch:    l,
+		workers:   capacity,
 		runCtx:    runCtx,
 		cancelRun: cancel,
 		stopping:  make(chan struct{}),
@@ -85,10 +88,44 @@ func (c *core) Submit(ctx context.Context, task Task) error {
 	return nil
 }
 
+var _ Puller = (*core)(nil)
+
+// Pull implements Puller: each worker counts as a running task until
+// next returns false, so Stop waits for it.
+func (c *core) Pull(next func() (Task, bool)) {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return
+	}
+	c.running += c.workers
+	c.mu.Unlock()
+	for range c.workers {
+		go func() {
+			defer c.exit()
+			for {
+				task, ok := next()
+				if !ok {
+					return
+				}
+				if task != nil {
+					c.run(task)
+				}
+			}
+		}()
+	}
+}
+
 // done frees the task's slot and, if it was the last task of a stopped
 // executor, finishes the executor.
 func (c *core) done() {
 	<-c.slots
+	c.exit()
+}
+
+// exit ends one running task or worker and, if it was the last of a
+// stopped executor, finishes the executor.
+func (c *core) exit() {
 	c.mu.Lock()
 	c.running--
 	last := c.stopped && c.running == 0

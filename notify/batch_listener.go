@@ -56,7 +56,7 @@ func NewBatchListener(tr transport.Transport, targets []target.Target, endpoints
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSetup(tr, targets, len(endpoints), o, disp.Priorities(), max(2*size, 2*o.executor.Workers()))
+	s, err := newSetup(tr, targets, len(endpoints), o, disp.Priorities(), max(2*size, defaultPrefetch(o.executor.Workers())))
 	if err != nil {
 		return nil, err
 	}

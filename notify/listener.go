@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -44,7 +45,7 @@ func NewListener(tr transport.Transport, targets []target.Target, endpoints []an
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSetup(tr, targets, len(endpoints), o, disp.Priorities(), 2*o.executor.Workers())
+	s, err := newSetup(tr, targets, len(endpoints), o, disp.Priorities(), defaultPrefetch(o.executor.Workers()))
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,21 @@ func (l *Listener) Wait(ctx context.Context) error { return l.lc.wait(ctx) }
 // Priorities lists the priorities the listener subscribes to.
 func (l *Listener) Priorities() []transport.Priority { return l.disp.Priorities() }
 
+// intake feeds the run's executor. An executor whose workers can take
+// their tasks themselves (executor.Puller: the built-in ones) gets them
+// straight from the transport listener, with no goroutine in between;
+// any other is submitted to.
 func (l *Listener) intake(r *run) {
+	if p, ok := r.exec.(executor.Puller); ok {
+		p.Pull(func() (executor.Task, bool) {
+			d, err := r.tl.Next(r.intakeCtx)
+			if err != nil {
+				return nil, false
+			}
+			return func(ctx context.Context) { l.handle(ctx, d) }, true
+		})
+		return
+	}
 	for {
 		d, err := r.tl.Next(r.intakeCtx)
 		if err != nil {

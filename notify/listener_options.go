@@ -16,6 +16,17 @@ import (
 // executor_thread_pool_size.
 const DefaultWorkers = 64
 
+// MinDefaultPrefetch is the least prefetch a listener gets by default,
+// whatever its workers: enough for a broker's batches to keep a handful of
+// workers, or a single one, busy (a pull or a prefetch window of a few
+// messages would leave them waiting for a round trip after each few).
+const MinDefaultPrefetch = 256
+
+// defaultPrefetch is the prefetch of a listener with workers workers
+// whose options set none: twice the workers, and at least
+// MinDefaultPrefetch.
+func defaultPrefetch(workers int) int { return max(2*workers, MinDefaultPrefetch) }
+
 // DefaultSettleTimeout bounds one acknowledgement, requeue or dead-letter
 // call, so a broker that stopped answering cannot pin a worker forever.
 const DefaultSettleTimeout = 30 * time.Second
@@ -118,7 +129,10 @@ func WithDeadLetterTopic(topic string) ListenerOption {
 // WithPrefetch bounds the notifications the listener holds unsettled
 // (queued, running and awaiting settlement). Defaults to 2 × the
 // executor's workers (for a batch listener, 2 × the batch size if that is
-// larger), never "the whole backlog".
+// larger), and at least MinDefaultPrefetch; never "the whole backlog".
+// Notifications held but not yet running keep their lease (the transport
+// renews it), so a large prefetch does not make them redeliver while the
+// workers are busy; it does keep them from other members of the pool.
 func WithPrefetch(n int) ListenerOption {
 	return func(o *listenerOptions) error {
 		if n < 0 {

@@ -21,6 +21,10 @@ const streamDescription = "hark notifications of exchange "
 // keeps storage independent of how many groups and subjects there are),
 // de-duplication by Nats-Msg-Id.
 func (t *Transport) streamConfig(exchange string) jetstream.StreamConfig {
+	dups := t.cfg.duplicateWindow
+	if t.cfg.maxAge > 0 {
+		dups = min(dups, t.cfg.maxAge) // the server's rule
+	}
 	return jetstream.StreamConfig{
 		Name:        StreamName(exchange),
 		Description: streamDescription + exchange,
@@ -31,7 +35,7 @@ func (t *Transport) streamConfig(exchange string) jetstream.StreamConfig {
 		MaxAge:      t.cfg.maxAge,
 		MaxBytes:    t.cfg.maxBytes,
 		Discard:     jetstream.DiscardOld,
-		Duplicates:  t.cfg.duplicateWindow,
+		Duplicates:  dups,
 	}
 }
 
