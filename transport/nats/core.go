@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,12 +14,14 @@ import (
 	"github.com/harkmq/hark/transport"
 )
 
-// coreListener is a core-NATS listener: one queue subscription per
-// subject, the queue group named after the pool ("hark_all" for the
-// non-pooled group), so members of a group share and every group gets a
-// copy. Nothing is stored or acknowledged: at most once. A subscription's
-// callback waits for a prefetch slot, so a listener holds at most Prefetch
-// messages; beyond that the client buffers, and past its pending limits
+// coreListener is a core-NATS listener: queue subscriptions to its
+// shapes' filter subjects (one per topic when it takes every priority),
+// the queue group named after the pool ("hark_all" for the non-pooled
+// group), so members of a group share and every group gets a copy.
+// Nothing is stored or acknowledged: at most once. The subscriptions
+// share one channel and one goroutine, which waits for a prefetch slot
+// per message, so a listener holds at most Prefetch messages whatever its
+// subjects; beyond that the client buffers, and past its pending limits
 // drops messages and reports a slow consumer (logged and counted by the
 // transport).
 type coreListener struct {
@@ -29,6 +32,10 @@ type coreListener struct {
 
 	intake     context.Context
 	stopIntake context.CancelFunc
+	// in is the channel every subscription delivers to; reading ends when
+	// intake ends.
+	in         chan *natsgo.Msg
+	reading    sync.WaitGroup
 	done       chan struct{}
 	wake       chan struct{}
 	stopCtx    func() bool
@@ -60,14 +67,16 @@ func (t *Transport) listenCore(ctx context.Context, cfg transport.ListenConfig) 
 		outstanding: map[*coreDelivery]struct{}{},
 	}
 	l.intake, l.stopIntake = context.WithCancel(context.Background())
-	for _, k := range listenKeys(cfg) {
-		src := transport.Source{Target: transport.Target{Exchange: k.exchange, Topic: k.topic}, Priority: k.priority, Pool: cfg.Pool}
-		sub, err := t.nc.QueueSubscribe(k.subject(), coreQueue(cfg.Pool), func(m *natsgo.Msg) { l.receive(src, m) })
-		if err != nil {
-			l.unsubscribe()
-			return nil, fmt.Errorf("nats: listen: subscribe to %s: %w", k.subject(), err)
+	l.in = make(chan *natsgo.Msg, coreChanSize)
+	for _, s := range shapes(cfg) {
+		for _, subj := range s.filters() {
+			sub, err := t.nc.ChanQueueSubscribe(subj, coreQueue(cfg.Pool), l.in)
+			if err != nil {
+				l.unsubscribe()
+				return nil, fmt.Errorf("nats: listen: subscribe to %s: %w", subj, err)
+			}
+			l.subs = append(l.subs, sub)
 		}
-		l.subs = append(l.subs, sub)
 	}
 	// The server must know the subscriptions before Listen returns, or a
 	// message sent right after would find no one.
@@ -77,13 +86,31 @@ func (t *Transport) listenCore(ctx context.Context, cfg transport.ListenConfig) 
 		l.unsubscribe()
 		return nil, fmt.Errorf("nats: listen: flush subscriptions: %w", err)
 	}
+	l.reading.Go(l.read)
 	l.stopCtx = context.AfterFunc(ctx, func() { _ = l.Stop() })
 	return l, nil
 }
 
-// receive runs on a subscription's callback goroutine: it waits for a
-// slot, then buffers the message for Next.
-func (l *coreListener) receive(src transport.Source, m *natsgo.Msg) {
+// coreChanSize is the room of the channel the subscriptions share: what
+// the client buffers for a listener whose prefetch is full. Past it
+// nats.go drops messages and reports a slow consumer, as it does past an
+// async subscription's default pending limit, which this matches.
+const coreChanSize = natsgo.DefaultSubPendingMsgsLimit
+
+// read takes the subscriptions' messages one at a time until intake ends.
+func (l *coreListener) read() {
+	for {
+		select {
+		case m := <-l.in:
+			l.receive(m)
+		case <-l.intake.Done():
+			return
+		}
+	}
+}
+
+// receive waits for a slot, then buffers m for Next.
+func (l *coreListener) receive(m *natsgo.Msg) {
 	if _, err := l.slots.acquire(l.intake, 1, 1); err != nil {
 		l.t.log.Debug("nats: core message dropped: the listener stopped", zap.String("subject", m.Subject))
 		return
@@ -91,6 +118,13 @@ func (l *coreListener) receive(src transport.Source, m *natsgo.Msg) {
 	id, hdr, err := decodeHeader(m.Header, m.Subject)
 	if err != nil {
 		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject), zap.Error(err))
+	}
+	src := transport.Source{Pool: l.cfg.Pool}
+	// Exchanges have no dots: the subject's first token is the exchange.
+	if i := strings.IndexByte(m.Subject, '.'); i > 0 {
+		if topic, p, ok := parseSubject(m.Subject[:i], m.Subject); ok {
+			src.Target, src.Priority = transport.Target{Exchange: m.Subject[:i], Topic: topic}, p
+		}
 	}
 	d := &coreDelivery{l: l, source: src, msg: transport.Message{ID: id, Body: m.Data, Header: hdr}}
 	l.mu.Lock()
@@ -146,11 +180,17 @@ func (l *coreListener) Stop() error {
 	l.stopped = true
 	close(l.done)
 	l.stopIntake()
-	dropped := len(l.buf)
-	l.slots.release(dropped)
-	l.buf = nil
 	l.mu.Unlock()
 	l.unsubscribe()
+	l.reading.Wait()
+	l.mu.Lock()
+	dropped := len(l.buf) + len(l.in)
+	l.slots.release(len(l.buf))
+	l.buf = nil
+	for len(l.in) > 0 {
+		<-l.in
+	}
+	l.mu.Unlock()
 	if dropped > 0 {
 		l.t.log.Warn("nats: core listener stopped with buffered messages; they are dropped (core NATS is at most once)", zap.Int("dropped", dropped))
 	}

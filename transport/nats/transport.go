@@ -260,23 +260,6 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	return l.(transport.Listener), nil
 }
 
-// listenKeys lists the distinct keys of cfg's targets × priorities, in
-// order.
-func listenKeys(cfg transport.ListenConfig) []key {
-	seen := map[key]bool{}
-	var keys []key
-	for _, tg := range cfg.Targets {
-		for _, p := range cfg.Priorities {
-			k := key{exchange: tg.Exchange, topic: tg.Topic, priority: p}
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
-	}
-	return keys
-}
-
 func (t *Transport) forgetListener(l listenerCloser) {
 	t.mu.Lock()
 	delete(t.listeners, l)
