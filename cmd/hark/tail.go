@@ -55,10 +55,10 @@ in place. Ctrl-C (or --count) ends the tail cleanly, with exit code 0.
 Pools. Without --pool, hark tail listens in a private pool of its own
 (hark-tail-<random>), so it receives a copy of every notification and takes
 none away from harkd or other listeners. Like any new pool, it starts with
-notifications sent after it subscribed: it shows no backlog. When the
-tail ends, hark deletes the pool's JetStream consumers on NATS (a tail that
-is killed leaves them, described "hark: pool hark-tail-..."; delete them by
-hand). On the memory transport the pool ends with the process.
+notifications sent after it subscribed: it shows no backlog. The pool is
+transient: it is removed when the tail ends, and the broker removes it by
+itself soon after a tail that was killed (on NATS JetStream its consumer's
+inactive threshold, 30s). On the memory transport it ends with the process.
 
 With --pool NAME, hark tail joins that pool and shares its notifications
 with the other members: what tail receives, they do not. With --non-pooled
@@ -165,7 +165,7 @@ func (a *app) tail(ctx context.Context, req tailRequest) error {
 	var group string
 	switch {
 	case private:
-		cfg.Pool = privatePoolName()
+		cfg.Pool, cfg.Transient = privatePoolName(), true
 		group = "private pool " + cfg.Pool
 	case req.nonPooled:
 		group = "the non-pooled group"
@@ -176,9 +176,6 @@ func (a *app) tail(ctx context.Context, req tailRequest) error {
 	l, err := tr.Listen(ctx, cfg)
 	if err != nil {
 		return interrupted(ctx, fmt.Errorf("listen: %w", err))
-	}
-	if private {
-		defer a.removePrivatePool(tr, cfg) // after the listener closes, before the transport does
 	}
 	defer l.Close()
 
