@@ -34,11 +34,11 @@ type coreListener struct {
 	stopIntake context.CancelFunc
 	// in is the channel every subscription delivers to; reading ends when
 	// intake ends.
-	in         chan *natsgo.Msg
-	reading    sync.WaitGroup
-	done       chan struct{}
-	wake       chan struct{}
-	stopCtx    func() bool
+	in      chan *natsgo.Msg
+	reading sync.WaitGroup
+	done    chan struct{}
+	wake    chan struct{}
+	stopCtx func() bool
 
 	mu          sync.Mutex
 	stopped     bool
