@@ -90,6 +90,9 @@ func (d *daemon) listenerOptions(lc config.Listener) ([]notify.ListenerOption, e
 	if lc.Prefetch > 0 {
 		opts = append(opts, notify.WithPrefetch(lc.Prefetch))
 	}
+	if lc.Start != "" {
+		opts = append(opts, notify.WithStart(lc.StartPosition()))
+	}
 	return opts, nil
 }
 
