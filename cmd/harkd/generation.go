@@ -20,6 +20,7 @@ type listener interface {
 	Start(ctx context.Context) error
 	Stop()
 	Wait(ctx context.Context) error
+	backlogSource
 }
 
 // generation is one listener and the endpoints it dispatches to, built
@@ -31,6 +32,9 @@ type generation struct {
 	cfg *config.Config
 	set *endpoints.Set
 	l   listener
+	// backlog refreshes hark_backlog_messages while l runs; nil when
+	// metrics.backlog_interval is 0.
+	backlog *backlogPoller
 }
 
 // newGeneration builds, but does not start, the listener of cfg on the
@@ -64,7 +68,11 @@ func (d *daemon) newGeneration(cfg *config.Config) (*generation, error) {
 		_ = set.Close()
 		return nil, fmt.Errorf("listener: %w", err)
 	}
-	return &generation{cfg: cfg, set: set, l: l}, nil
+	g := &generation{cfg: cfg, set: set, l: l}
+	if every := cfg.Metrics.BacklogInterval.D(); every > 0 {
+		g.backlog = newBacklogPoller(l, d.metrics.NewBacklog(), d.log, every)
+	}
+	return g, nil
 }
 
 // listenerOptions maps the listener block to notify options, with the
@@ -104,18 +112,31 @@ func (g *generation) start(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return g.l.Start(context.WithoutCancel(ctx))
+	if err := g.l.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	if g.backlog != nil {
+		g.backlog.start()
+	}
+	return nil
 }
 
 // stop ends intake and waits, within ctx, for in-flight notifications to
-// finish and be settled.
+// finish and be settled. hark_backlog_messages keeps its last values.
 func (g *generation) stop(ctx context.Context) error {
+	if g.backlog != nil {
+		g.backlog.halt()
+	}
 	g.l.Stop()
 	return g.l.Wait(ctx)
 }
 
-// close closes the endpoints (files, forward transports).
+// close closes the endpoints (files, forward transports) and removes the
+// hark_backlog_messages series that no newer generation reports.
 func (g *generation) close(log *zap.Logger) {
+	if g.backlog != nil {
+		g.backlog.clear()
+	}
 	if err := g.set.Close(); err != nil {
 		log.Warn("closing endpoints", zap.Error(err))
 	}
