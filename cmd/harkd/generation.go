@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -66,6 +67,9 @@ func (d *daemon) newGeneration(cfg *config.Config) (*generation, error) {
 	}
 	if err != nil {
 		_ = set.Close()
+		if errors.Is(err, notify.ErrUnsupported) && lc.StartPosition().NeedsRetention() {
+			return nil, fmt.Errorf("listener (listener.start is %q, which needs a transport that keeps history, such as NATS JetStream): %w", lc.Start, err)
+		}
 		return nil, fmt.Errorf("listener: %w", err)
 	}
 	g := &generation{cfg: cfg, set: set, l: l}
