@@ -343,6 +343,12 @@ func TestE2ECheck(t *testing.T) {
 	assert.Contains(t, stderr, `^compute\.(?!x)`)
 	assert.NotContains(t, stderr, "goroutine", "an error message, not a stack trace")
 
+	badStart := write("start.yaml", "listener: {start: yesterday}\nmetrics: {backlog_interval: -1s}\n")
+	_, stderr, code = runHarkd(t, dir, nil, "--config", badStart, "--check")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, stderr, `listener.start: invalid value: "yesterday"`)
+	assert.Contains(t, stderr, "metrics.backlog_interval")
+
 	// The environment is checked too, and --print-config redacts secrets.
 	_, stderr, code = runHarkd(t, dir, []string{"HARK_LISTENER__WORKERS=lots"}, "--check")
 	assert.NotEqual(t, 0, code)

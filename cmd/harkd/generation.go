@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,6 +21,7 @@ type listener interface {
 	Start(ctx context.Context) error
 	Stop()
 	Wait(ctx context.Context) error
+	backlogSource
 }
 
 // generation is one listener and the endpoints it dispatches to, built
@@ -31,6 +33,9 @@ type generation struct {
 	cfg *config.Config
 	set *endpoints.Set
 	l   listener
+	// backlog refreshes hark_backlog_messages while l runs; nil when
+	// metrics.backlog_interval is 0.
+	backlog *backlogPoller
 }
 
 // newGeneration builds, but does not start, the listener of cfg on the
@@ -62,9 +67,16 @@ func (d *daemon) newGeneration(cfg *config.Config) (*generation, error) {
 	}
 	if err != nil {
 		_ = set.Close()
+		if errors.Is(err, notify.ErrUnsupported) && lc.StartPosition().NeedsRetention() {
+			return nil, fmt.Errorf("listener (listener.start is %q, which needs a transport that keeps history, such as NATS JetStream): %w", lc.Start, err)
+		}
 		return nil, fmt.Errorf("listener: %w", err)
 	}
-	return &generation{cfg: cfg, set: set, l: l}, nil
+	g := &generation{cfg: cfg, set: set, l: l}
+	if every := cfg.Metrics.BacklogInterval.D(); every > 0 {
+		g.backlog = newBacklogPoller(l, d.metrics.NewBacklog(), d.log, every)
+	}
+	return g, nil
 }
 
 // listenerOptions maps the listener block to notify options, with the
@@ -90,6 +102,9 @@ func (d *daemon) listenerOptions(lc config.Listener) ([]notify.ListenerOption, e
 	if lc.Prefetch > 0 {
 		opts = append(opts, notify.WithPrefetch(lc.Prefetch))
 	}
+	if lc.Start != "" {
+		opts = append(opts, notify.WithStart(lc.StartPosition()))
+	}
 	return opts, nil
 }
 
@@ -101,18 +116,31 @@ func (g *generation) start(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return g.l.Start(context.WithoutCancel(ctx))
+	if err := g.l.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	if g.backlog != nil {
+		g.backlog.start()
+	}
+	return nil
 }
 
 // stop ends intake and waits, within ctx, for in-flight notifications to
-// finish and be settled.
+// finish and be settled. hark_backlog_messages keeps its last values.
 func (g *generation) stop(ctx context.Context) error {
+	if g.backlog != nil {
+		g.backlog.halt()
+	}
 	g.l.Stop()
 	return g.l.Wait(ctx)
 }
 
-// close closes the endpoints (files, forward transports).
+// close closes the endpoints (files, forward transports) and removes the
+// hark_backlog_messages series that no newer generation reports.
 func (g *generation) close(log *zap.Logger) {
+	if g.backlog != nil {
+		g.backlog.clear()
+	}
 	if err := g.set.Close(); err != nil {
 		log.Warn("closing endpoints", zap.Error(err))
 	}

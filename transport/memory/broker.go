@@ -182,7 +182,9 @@ func (b *Broker) giveBack(q *queue, e *entry) {
 }
 
 // requeueAfter makes e ready at the tail of q once delay has passed.
+// A queue removed meanwhile (a transient pool's) drops it.
 func (b *Broker) requeueAfter(q *queue, e *entry, delay time.Duration) {
+	q.delayed++
 	b.delayed[e] = time.AfterFunc(delay, func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -190,7 +192,10 @@ func (b *Broker) requeueAfter(q *queue, e *entry, delay time.Duration) {
 			return // the broker closed meanwhile
 		}
 		delete(b.delayed, e)
-		b.enqueue(q, e)
+		q.delayed--
+		if !q.removed {
+			b.enqueue(q, e)
+		}
 	})
 }
 
@@ -276,6 +281,7 @@ func (b *Broker) handout(l *listener, q *queue, e *entry) *delivery {
 		source: transport.Source{Target: e.key.target(), Priority: e.key.priority, Pool: q.pool},
 	}
 	l.outstanding[d] = struct{}{}
+	q.unsettled++
 	d.startLease()
 	return d
 }

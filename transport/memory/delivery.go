@@ -194,6 +194,9 @@ func (d *delivery) expire(n uint64) {
 // slot. The caller then lets the listener use the slot (Broker.serve).
 // Called with the broker's lock held.
 func (d *delivery) finish(s deliveryState) {
+	if d.state == stateActive {
+		d.q.unsettled--
+	}
 	d.state = s
 	d.timer.Stop()
 	delete(d.l.outstanding, d)

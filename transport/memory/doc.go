@@ -35,7 +35,13 @@
 //     member listens (a durable RabbitMQ queue). A new pool starts with new
 //     notifications only. As on RabbitMQ, pool names are global to the
 //     broker, and a member may receive messages of a binding another member
-//     added.
+//     added. A transient pool's queue (ListenConfig.Transient) is removed,
+//     with what it holds, when its last member closes, as RabbitMQ
+//     deletes an auto-delete queue.
+//
+// The broker keeps no history: start positions that read one
+// (transport.StartAll, transport.StartTime) are refused with
+// transport.ErrNotSupported.
 //
 // # Delivery
 //
@@ -53,4 +59,12 @@
 // transport.ReasonMaxDeliveries. Dead-letter records are sent through the
 // broker like any message, to the listener's dead-letter target with the
 // source priority, so they wait in that key's non-pooled queue until read.
+//
+// # Backlog
+//
+// Listeners implement transport.BacklogReporter, exactly: what is ready in
+// their queues, plus what is handed out to any member and not settled,
+// plus what waits out a delayed requeue; summed per (exchange, topic)
+// without a pool, under transport.AnyTopic for a pool that serves several
+// topics.
 package memory

@@ -190,4 +190,5 @@ func (b *Broker) closeListenerLocked(l *listener) {
 		b.dispatch(d.q)
 	}
 	delete(l.t.listeners, l)
+	b.leavePool(l)
 }

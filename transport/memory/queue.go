@@ -31,6 +31,10 @@ type entry struct {
 	deliveries int
 }
 
+// depth is what waits in q for its group: ready, handed out and not
+// settled, or waiting out a delayed requeue.
+func (q *queue) depth() int { return q.ready.Len() + q.unsettled + q.delayed }
+
 // queue is a non-pooled queue (one key) or a pool's queue (bound to the
 // keys its members listen to). Guarded by Broker.mu.
 //
@@ -42,9 +46,21 @@ type queue struct {
 	name string
 	// pool is "" for a non-pooled queue.
 	pool string
+	// key is a non-pooled queue's key (zero for a pool queue).
+	key key
 	// bound is the set of keys a pool queue is bound to (nil otherwise).
 	bound map[key]struct{}
 	ready ring[*entry]
+	// unsettled counts the entries held by active deliveries, and
+	// delayed those waiting out a delayed requeue (backlog.go).
+	unsettled int
+	delayed   int
+	// members counts a pool queue's listeners that are not closed;
+	// transient says the queue goes with the last of them, and removed
+	// that it went (transient.go).
+	members   int
+	transient bool
+	removed   bool
 	// waiters holds *listener values blocked in Next that have room for
 	// another delivery, in arrival order, so a queue's members are served
 	// in turn.
@@ -56,5 +72,5 @@ func newPoolQueue(pool string) *queue {
 }
 
 func newNonPooledQueue(k key) *queue {
-	return &queue{name: k.exchange + "/" + k.topic + "." + string(k.priority)}
+	return &queue{name: k.exchange + "/" + k.topic + "." + string(k.priority), key: k}
 }

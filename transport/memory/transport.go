@@ -50,13 +50,19 @@ func (t *memTransport) Send(ctx context.Context, tg transport.Target, p transpor
 
 // Listen validates cfg, applies its defaults and subscribes: to the
 // non-pooled queue of every (target, priority) without a pool, or to the
-// pool's queue, created and bound as needed, with one.
+// pool's queue, created and bound as needed, with one. A pool queue this
+// call creates for a transient pool goes when its last member closes
+// (transient.go). A start position that reads what the broker retained is
+// an error wrapping transport.ErrNotSupported.
 func (t *memTransport) Listen(ctx context.Context, cfg transport.ListenConfig) (transport.Listener, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("memory: listen: %w", err)
+	}
+	if cfg.Start.NeedsRetention() {
+		return nil, fmt.Errorf("memory: listen: %w: start position %q: the broker keeps no history to start from", transport.ErrNotSupported, cfg.Start)
 	}
 	cfg = cfg.WithDefaults(t.exchange)
 	keys := listenKeys(cfg)
@@ -73,7 +79,10 @@ func (t *memTransport) Listen(ctx context.Context, cfg transport.ListenConfig) (
 			qs = append(qs, b.nonPooledQueue(k))
 		}
 	} else {
-		qs = []*queue{b.poolQueue(cfg.Pool, keys)}
+		_, exists := b.pools[cfg.Pool]
+		q := b.poolQueue(cfg.Pool, keys)
+		b.joinPool(q, !exists && cfg.Transient)
+		qs = []*queue{q}
 	}
 	l := newListener(t, cfg, qs)
 	t.listeners[l] = struct{}{}

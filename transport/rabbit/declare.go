@@ -117,6 +117,18 @@ func (d *declarer) notificationQueue(name string) error {
 	return d.queue(name, queueArgs(d.cfg), d.cfg.durable(), d.cfg.autoDelete)
 }
 
+// transientQueue declares the queue of a transient pool
+// (transport.ListenConfig.Transient): auto-delete, so the broker removes
+// it once its last consumer is gone, cancelled or lost with its
+// connection (a killed process included), and with x-expires (see
+// WithTransientQueueExpiry) for a queue that never got a consumer, whose
+// auto-delete never fires. It is a classic queue even with quorum queues
+// (a quorum queue cannot be auto-delete), durable as the transport's
+// queues are.
+func (d *declarer) transientQueue(name string) error {
+	return d.queue(name, transientQueueArgs(d.cfg), d.cfg.durable(), true)
+}
+
 // bind binds queue to exchange with key.
 func (d *declarer) bind(queue string, b binding) error {
 	ch, err := d.channel()

@@ -62,6 +62,21 @@
 // exchange or queue as it is (a passive declare), where oslo would fall
 // back to a non-durable declare only.
 //
+// A transient pool (transport.ListenConfig.Transient, hark tail's private
+// pool) gets a classic auto-delete queue with x-expires
+// (WithTransientQueueExpiry, a minute by default): the broker deletes it
+// when its last consumer goes, cancelled by Stop or lost with a
+// connection, a killed process included, and deletes a queue that never
+// got a consumer once it expires. A lost connection therefore loses what
+// the queue held: a transient pool is for watching, not for work that
+// must be done.
+//
+// Start positions: a new pool starts with new notifications and the
+// non-pooled queue holds what was sent since the publisher declared it;
+// RabbitMQ keeps nothing else, so positions that read what the broker
+// retained (transport.StartAll, transport.StartTime) are refused with
+// ErrNotSupported.
+//
 // Send publishes as oslo's notifier does (spec §3.3, §4.3): it declares the
 // exchange and the default queue "<topic>.<priority>" bound to it (so
 // notifications sent before any listener wait for the non-pooled group),
@@ -133,6 +148,16 @@
 // consumer_timeout (30 minutes by default) closes the whole channel of a
 // consumer that holds a delivery longer; the listener then reconnects and
 // the broker redelivers.
+//
+// # Backlog
+//
+// Listeners implement transport.BacklogReporter: the count is each
+// queue's message_count from a passive queue.declare, the messages ready
+// for delivery. Messages delivered and not yet acknowledged (at most the
+// prefetch of each consumer) and those waiting in retry queues are not
+// counted; the management API would have them, AMQP does not. Queues
+// "<topic>.<priority>" are summed per (exchange, topic); a pool's queue
+// is reported under transport.AnyTopic when it serves several topics.
 //
 // # Connections
 //

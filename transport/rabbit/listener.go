@@ -36,6 +36,9 @@ type listener struct {
 	// intake bounds reconnect dials; Stop cancels it.
 	intake     context.Context
 	stopIntake context.CancelFunc
+	// probing holds a token while a Backlog call asks the broker, so
+	// that calls take turns (backlog.go).
+	probing chan struct{}
 
 	mu sync.Mutex
 	// buf holds deliveries received and not yet handed out, oldest first.
@@ -68,6 +71,7 @@ func newListener(t *Transport, cfg transport.ListenConfig) *listener {
 		done:     make(chan struct{}),
 		out:      map[*delivery]struct{}{},
 		wake:     make(chan struct{}),
+		probing:  make(chan struct{}, 1),
 	}
 }
 

@@ -3,6 +3,7 @@ package rabbit
 import (
 	"crypto/tls"
 	"fmt"
+	"math"
 	"time"
 
 	"go.uber.org/zap"
@@ -47,6 +48,9 @@ const (
 	// RabbitMQ shows in its management UI and rabbitmqctl
 	// list_connections (oslo: "<argv0>:<pid>:<uuid>").
 	DefaultConnectionName = "hark"
+	// DefaultTransientQueueExpiry is how long the queue of a transient
+	// pool lasts without ever getting a consumer (x-expires).
+	DefaultTransientQueueExpiry = time.Minute
 	// maxPrefetch is the largest basic.qos prefetch_count (a short uint).
 	maxPrefetch = 65535
 )
@@ -85,6 +89,8 @@ type config struct {
 
 	prefetch    int    // rabbit_qos_prefetch_count; 0 = transport.DefaultPrefetch
 	compression string // kombu_compression; "" = none
+	// transientExpiry is the x-expires of transient pools' queues.
+	transientExpiry time.Duration
 
 	// Connection.
 	heartbeat      time.Duration
@@ -119,6 +125,8 @@ func defaultConfig() config {
 		connectionName: DefaultConnectionName,
 		retry:          DefaultRetryPolicy(),
 		publishTimeout: DefaultPublishTimeout,
+
+		transientExpiry: DefaultTransientQueueExpiry,
 	}
 }
 
@@ -359,6 +367,26 @@ func WithPublishTimeout(d time.Duration) Option {
 			return invalid("publish timeout %s must be positive", d)
 		}
 		c.publishTimeout = d
+		return nil
+	}
+}
+
+// WithTransientQueueExpiry sets the x-expires of the queues of transient
+// pools (transport.ListenConfig.Transient): how long such a queue lasts
+// unused (no consumer, no declare) before the broker deletes it. A queue
+// that had a consumer goes as soon as its last consumer does
+// (auto-delete); this is the safety net for a queue whose listener died
+// between declaring and consuming. It must be the same in every process
+// of a pool: a declare with another value is refused and the queue used as
+// it is (see the package documentation). At least a millisecond and
+// below 24 days (a 32-bit count of milliseconds). Default:
+// DefaultTransientQueueExpiry.
+func WithTransientQueueExpiry(d time.Duration) Option {
+	return func(c *config) error {
+		if d < time.Millisecond || d.Milliseconds() > math.MaxInt32 {
+			return invalid("transient queue expiry %s is out of range (1ms..%s)", d, time.Duration(math.MaxInt32)*time.Millisecond)
+		}
+		c.transientExpiry = d
 		return nil
 	}
 }

@@ -92,8 +92,12 @@ func (l *listener) open(conn *amqp.Connection, host endpoint) (s *session, err e
 			return nil, err
 		}
 	}
+	declare := d.notificationQueue
+	if l.cfg.Transient {
+		declare = d.transientQueue
+	}
 	for _, q := range l.plans {
-		if err := d.notificationQueue(q.name); err != nil {
+		if err := declare(q.name); err != nil {
 			d.close()
 			return nil, err
 		}
@@ -193,6 +197,19 @@ func (s *session) cancelConsumers(wait time.Duration) {
 	case <-t.C:
 		s.l.log.Warn("the broker did not confirm the consumer cancels in time; intake stops anyway", zap.Duration("waited", wait))
 	}
+}
+
+// spawn runs f in a goroutine the session waits for when it closes,
+// unless it is closing already (then it reports false): f's broker calls
+// end at the latest when the connection does.
+func (s *session) spawn(f func()) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.wg.Go(f)
+	return true
 }
 
 // failure waits until the session fails (its connection or channel

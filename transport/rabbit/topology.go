@@ -139,6 +139,17 @@ func queueArgs(c *config) amqp.Table {
 	return args
 }
 
+// transientQueueArgs are the arguments of a transient pool's queue: no
+// queue type (a classic queue), x-expires, and oslo's x-ha-policy when
+// asked for.
+func transientQueueArgs(c *config) amqp.Table {
+	args := amqp.Table{"x-expires": int32(c.transientExpiry.Milliseconds())}
+	if c.haQueues {
+		args["x-ha-policy"] = "all"
+	}
+	return args
+}
+
 // Delayed requeues go through retry queues: one per listener queue and
 // delay, "<queue>.hark-retry.<ms>ms", holding messages for the delay
 // (x-message-ttl) and dead-lettering them back to the listener queue

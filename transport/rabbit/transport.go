@@ -206,12 +206,18 @@ func hasHeader(h transport.Header, key string) bool {
 // is an error; later losses are reconnected by the listener itself. A zero
 // cfg.Prefetch takes the URL's rabbit_qos_prefetch_count, else
 // transport.DefaultPrefetch; prefetch is capped at 65535 (basic.qos).
+// A transient pool's queue is auto-delete (see the package
+// documentation). A start position that reads what the broker retained
+// is an error wrapping transport.ErrNotSupported.
 func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (transport.Listener, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("rabbit: listen: %w", err)
+	}
+	if cfg.Start.NeedsRetention() {
+		return nil, fmt.Errorf("rabbit: listen: %w: start position %q: RabbitMQ keeps no history to start from", transport.ErrNotSupported, cfg.Start)
 	}
 	if cfg.Prefetch == 0 && t.cfg.prefetch > 0 {
 		cfg.Prefetch = t.cfg.prefetch

@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/transport"
 )
 
 // Config is harkd's configuration. Its koanf tags are the config keys of
@@ -21,6 +22,8 @@ type Config struct {
 	Endpoints []Endpoint `koanf:"endpoints" yaml:"endpoints"`
 	// HTTP configures the /metrics, /healthz and /readyz server.
 	HTTP HTTP `koanf:"http" yaml:"http"`
+	// Metrics configures what /metrics reports beyond the counters.
+	Metrics Metrics `koanf:"metrics" yaml:"metrics"`
 	// Log configures harkd's own logs.
 	Log Log `koanf:"log" yaml:"log"`
 
@@ -44,6 +47,11 @@ type Listener struct {
 	Targets []Target `koanf:"targets" yaml:"targets"`
 	// Pool is the listener pool ("" = the non-pooled group).
 	Pool string `koanf:"pool" yaml:"pool"`
+	// Start is where the group starts reading when it does not exist
+	// yet on the broker: "" (the transport's default), "new", "all", or
+	// an RFC 3339 time such as "2026-12-01T00:00:00Z"
+	// (transport.ParseStartPosition). It never moves an existing group.
+	Start string `koanf:"start" yaml:"start"`
 	// Executor is "pooled" (Workers concurrent handlers) or "blocking"
 	// (one at a time, in order).
 	Executor string `koanf:"executor" yaml:"executor"`
@@ -106,6 +114,14 @@ type HTTP struct {
 	Listen string `koanf:"listen" yaml:"listen"`
 }
 
+// Metrics configures the metrics that harkd computes by asking the
+// broker.
+type Metrics struct {
+	// BacklogInterval is how often hark_backlog_messages is refreshed
+	// by asking the broker; 0 turns the metric off. Default 5s.
+	BacklogInterval Duration `koanf:"backlog_interval" yaml:"backlog_interval"`
+}
+
 // Log configures harkd's logs.
 type Log struct {
 	// Level is debug, info, warn or error.
@@ -134,6 +150,13 @@ type Endpoint struct {
 	Webhook *WebhookOptions `koanf:"-" yaml:"-"`
 	Forward *ForwardOptions `koanf:"-" yaml:"-"`
 	Exec    *ExecOptions    `koanf:"-" yaml:"-"`
+}
+
+// StartPosition returns the parsed Start; call it on a validated config
+// (an invalid Start gives the transport's default).
+func (l Listener) StartPosition() transport.StartPosition {
+	p, _ := transport.ParseStartPosition(l.Start)
+	return p
 }
 
 // Listeners returns the listener blocks. There is one today; callers that

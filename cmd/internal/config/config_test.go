@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/transport"
 )
 
 func writeFile(t *testing.T, body string) string {
@@ -29,6 +31,9 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 0, l.Prefetch)
 	assert.Equal(t, Requeue{Allow: true, MaxDeliveries: 5, Backoff: []Duration{Duration(time.Second), Duration(10 * time.Second), Duration(time.Minute)}}, l.Requeue)
 	assert.Equal(t, 30*time.Second, l.ShutdownTimeout.D())
+	assert.Equal(t, "", l.Start)
+	assert.Equal(t, transport.StartPosition{}, l.StartPosition())
+	assert.Equal(t, 5*time.Second, c.Metrics.BacklogInterval.D())
 	require.Len(t, c.Endpoints, 1)
 	assert.Equal(t, "log", c.Endpoints[0].Type)
 	assert.Equal(t, "log", c.Endpoints[0].Name)
@@ -160,6 +165,12 @@ func TestStrictErrors(t *testing.T) {
 		{"env endpoints", "", []string{"HARK_ENDPOINTS__0__TYPE=log"}, []string{"HARK_ENDPOINTS__0__TYPE", "config file"}},
 		{"env bad int", "", []string{"HARK_LISTENER__WORKERS=lots"}, []string{"listener.workers", `"lots"`}},
 		{"log format", "log: {format: text}\n", nil, []string{"log.format", `"text"`}},
+		{"bad start", "listener: {start: yesterday}\n", nil, []string{"listener.start", `"yesterday"`, "new", "all", "RFC 3339"}},
+		{"start without zone", "listener: {start: '2026-12-01T00:00:00'}\n", nil, []string{"listener.start", "RFC 3339"}},
+		{"env bad start", "", []string{"HARK_LISTENER__START=soon"}, []string{"listener.start", `"soon"`}},
+		{"negative backlog interval", "metrics: {backlog_interval: -1s}\n", nil, []string{"metrics.backlog_interval", "negative"}},
+		{"bad backlog interval", "metrics: {backlog_interval: often}\n", nil, []string{"metrics.backlog_interval", `"often"`}},
+		{"unknown metrics key", "metrics: {backlog: 5s}\n", nil, []string{"metrics.backlog", "unknown key", "backlog_interval"}},
 		{"not yaml", "listener: [\n", nil, []string{"config file"}},
 	}
 	for _, tc := range cases {
@@ -171,6 +182,42 @@ func TestStrictErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStartAndBacklogInterval: listener.start takes the forms
+// transport.ParseStartPosition reads, from the file or the environment,
+// and metrics.backlog_interval takes a duration, 0 turning it off.
+func TestStartAndBacklogInterval(t *testing.T) {
+	for in, want := range map[string]transport.StartPosition{
+		"":                     {},
+		"new":                  transport.StartNewPosition,
+		"ALL":                  transport.StartAllPosition,
+		"2026-12-01T00:00:00Z": transport.StartAt(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)),
+	} {
+		c, err := Load(Options{File: writeFile(t, "listener: {start: '"+in+"'}\n")})
+		require.NoError(t, err, in)
+		assert.Equal(t, in, c.Listener.Start)
+		got := c.Listener.StartPosition()
+		assert.Equal(t, want.Policy, got.Policy, in)
+		assert.True(t, want.Time.Equal(got.Time), in)
+	}
+	c, err := Load(Options{
+		File:    writeFile(t, "listener: {start: new}\nmetrics: {backlog_interval: 30s}\n"),
+		Environ: []string{"HARK_LISTENER__START=2026-12-01T01:00:00+01:00", "HARK_METRICS__BACKLOG_INTERVAL=0"},
+	})
+	require.NoError(t, err)
+	assert.True(t, c.Listener.StartPosition().Time.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)), "the environment wins")
+	assert.Equal(t, Duration(0), c.Metrics.BacklogInterval, "0 turns the backlog metric off")
+
+	c, err = Load(Options{File: writeFile(t, "metrics: {backlog_interval: 1m}\nlistener: {start: all}\n")})
+	require.NoError(t, err)
+	out := c.YAML()
+	assert.Contains(t, out, "backlog_interval: 1m0s")
+	assert.Contains(t, out, "start: all")
+	c2, err := Load(Options{File: writeFile(t, out)})
+	require.NoError(t, err, "the printed config loads back")
+	assert.Equal(t, c.Metrics, c2.Metrics)
+	assert.Equal(t, c.Listener, c2.Listener)
 }
 
 func TestSeveralErrorsAtOnce(t *testing.T) {

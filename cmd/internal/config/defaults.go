@@ -16,6 +16,9 @@ const (
 	DefaultHTTPListen = "127.0.0.1:9090"
 	// DefaultShutdownTimeout bounds a graceful shutdown by default.
 	DefaultShutdownTimeout = 30 * time.Second
+	// DefaultBacklogInterval is how often harkd refreshes
+	// hark_backlog_messages by default.
+	DefaultBacklogInterval = 5 * time.Second
 )
 
 // defaults returns the default config as the nested map koanf loads first.
@@ -31,6 +34,7 @@ func defaults() map[string]any {
 		"listener": map[string]any{
 			"targets":  []any{map[string]any{"exchange": "openstack", "topic": "notifications"}},
 			"pool":     "",
+			"start":    "",
 			"executor": "pooled",
 			"workers":  64,
 			"prefetch": 0,
@@ -43,8 +47,9 @@ func defaults() map[string]any {
 			"dead_letter":      map[string]any{"topic": ""},
 			"shutdown_timeout": DefaultShutdownTimeout.String(),
 		},
-		"http": map[string]any{"listen": DefaultHTTPListen},
-		"log":  map[string]any{"level": "info", "format": "json"},
+		"http":    map[string]any{"listen": DefaultHTTPListen},
+		"metrics": map[string]any{"backlog_interval": DefaultBacklogInterval.String()},
+		"log":     map[string]any{"level": "info", "format": "json"},
 	}
 }
 

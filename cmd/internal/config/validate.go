@@ -80,6 +80,9 @@ func (c *Config) Validate() error {
 			add("http.listen", "%q: %v", c.HTTP.Listen, err)
 		}
 	}
+	if c.Metrics.BacklogInterval < 0 {
+		add("metrics.backlog_interval", "%s is negative (want 0 to turn hark_backlog_messages off, or e.g. 5s)", c.Metrics.BacklogInterval)
+	}
 	if _, err := zapcore.ParseLevel(c.Log.Level); err != nil || c.Log.Level == "" {
 		add("log.level", "%q (valid: debug, info, warn, error)", c.Log.Level)
 	}
@@ -102,6 +105,9 @@ func (c *Config) validateListener(path string, _ int, l Listener, add func(path,
 		if err := target.CheckName("pool", l.Pool, false); err != nil {
 			add(path+".pool", "%v", err)
 		}
+	}
+	if _, err := transport.ParseStartPosition(l.Start); err != nil {
+		add(path+".start", "%q (valid: \"\" for the transport's default, \"new\", \"all\", or an RFC 3339 time such as 2026-12-01T00:00:00Z)", l.Start)
 	}
 	if _, err := executor.ByName(l.Executor, l.Workers); err != nil {
 		add(path+".executor", "%q (valid: %s)", l.Executor, strings.Join(executor.Names(), ", "))

@@ -8,11 +8,26 @@
 // hark_endpoint_calls_total{endpoint,result},
 // hark_endpoint_duration_seconds{endpoint}, hark_inflight and
 // hark_transport_up; plus the Go runtime and process collectors and a few
-// additions (dropped, duplicate and abandoned deliveries, reloads).
+// additions (dropped, duplicate and abandoned deliveries, reloads, and
+// the backlog below).
+//
+// hark_backlog_messages{pool,exchange,topic} is a gauge of the messages
+// waiting on the broker for the running listener's group, as its
+// transport counts them (transport.Backlog): on NATS JetStream the
+// consumer's pending plus ack-pending messages; on RabbitMQ the ready
+// messages of the listener's queues (not those delivered and
+// unacknowledged, at most the prefetch per consumer); on memory:// ready,
+// unsettled and delayed ones. topic is "*" when one queue or consumer
+// serves several topics (a RabbitMQ pool). harkd refreshes it every
+// metrics.backlog_interval (5s by default; 0 turns it off) by asking the
+// broker, never per message; a refresh that fails leaves the last values,
+// and the series of a config replaced by a reload are removed. A
+// transport that cannot count reports no series.
 package metrics
 
 import (
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,9 +55,15 @@ type Metrics struct {
 	inflight     prometheus.Gauge
 	transportUp  prometheus.GaugeFunc
 	reloads      *prometheus.CounterVec
+	backlog      *prometheus.GaugeVec
 
 	// upFunc reports the transport's state at scrape time.
 	upFunc atomic.Pointer[func() bool]
+
+	// backlogMu guards backlogOwner, the Backlog that set each
+	// hark_backlog_messages series last (backlog.go).
+	backlogMu    sync.Mutex
+	backlogOwner map[backlogLabels]*Backlog
 }
 
 // New returns metrics registered in a new registry of their own (never
@@ -96,6 +117,8 @@ func New() *Metrics {
 			Name: "hark_config_reloads_total",
 			Help: "Configuration reloads (SIGHUP), by result (success, failure).",
 		}, []string{"result"}),
+		backlog:      newBacklogGauge(),
+		backlogOwner: map[backlogLabels]*Backlog{},
 	}
 	m.transportUp = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "hark_transport_up",
@@ -110,7 +133,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.received, m.acked, m.requeued, m.deadLettered, m.dropped, m.duplicates, m.abandoned,
-		m.calls, m.duration, m.inflight, m.transportUp, m.reloads,
+		m.calls, m.duration, m.inflight, m.transportUp, m.reloads, m.backlog,
 	)
 	// Series that exist from the start, at 0, so rate() and alerts work
 	// before the first notification.
