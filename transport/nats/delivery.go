@@ -97,21 +97,16 @@ func (d *jsDelivery) Ack(ctx context.Context) error {
 	return d.settle(ctx, "ack", func() error { return d.m.Ack() })
 }
 
-// Requeue gives the message back: redelivered at once (Nak) or after
-// delay (NakWithDelay; it stays pending on the server meanwhile and counts
-// against MaxAckPending, not against this listener's Prefetch). A
-// negative delay counts as 0. When this delivery is number MaxDeliveries
+// Requeue gives the message back: redelivered after delay (NakWithDelay;
+// it stays pending on the server meanwhile and counts against
+// MaxAckPending, not against this listener's Prefetch); a delay of 0 or
+// less means at once (see giveBackDelay). When this delivery is number MaxDeliveries
 // or later, the message is dead-lettered instead (ReasonMaxDeliveries).
 func (d *jsDelivery) Requeue(ctx context.Context, delay time.Duration) error {
 	if limit := d.l.cfg.MaxDeliveries; limit > 0 && d.number >= limit {
 		return d.deadLetter(ctx, "requeue", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
 	}
-	return d.settle(ctx, "requeue", func() error {
-		if delay > 0 {
-			return d.m.NakWithDelay(delay)
-		}
-		return d.m.Nak()
-	})
+	return d.settle(ctx, "requeue", func() error { return d.m.NakWithDelay(max(delay, giveBackDelay)) })
 }
 
 // DeadLetter writes the dead-letter record (waiting for the stream's ack)
@@ -243,10 +238,18 @@ func (d *jsDelivery) expiredErr(op string) error {
 		op, transport.ErrLeaseExpired, d.c.lease, d.number, d.msg.ID)
 }
 
+// giveBackDelay is the delay of a message given back "at once". A plain
+// Nak puts the message on the consumer leader's redelivery queue, which
+// lives in memory only: a server restart or a new leader forgets it, and
+// the message then waits out its whole AckWait. A Nak with a delay is
+// written to the consumer's state (and replicated) as "due now", so it
+// survives both; the millisecond is only what makes it that kind of Nak.
+const giveBackDelay = time.Millisecond
+
 // nak gives the message back for redelivery at once. Errors are logged:
 // if the Nak is lost the lease brings the message back anyway.
 func (d *jsDelivery) nak() {
-	if err := d.m.Nak(); err != nil {
+	if err := d.m.NakWithDelay(giveBackDelay); err != nil {
 		d.l.t.log.Debug("nats: cannot give a message back; its lease brings it back",
 			zap.String("message_id", d.msg.ID), zap.Error(err))
 	}

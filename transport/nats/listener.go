@@ -273,7 +273,7 @@ func (l *jsListener) receive(c *jsConsumer, m *natsgo.Msg) {
 
 // giveBack returns a message that arrived after Stop.
 func giveBack(log *zap.Logger, m *natsgo.Msg) {
-	if err := m.Nak(); err != nil {
+	if err := m.NakWithDelay(giveBackDelay); err != nil {
 		log.Debug("nats: cannot give a message back; its lease brings it back", zap.Error(err))
 	}
 }
