@@ -14,7 +14,7 @@ const MinServerVersion = "2.10.0"
 
 // ErrServerTooOld is wrapped by Open's and New's error in JetStream mode
 // when the server is older than MinServerVersion.
-var ErrServerTooOld = errors.New("hark: nats-server too old")
+var ErrServerTooOld = errors.New("nats-server too old")
 
 // checkServerVersion refuses a server older than MinServerVersion, with an
 // error naming both versions. A version it cannot read is let through: the
@@ -28,7 +28,7 @@ func checkServerVersion(v string) error {
 	for i := range have {
 		if have[i] != want[i] {
 			if have[i] < want[i] {
-				return fmt.Errorf("nats: %w: the server is nats-server %s; hark's JetStream mode needs %s or later (multi-subject consumer filters): upgrade the server, or use ?mode=core", ErrServerTooOld, v, MinServerVersion)
+				return fmt.Errorf("nats: %w: the server runs nats-server %s; hark's JetStream mode needs %s or later (multi-subject consumer filters): upgrade the server, or use ?mode=core", ErrServerTooOld, v, MinServerVersion)
 			}
 			return nil
 		}
