@@ -116,7 +116,7 @@ func (c *Config) validateListener(path string, _ int, l Listener, add func(path,
 		add(path+".workers", "%d (want 1 or more)", l.Workers)
 	}
 	if l.Prefetch < 0 {
-		add(path+".prefetch", "%d (want 0 for 2 x workers, or more)", l.Prefetch)
+		add(path+".prefetch", "%d (want 0 for the default, 2 x workers and at least 256, or more)", l.Prefetch)
 	}
 	if l.Batch.Size < 0 {
 		add(path+".batch.size", "%d (want 0 for no batching, or more)", l.Batch.Size)
