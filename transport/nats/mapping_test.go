@@ -296,3 +296,28 @@ func TestEarlierHarkStreamMigrated(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, jetstream.LimitsPolicy, s.CachedInfo().Config.Retention)
 }
+
+// TestBacklog: a listener reports what waits for its group: not yet
+// delivered plus delivered and unacknowledged, falling to 0 as it is
+// acknowledged; per exchange, with "*" for a consumer of several topics.
+func TestBacklog(t *testing.T) {
+	srv := startServer(t)
+	tr := openInProcess(t, srv, "nats://")
+	tg := transport.Target{Exchange: "blx", Topic: "notifications"}
+	other := transport.Target{Exchange: "blx", Topic: "other"}
+	cfg := infoConfig(tg, "billing")
+	cfg.Targets = append(cfg.Targets, other)
+	cfg.Prefetch = 2
+	l := listen(t, tr, cfg)
+	transporttest.SendN(t, tr, tg, transport.Info, "bl", 5)
+	br := l.(transport.BacklogReporter)
+	backlog := func() []transport.Backlog {
+		b, err := br.Backlog(within(t, waitFor))
+		require.NoError(t, err)
+		return b
+	}
+	assert.Equal(t, []transport.Backlog{{Exchange: "blx", Topic: transport.AnyTopic, Pool: "billing", Messages: 5}}, backlog(),
+		"pending plus delivered and unacknowledged (the prefetch holds 2)")
+	transporttest.Collect(t, l, 5, waitFor)
+	require.Eventually(t, func() bool { return backlog()[0].Messages == 0 }, waitFor, 20*time.Millisecond)
+}
