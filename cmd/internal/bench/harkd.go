@@ -30,9 +30,12 @@ const (
 
 // harkdSide is the daemon as users run it: one harkd process per group
 // (listener.pool set for a pool), each with a plain config
-// (harkdConfigYAML). Preparing, sending and cleaning up are hark's
-// (transportSide), subscribing to every priority, as harkd's log endpoint
-// does.
+// (harkdConfigYAML). Sending and cleaning up are hark's (transportSide).
+// Preparing is harkd's own: the processes are started until they are
+// ready, which declares their groups on the broker the way this harkd
+// binary does, and stopped again, as a listener that restarts; so the
+// backlog waits for them even when the binary was built from other
+// sources than this tool.
 //
 // The clock starts once every process answers /readyz with 200 (it
 // consumes then); what they acknowledged before that, read from /metrics
@@ -65,36 +68,73 @@ func openHarkd(ctx context.Context, cfg *Config, n names, cleanup cleanupFunc) (
 	}, nil
 }
 
-func (h *harkdSide) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
-	h.procs, h.stats = nil, nil
-	killAll := func() {
-		for _, p := range h.procs {
-			p.kill()
+// prepare starts a harkd per group, waits until every one is ready
+// (consuming, so its group exists on the broker), and stops them. NATS
+// core keeps nothing for a group, so there it does nothing.
+func (h *harkdSide) prepare(ctx context.Context, groups []string) error {
+	if u, err := transport.ParseURL(h.cfg.URL); err == nil {
+		if k, _ := kindOf(u); k == KindNATSCore {
+			return nil
 		}
 	}
-	start := time.Now()
+	if _, _, err := h.launch(ctx, groups, nil); err != nil {
+		return fmt.Errorf("bench: prepare: %w", err)
+	}
+	var errs []error
+	for _, p := range h.procs {
+		errs = append(errs, p.stop(ctx))
+	}
+	h.procs = nil
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("bench: prepare: %w", err)
+	}
+	return nil
+}
+
+// launch starts a harkd per group and waits until all are ready. It
+// returns when it started them and when the last was ready. A process
+// that exits unasked after that fails t (when not nil). On failure every
+// process is killed.
+func (h *harkdSide) launch(ctx context.Context, groups []string, t *tally) (start, ready time.Time, err error) {
+	h.procs = nil
+	defer func() {
+		if err != nil {
+			for _, p := range h.procs {
+				p.kill()
+			}
+		}
+	}()
+	start = time.Now()
 	for i, g := range groups {
 		p, err := h.start(i, g)
 		if err != nil {
-			killAll()
-			return nil, err
+			return start, ready, err
 		}
 		h.procs = append(h.procs, p)
-		go func() {
-			<-p.exited
-			if !p.stopping.Load() {
-				t.fail(p.exitError())
-			}
-		}()
+		if t != nil {
+			go func() {
+				<-p.exited
+				if !p.stopping.Load() {
+					t.fail(p.exitError())
+				}
+			}()
+		}
 	}
-	ready, err := h.awaitReady(ctx, start)
+	ready, err = h.awaitReady(ctx, start)
+	return start, ready, err
+}
+
+func (h *harkdSide) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
+	h.stats = nil
+	start, ready, err := h.launch(ctx, groups, t)
 	if err != nil {
-		killAll()
 		return nil, err
 	}
 	warmup, err := h.acked(ctx)
 	if err != nil {
-		killAll()
+		for _, p := range h.procs {
+			p.kill()
+		}
 		return nil, err
 	}
 	h.stats = &Process{Processes: len(h.procs), StartupSeconds: ready.Sub(start).Seconds()}
