@@ -68,10 +68,12 @@ Contenders, in the order they run:
                  per pool, from a plain config (transport_url, one target,
                  one log endpoint taking every priority, log level warn,
                  listener defaults unless --workers, --prefetch or
-                 --executor is given). Its count comes from its /metrics;
-                 its clock starts when every process answers /readyz with
-                 200, and what it acknowledged before is left out (warmup).
-                 Its peak RSS and CPU time are reported too.
+                 --executor is given). Before the backlog is sent, its
+                 processes run once until ready, so that they declare
+                 their own groups on the broker. Its count comes from its
+                 /metrics; its clock starts when every process answers
+                 /readyz with 200, and what it acknowledged before is left
+                 out (warmup). Its peak RSS and CPU time are reported too.
 The bare clients are amqp091-go (RabbitMQ), nats.go's jetstream package
 (Consume) and a nats.go queue subscription (NATS core, ?mode=core); on
 memory:// they are hark's transport listener without the notify listener.
