@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/harkmq/hark/cmd/internal/bench"
 	"github.com/harkmq/hark/cmd/internal/benchplot"
@@ -36,6 +37,9 @@ type benchFlags struct {
 	json         bool
 	quiet        bool
 	cpuProfile   string
+	mix          bool
+	// drain and fanout
+	harkd string
 	// steady
 	rate     int
 	duration time.Duration
@@ -48,22 +52,48 @@ func (a *app) newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Measure throughput and latency against a bare client of the same broker",
 		Long: `Measure how fast hark consumes notifications from the broker --url names,
-and measure in the same run, against the same broker, a bare client of that
-broker doing the same work: consume, decode the oslo envelope with
-encoding/json, acknowledge. Absolute figures vary between machines; the
-ratio of one run does not.
+and measure in the same run, against the same broker, bare clients of that
+broker doing the same work: consume, decode, acknowledge. Absolute figures
+vary between machines; the ratios of one run do not.
 
+Contenders, in the order they run:
+  bare           the broker's own client: consume, decode the oslo envelope
+                 and the message in it with encoding/json, ack (the
+                 primary baseline)
+  bare-envelope  the same, decoding the envelope alone
+  oslo           with --oslo: the real oslo.messaging listener (RabbitMQ,
+                 Python, threading executor) at the same prefetch
+  hark           hark's notify.Listener in this process
+  harkd          with --harkd PATH: the harkd daemon at PATH, one process
+                 per pool, from a plain config (transport_url, one target,
+                 one log endpoint taking every priority, log level warn,
+                 listener defaults unless --workers, --prefetch or
+                 --executor is given). Before the backlog is sent, its
+                 processes run once until ready, so that they declare
+                 their own groups on the broker. Its count comes from its
+                 /metrics; its clock starts when every process answers
+                 /readyz with 200, and what it acknowledged before is left
+                 out (warmup). Its peak RSS and CPU time are reported too.
 The bare clients are amqp091-go (RabbitMQ), nats.go's jetstream package
 (Consume) and a nats.go queue subscription (NATS core, ?mode=core); on
-memory:// it is hark's transport listener without the notify listener.
-On RabbitMQ, --oslo adds the real oslo.messaging listener (Python,
-threading executor) at the same prefetch.
+memory:// they are hark's transport listener without the notify listener.
+The report gives hark's and harkd's ratios to every other contender.
+
+--mix spreads the notifications over the seven priorities (90% info, the
+rest evenly over audit, debug, warn, error, critical and sample, in a fixed
+cycle), and every contender consumes all seven: hark with one endpoint
+implementing every priority, the bare clients on every priority's subject
+or queue, laid out as hark lays them out. Without it all are info.
 
 Each contender runs on its own exchange, one after the other, and what it
 declared is deleted afterwards. Progress goes to standard error; the result
 table (or with --json one JSON object) to standard output.`,
 		Example: `  # Drain a backlog of 100000 notifications from RabbitMQ: bare, oslo.messaging, hark
   hark bench drain --url rabbit://guest:guest@127.0.0.1:5672/ --count 100000 --oslo
+
+  # A backlog of mixed priorities drained by the daemon as users run it
+  go build -o /tmp/harkd ./cmd/harkd
+  hark bench drain --url nats://127.0.0.1:4222 --count 200000 --mix --harkd /tmp/harkd
 
   # JetStream at 5000 msg/s for 10s: latency percentiles
   hark bench steady --url nats://127.0.0.1:4222 --rate 5000 --duration 10s
@@ -94,27 +124,31 @@ func (a *app) newBenchScenarioCmd(sc bench.Scenario, short string) *cobra.Comman
 		Use:   string(sc),
 		Short: short,
 		Args:  cobra.NoArgs,
-		RunE: a.verb(func(ctx context.Context, _ []string) error {
-			return a.bench(ctx, sc, f)
-		}),
 	}
 	fl := cmd.Flags()
+	cmd.RunE = a.verb(func(ctx context.Context, _ []string) error {
+		return a.bench(ctx, sc, f, harkdSettings(fl, f))
+	})
 	if sc != bench.Steady {
 		fl.IntVar(&f.count, "count", bench.DefaultMessages, "notifications per contender and round (fanout: per pool)")
 	}
 	fl.IntVar(&f.size, "size", bench.DefaultSize, "size of one encoded notification in bytes")
-	fl.IntVar(&f.workers, "workers", bench.DefaultWorkers, "hark's handler workers (pooled executor)")
-	fl.IntVar(&f.prefetch, "prefetch", 0, "notifications held unsettled, by hark and the bare client (0: 2 × workers)")
-	fl.StringVar(&f.executor, "executor", "pooled", "hark's executor: pooled or blocking")
-	fl.IntVar(&f.batch, "batch", 0, "with a size > 0, hark uses a batch listener of that size")
+	fl.IntVar(&f.workers, "workers", bench.DefaultWorkers, "hark's handler workers (pooled executor); harkd's only when given")
+	fl.IntVar(&f.prefetch, "prefetch", 0, "notifications held unsettled, by hark and the bare clients (0: 2 × workers); harkd's only when given")
+	fl.StringVar(&f.executor, "executor", "pooled", "hark's executor: pooled or blocking; harkd's only when given")
+	fl.IntVar(&f.batch, "batch", 0, "with a size > 0, hark (and harkd) use a batch listener of that size")
 	fl.DurationVar(&f.batchTimeout, "batch-timeout", 100*time.Millisecond, "flush a partial batch after this long")
 	fl.IntVar(&f.rounds, "rounds", bench.DefaultRounds, "rounds per contender; the median is reported")
-	fl.BoolVar(&f.baseline, "baseline", true, "run the bare-client baseline (--baseline=false: hark only)")
+	fl.BoolVar(&f.baseline, "baseline", true, "run the bare-client baselines, bare and bare-envelope (--baseline=false: hark only)")
 	fl.IntVar(&f.publishers, "publishers", bench.DefaultPublishers, "goroutines sending notifications")
 	fl.DurationVar(&f.stall, "stall", bench.DefaultStall, "fail when a consumer makes no progress for this long")
 	fl.BoolVar(&f.json, "json", false, "print the report as one JSON object")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress line on standard error")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of hark's first round of consuming to this file (go tool pprof)")
+	fl.BoolVar(&f.mix, "mix", false, "spread the notifications over the seven priorities (90% info) and consume all seven")
+	if sc != bench.Steady {
+		fl.StringVar(&f.harkd, "harkd", "", "also run the harkd binary at this path (go build -o /tmp/harkd ./cmd/harkd), one process per pool")
+	}
 	switch sc {
 	case bench.Drain:
 		fl.BoolVar(&f.oslo, "oslo", false, "also run the real oslo.messaging listener (RabbitMQ; needs python3-oslo.messaging)")
@@ -128,13 +162,31 @@ func (a *app) newBenchScenarioCmd(sc bench.Scenario, short string) *cobra.Comman
 	return cmd
 }
 
+// harkdSettings is the harkd contender of f: the listener settings whose
+// flags were given, and no others, so that harkd otherwise runs on its
+// own defaults.
+func harkdSettings(fl *pflag.FlagSet, f benchFlags) bench.Harkd {
+	h := bench.Harkd{Path: f.harkd}
+	if fl.Changed("workers") {
+		h.Workers = f.workers
+	}
+	if fl.Changed("prefetch") {
+		h.Prefetch = f.prefetch
+	}
+	if fl.Changed("executor") {
+		h.Executor = f.executor
+	}
+	return h
+}
+
 // bench runs one scenario and prints its report.
-func (a *app) bench(ctx context.Context, sc bench.Scenario, f benchFlags) error {
+func (a *app) bench(ctx context.Context, sc bench.Scenario, f benchFlags, harkd bench.Harkd) error {
 	cfg := bench.Config{
 		Scenario: sc, URL: a.url, Messages: f.count, Size: f.size,
 		Executor: f.executor, Workers: f.workers, Prefetch: f.prefetch,
 		Batch: f.batch, Rate: f.rate, Duration: f.duration, Pools: f.pools,
 		Rounds: f.rounds, Baseline: f.baseline, Oslo: f.oslo, Python: f.python,
+		Mix: f.mix, Harkd: harkd,
 		Publishers: f.publishers, Stall: f.stall, Log: a.log,
 	}
 	if f.batch > 0 {

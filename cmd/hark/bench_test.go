@@ -24,9 +24,11 @@ func TestBench_drain_JSON_then_plot(t *testing.T) {
 	assert.Equal(t, "drain", rep.Scenario)
 	assert.Equal(t, 500, rep.Messages)
 	assert.Equal(t, 2, rep.Rounds)
-	require.Len(t, rep.Runs, 2)
+	require.Len(t, rep.Runs, 3)
 	assert.Equal(t, "bare", rep.Runs[0].Name)
-	assert.Equal(t, "hark", rep.Runs[1].Name)
+	assert.Equal(t, "bare-envelope", rep.Runs[1].Name)
+	assert.Equal(t, "hark", rep.Runs[2].Name)
+	assert.False(t, rep.Mix)
 	assert.Contains(t, r.err, "hark", "progress on stderr")
 
 	s := hark(t, ctx, "", "bench", "steady", "--url", "memory://", "--rate", "1000", "--duration", "300ms", "--json", "--quiet")
@@ -61,8 +63,66 @@ func TestBench_text_report(t *testing.T) {
 	assert.Contains(t, r.out, "hark bench fanout on memory")
 	assert.Contains(t, r.out, "× 2 pools")
 	assert.Contains(t, r.out, "hark / bare:")
+	assert.Contains(t, r.out, "hark / bare-envelope:")
 	lines := strings.Split(strings.TrimSpace(r.out), "\n")
 	assert.GreaterOrEqual(t, len(lines), 5)
+}
+
+func TestBench_mix(t *testing.T) {
+	r := hark(t, context.Background(), "", "bench", "drain", "--url", "memory://", "--count", "600", "--mix", "--json", "--quiet")
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.err)
+	var rep bench.Report
+	require.NoError(t, json.Unmarshal([]byte(r.out), &rep))
+	assert.True(t, rep.Mix)
+	require.Len(t, rep.Runs, 3)
+	for _, run := range rep.Runs {
+		assert.Equal(t, 600, run.Messages, run.Name)
+	}
+}
+
+func TestBench_harkd_flag(t *testing.T) {
+	// harkd cannot reach the memory broker of another process: a usage
+	// error, found before anything runs.
+	self, err := os.Executable()
+	require.NoError(t, err)
+	r := hark(t, context.Background(), "", "bench", "drain", "--url", "memory://", "--count", "10", "--harkd", self, "--quiet")
+	assert.Equal(t, exitUsage, r.code, "stderr: %s", r.err)
+	assert.Contains(t, r.err, "memory://")
+
+	r = hark(t, context.Background(), "", "bench", "drain", "--url", "memory://", "--harkd", "/nonexistent/harkd", "--quiet")
+	assert.Equal(t, exitUsage, r.code, "stderr: %s", r.err)
+	assert.Contains(t, r.err, "go build -o /tmp/harkd ./cmd/harkd")
+
+	r = hark(t, context.Background(), "", "bench", "steady", "--url", "memory://", "--harkd", self)
+	assert.Equal(t, exitUsage, r.code, "steady has no --harkd flag: %s", r.err)
+
+	h := hark(t, context.Background(), "", "bench", "drain", "--help")
+	assert.Contains(t, h.out, "--harkd")
+	assert.Contains(t, h.out, "--mix")
+	h = hark(t, context.Background(), "", "bench", "--help")
+	assert.Contains(t, h.out, "bare-envelope")
+	assert.Contains(t, h.out, "--harkd PATH")
+}
+
+// Only the listener flags given on the command line reach harkd's config.
+func TestBench_harkd_settings_only_when_given(t *testing.T) {
+	a := &app{}
+	for _, tc := range []struct {
+		args []string
+		want bench.Harkd
+	}{
+		{nil, bench.Harkd{Path: "/tmp/harkd"}},
+		{[]string{"--workers", "8"}, bench.Harkd{Path: "/tmp/harkd", Workers: 8}},
+		{[]string{"--prefetch", "50", "--executor", "blocking"}, bench.Harkd{Path: "/tmp/harkd", Prefetch: 50, Executor: "blocking"}},
+	} {
+		cmd := a.newBenchScenarioCmd(bench.Drain, "")
+		require.NoError(t, cmd.ParseFlags(append([]string{"--harkd", "/tmp/harkd"}, tc.args...)))
+		f := benchFlags{harkd: "/tmp/harkd"}
+		f.workers, _ = cmd.Flags().GetInt("workers")
+		f.prefetch, _ = cmd.Flags().GetInt("prefetch")
+		f.executor, _ = cmd.Flags().GetString("executor")
+		assert.Equal(t, tc.want, harkdSettings(cmd.Flags(), f), "%v", tc.args)
+	}
 }
 
 func TestBench_unreachable_broker(t *testing.T) {

@@ -81,6 +81,16 @@ type Config struct {
 	Baseline bool
 	Oslo     bool
 	Python   string
+	// Mix spreads the notifications over the seven priorities (90% info,
+	// the rest evenly over audit, debug, warn, error, critical and
+	// sample, in a fixed cycle: see MixPriority), and every contender
+	// consumes all seven. Without it every notification is info and the
+	// contenders consume info only.
+	Mix bool
+	// Harkd, when Harkd.Path is set, adds the contender "harkd": the
+	// daemon binary at that path run as a process of its own (one per
+	// pool), drain and fanout scenarios only.
+	Harkd Harkd
 	// Publishers is how many goroutines send the backlog.
 	Publishers int
 	// Stall fails a round whose consumer makes no progress for this long.
@@ -198,6 +208,14 @@ func (c Config) Validate() error {
 		return bad("pools %d: must be at least 1", c.Pools)
 	case c.Pools > 1 && c.Scenario != Fanout:
 		return bad("pools %d: only the fanout scenario has pools", c.Pools)
+	}
+	if c.Harkd.Path != "" {
+		if c.Scenario == Steady {
+			return bad("harkd runs in the drain and fanout scenarios only (its latency cannot be observed from outside)")
+		}
+		if err := c.Harkd.validate(); err != nil {
+			return fmt.Errorf("%w: harkd: %w", ErrInvalidConfig, err)
+		}
 	}
 	if c.Scenario == Steady {
 		if c.Rate < 1 {

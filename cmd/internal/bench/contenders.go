@@ -43,11 +43,28 @@ func kindOf(u *transport.URL) (string, error) {
 // broker, through the side's own transport.
 type cleanupFunc func(ctx context.Context, n names, tr transport.Transport) error
 
-// contendersFor returns who runs on u, in order: the bare baseline
-// (unless turned off), oslo.messaging (when asked), and hark.
+// bareKind is one kind of bare baseline: what it does with a body
+// before it acks it.
+type bareKind struct {
+	// name is the contender's; work says what it does, for its client.
+	name, work string
+	recv       receiveFunc
+}
+
+// bareKinds are the bare baselines, run one after the other: "bare"
+// decodes the oslo envelope and the message in it with encoding/json (the
+// primary baseline), "bare-envelope" the envelope alone.
+var bareKinds = []bareKind{
+	{name: "bare", work: "decode", recv: bareReceive},
+	{name: "bare-envelope", work: "envelope decode", recv: envelopeReceive},
+}
+
+// contendersFor returns who runs on u, in order: the bare baselines
+// (unless turned off), oslo.messaging (when asked), hark, and harkd
+// (when asked).
 func contendersFor(cfg *Config, u *transport.URL, kind string) ([]contender, error) {
 	var (
-		bare    contender
+		bare    func(k bareKind) contender
 		cleanup cleanupFunc
 	)
 	switch kind {
@@ -56,10 +73,12 @@ func contendersFor(cfg *Config, u *transport.URL, kind string) ([]contender, err
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
-		bare = contender{name: "bare", client: rabbitClient(), backlog: true,
-			open: func(ctx context.Context, n names) (side, error) { return openBareRabbit(ctx, rt, n, cfg.Prefetch) }}
-		// hark's Send declares the non-pooled queue too, as oslo's
-		// notifier does, so it goes with the pools' queues.
+		bare = func(k bareKind) contender {
+			return contender{name: k.name, client: rabbitClient("consume+" + k.work + "+ack"), backlog: true,
+				open: func(ctx context.Context, n names) (side, error) { return openBareRabbit(ctx, cfg, rt, n, k.recv) }}
+		}
+		// hark's Send declares the non-pooled queues too, as oslo's
+		// notifier does, so they go with the pools' queues.
 		cleanup = func(ctx context.Context, n names, _ transport.Transport) error {
 			groups := n.groups()
 			if len(n.pools) > 0 {
@@ -68,8 +87,10 @@ func contendersFor(cfg *Config, u *transport.URL, kind string) ([]contender, err
 			return rt.delete(ctx, n, groups)
 		}
 	case KindNATSJetStream:
-		bare = contender{name: "bare", client: natsClient("jetstream Consume+decode+ack"), backlog: true,
-			open: func(ctx context.Context, n names) (side, error) { return openBareJetStream(ctx, u, n, cfg.Prefetch) }}
+		bare = func(k bareKind) contender {
+			return contender{name: k.name, client: natsClient("jetstream Consume+" + k.work + "+ack"), backlog: true,
+				open: func(ctx context.Context, n names) (side, error) { return openBareJetStream(ctx, cfg, u, n, k.recv) }}
+		}
 		cleanup = func(ctx context.Context, n names, tr transport.Transport) error {
 			nt, ok := tr.(*harknats.Transport)
 			if !ok {
@@ -78,19 +99,26 @@ func contendersFor(cfg *Config, u *transport.URL, kind string) ([]contender, err
 			return deleteStream(ctx, nt.Conn(), harknats.StreamName(n.exchange))
 		}
 	case KindNATSCore:
-		bare = contender{name: "bare", client: natsClient("QueueSubscribe+decode"),
-			open: func(ctx context.Context, n names) (side, error) { return openBareCore(ctx, u, n) }}
+		bare = func(k bareKind) contender {
+			return contender{name: k.name, client: natsClient("QueueSubscribe+" + k.work),
+				open: func(ctx context.Context, n names) (side, error) { return openBareCore(ctx, cfg, u, n, k.recv) }}
+		}
 	case KindMemory:
-		bare = contender{name: "bare", client: "hark memory transport Next+decode+Ack loop", backlog: true,
-			open: func(ctx context.Context, n names) (side, error) { return openBareMemory(ctx, cfg, n) }}
+		bare = func(k bareKind) contender {
+			return contender{name: k.name, client: "hark memory transport Next+" + k.work + "+Ack loop", backlog: true,
+				open: func(ctx context.Context, n names) (side, error) { return openBareMemory(ctx, cfg, n, k.recv) }}
+		}
 	}
 	openHarkSide := func(ctx context.Context, n names) (*harkSide, error) {
 		return openHark(ctx, cfg, n, cleanup)
 	}
+	backlog := bare(bareKinds[0]).backlog
 
 	var cs []contender
 	if cfg.Baseline {
-		cs = append(cs, bare)
+		for _, k := range bareKinds {
+			cs = append(cs, bare(k))
+		}
 	}
 	if cfg.Oslo {
 		if kind != KindRabbit || cfg.Scenario != Drain {
@@ -109,8 +137,16 @@ func contendersFor(cfg *Config, u *transport.URL, kind string) ([]contender, err
 	if cfg.Batch > 0 {
 		harkClient = "hark " + harkVersion() + " notify.BatchListener"
 	}
-	return append(cs, contender{name: "hark", client: harkClient, backlog: bare.backlog,
-		open: func(ctx context.Context, n names) (side, error) { return openHarkSide(ctx, n) }}), nil
+	cs = append(cs, contender{name: "hark", client: harkClient, hark: true, backlog: backlog,
+		open: func(ctx context.Context, n names) (side, error) { return openHarkSide(ctx, n) }})
+	if cfg.Harkd.Path != "" {
+		if kind == KindMemory {
+			return nil, fmt.Errorf("%w: harkd: %w", ErrInvalidConfig, errHarkdMemory)
+		}
+		cs = append(cs, contender{name: "harkd", client: harkdClient(cfg), hark: true, backlog: backlog,
+			open: func(ctx context.Context, n names) (side, error) { return openHarkd(ctx, cfg, n, cleanup) }})
+	}
+	return cs, nil
 }
 
 // harkVersion is the version of hark this binary was built from.

@@ -21,13 +21,17 @@ func WriteJSON(w io.Writer, r *Report) error {
 }
 
 // WriteText writes r for people: the settings, a table of the
-// contenders, and hark's ratio to each.
+// contenders, what processes of their own cost (harkd), and the ratios of
+// hark's contenders to the others.
 func WriteText(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "hark bench %s on %s (%s)\n", r.Scenario, r.Transport, r.URL)
 	what := fmt.Sprintf("%s notifications of %d bytes", group(float64(r.Messages)), r.BodyBytes)
 	if r.Pools > 1 {
 		what += fmt.Sprintf(" × %d pools", r.Pools)
+	}
+	if r.Mix {
+		what += ", mixed priorities (90% info, 10% the six others)"
 	}
 	if r.Rate > 0 {
 		what += fmt.Sprintf(" at %s msg/s", group(float64(r.Rate)))
@@ -58,6 +62,11 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintln(tw, row+"  "+run.Client)
 	}
 	_ = tw.Flush()
+	for _, run := range r.Runs {
+		if run.Process != nil {
+			fmt.Fprintf(&b, "\n%s: %s", run.Name, processText(run))
+		}
+	}
 	for _, ra := range r.Ratios {
 		fmt.Fprintf(&b, "\n%s / %s: %.2f×", ra.Of, ra.To, ra.Value)
 	}
@@ -66,6 +75,38 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// processText describes the processes of run.
+func processText(run Run) string {
+	p := run.Process
+	procs := "1 process"
+	if p.Processes != 1 {
+		procs = fmt.Sprintf("%d processes", p.Processes)
+	}
+	var clock string
+	switch {
+	case p.ClockFromStart:
+		clock = "everything was handled before that, so the clock ran from the start, startup included"
+	case run.Warmup > 0:
+		clock = fmt.Sprintf("the clock starts then; %s notifications handled before are left out", group(float64(run.Warmup)))
+	default:
+		clock = "the clock starts then"
+	}
+	s := fmt.Sprintf("%s, ready (/readyz 200) %.2fs after start (%s)", procs, p.StartupSeconds, clock)
+	if p.PeakRSSBytes > 0 {
+		s += fmt.Sprintf("; peak RSS %.1f MiB", float64(p.PeakRSSBytes)/(1<<20))
+		if p.Processes > 1 {
+			s += " (the largest)"
+		}
+	}
+	if p.CPUSeconds > 0 {
+		s += fmt.Sprintf("; CPU %.2fs user+system, startup included", p.CPUSeconds)
+		if p.Processes > 1 {
+			s += " (all processes)"
+		}
+	}
+	return s
 }
 
 // group formats v rounded, with thousands separated by commas.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
@@ -26,7 +25,7 @@ func openHark(ctx context.Context, cfg *Config, n names, cleanup cleanupFunc) (*
 	if err != nil {
 		return nil, err
 	}
-	ts, err := openTransportSide(ctx, cfg, n, cleanup)
+	ts, err := openTransportSide(ctx, cfg, n, cfg.priorities(), cleanup)
 	if err != nil {
 		return nil, err
 	}
@@ -60,9 +59,9 @@ func (h *harkSide) consume(ctx context.Context, groups []string, t *tally) (func
 			err error
 		)
 		if h.cfg.Batch > 0 {
-			l, err = notify.NewBatchListener(h.tr, tg, []any{batchCounter{t}}, h.cfg.Batch, h.cfg.BatchTimeout, opts...)
+			l, err = notify.NewBatchListener(h.tr, tg, []any{batchEndpoint(h.cfg, t)}, h.cfg.Batch, h.cfg.BatchTimeout, opts...)
 		} else {
-			l, err = notify.NewListener(h.tr, tg, []any{counter{t}}, opts...)
+			l, err = notify.NewListener(h.tr, tg, []any{endpoint(h.cfg, t)}, opts...)
 		}
 		if err == nil {
 			err = l.Start(ctx)
@@ -74,30 +73,4 @@ func (h *harkSide) consume(ctx context.Context, groups []string, t *tally) (func
 		ls = append(ls, l)
 	}
 	return stop, nil
-}
-
-// counter is the benchmark's endpoint: it records each notification
-// (with its latency, when the tally keeps them) and handles it.
-type counter struct{ t *tally }
-
-func (c counter) Info(_ context.Context, n *notify.Notification) notify.Result {
-	c.t.record(sentAt(c.t, n))
-	return notify.Handled
-}
-
-// batchCounter is counter for batch listeners.
-type batchCounter struct{ t *tally }
-
-func (c batchCounter) Info(_ context.Context, ns []*notify.Notification) notify.Result {
-	for _, n := range ns {
-		c.t.record(sentAt(c.t, n))
-	}
-	return notify.Handled
-}
-
-func sentAt(t *tally, n *notify.Notification) time.Time {
-	if t.lat == nil {
-		return time.Time{}
-	}
-	return parseTimestamp(n.Metadata.Timestamp)
 }

@@ -12,17 +12,19 @@ import (
 // bareMemory is the baseline on the memory transport, which has no
 // client of its own: hark's transport listener alone (Next, decode with
 // encoding/json, Ack) in one loop per group, without notify's listener.
-// It shows what the listener adds on top of the transport.
+// It shows what the listener adds on top of the transport. recv is the
+// decode: full (bare) or the envelope alone (bare-envelope).
 type bareMemory struct {
 	transportSide
+	recv receiveFunc
 }
 
-func openBareMemory(ctx context.Context, cfg *Config, n names) (*bareMemory, error) {
-	ts, err := openTransportSide(ctx, cfg, n, nil)
+func openBareMemory(ctx context.Context, cfg *Config, n names, recv receiveFunc) (*bareMemory, error) {
+	ts, err := openTransportSide(ctx, cfg, n, cfg.priorities(), nil)
 	if err != nil {
 		return nil, err
 	}
-	return &bareMemory{transportSide: ts}, nil
+	return &bareMemory{transportSide: ts, recv: recv}, nil
 }
 
 func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (func(context.Context) error, error) {
@@ -57,7 +59,7 @@ func (b *bareMemory) consume(ctx context.Context, groups []string, t *tally) (fu
 				if err != nil {
 					return
 				}
-				sent, err := bareReceive(t, d.Message().Body)
+				sent, err := b.recv(t, d.Message().Body)
 				if err == nil {
 					err = d.Ack(ctx)
 				}

@@ -21,7 +21,7 @@ type messageMaker struct {
 
 func newMessageMaker(size int) (*messageMaker, error) {
 	mm := &messageMaker{}
-	m, err := mm.make(time.Time{})
+	m, err := mm.make(time.Time{}, transport.Info)
 	if err != nil {
 		return nil, err
 	}
@@ -29,9 +29,10 @@ func newMessageMaker(size int) (*messageMaker, error) {
 	return mm, nil
 }
 
-// make encodes one notification whose oslo timestamp is at (the moment
-// the scenario meant to send it; the zero time means now).
-func (mm *messageMaker) make(at time.Time) (transport.Message, error) {
+// make encodes one notification of priority p whose oslo timestamp is at
+// (the moment the scenario meant to send it; the zero time means now).
+// The body's priority is p upper-cased, as oslo's notifier writes it.
+func (mm *messageMaker) make(at time.Time, p transport.Priority) (transport.Message, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
@@ -42,7 +43,7 @@ func (mm *messageMaker) make(at time.Time) (transport.Message, error) {
 		UniqueID:    transport.NewUniqueID(),
 		PublisherID: "compute.bench",
 		EventType:   "compute.instance.update",
-		Priority:    "INFO",
+		Priority:    p.Upper(),
 		Payload:     json.RawMessage(payload),
 		Timestamp:   transport.FormatTimestamp(at),
 		Context:     map[string]any{"request_id": "req-bench", "project_id": "p-1"},

@@ -15,9 +15,23 @@ import (
 	harknats "github.com/harkmq/hark/transport/nats"
 )
 
-// natsSubject is hark's subject for the benchmark's info notifications;
-// the bare clients use the same scheme on their own exchange.
-func natsSubject(n names) string { return n.exchange + "." + n.topic + ".info" }
+// natsSubject is hark's subject for notifications of priority p:
+// "<exchange>.<topic>.<priority>"; the bare clients use the same scheme on
+// their own exchange.
+func natsSubject(n names, p transport.Priority) string {
+	return n.exchange + "." + n.topic + "." + string(p)
+}
+
+// natsFilter is the subject a bare client consumes to get prios: the one
+// subject of a single priority, else "<exchange>.<topic>.*", which on the
+// bare client's own stream matches the seven priority subjects of the
+// topic and nothing else (the benchmark's topics have no dots).
+func natsFilter(n names, prios []transport.Priority) string {
+	if len(prios) == 1 {
+		return natsSubject(n, prios[0])
+	}
+	return n.exchange + "." + n.topic + ".*"
+}
 
 // natsStorage is the stream storage the URL asks for (file by default).
 func natsStorage(u *transport.URL) jetstream.StorageType {
@@ -44,12 +58,15 @@ func deleteStream(ctx context.Context, nc *natsgo.Conn, name string) error {
 // package alone. It makes a stream like hark's (interest retention, the
 // URL's storage) with one durable consumer per group, publishes with a
 // stream ack per message, and consumes with Consume at the same prefetch
-// (PullMaxMessages), decoding each body with encoding/json and acking
-// each message.
+// (PullMaxMessages), decoding each body with encoding/json (recv) and
+// acking each message. Each group's consumer filters on every priority
+// the run consumes (natsFilter).
 type bareJetStream struct {
 	nc      *natsgo.Conn
 	js      jetstream.JetStream
 	n       names
+	recv    receiveFunc
+	filter  string
 	storage jetstream.StorageType
 	// prefetch is the pull buffer of Consume.
 	prefetch int
@@ -57,7 +74,7 @@ type bareJetStream struct {
 	cons     map[string]jetstream.Consumer
 }
 
-func openBareJetStream(ctx context.Context, u *transport.URL, n names, prefetch int) (*bareJetStream, error) {
+func openBareJetStream(ctx context.Context, cfg *Config, u *transport.URL, n names, recv receiveFunc) (*bareJetStream, error) {
 	nc, err := harknats.Dial(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -67,7 +84,8 @@ func openBareJetStream(ctx context.Context, u *transport.URL, n names, prefetch 
 		nc.Close()
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	return &bareJetStream{nc: nc, js: js, n: n, storage: natsStorage(u), prefetch: prefetch,
+	return &bareJetStream{nc: nc, js: js, n: n, recv: recv, filter: natsFilter(n, cfg.priorities()),
+		storage: natsStorage(u), prefetch: cfg.Prefetch,
 		stream: "HARKBENCH_" + n.exchange, cons: map[string]jetstream.Consumer{}}, nil
 }
 
@@ -85,7 +103,7 @@ func (b *bareJetStream) prepare(ctx context.Context, groups []string) error {
 			name = "bare_pool_" + g
 		}
 		c, err := b.js.CreateConsumer(ctx, b.stream, jetstream.ConsumerConfig{
-			Durable: name, FilterSubject: natsSubject(b.n),
+			Durable: name, FilterSubject: b.filter,
 			AckPolicy: jetstream.AckExplicitPolicy, AckWait: transport.DefaultLease,
 		})
 		if err != nil {
@@ -96,8 +114,8 @@ func (b *bareJetStream) prepare(ctx context.Context, groups []string) error {
 	return nil
 }
 
-func (b *bareJetStream) send(ctx context.Context, msg transport.Message) error {
-	m := &natsgo.Msg{Subject: natsSubject(b.n), Data: msg.Body, Header: natsgo.Header{}}
+func (b *bareJetStream) send(ctx context.Context, p transport.Priority, msg transport.Message) error {
+	m := &natsgo.Msg{Subject: natsSubject(b.n, p), Data: msg.Body, Header: natsgo.Header{}}
 	m.Header.Set(natsgo.MsgIdHdr, msg.ID)
 	if _, err := b.js.PublishMsg(ctx, m); err != nil {
 		return fmt.Errorf("bench: publish: %w", err)
@@ -111,7 +129,7 @@ func (b *bareJetStream) consume(_ context.Context, groups []string, t *tally) (f
 		failed  error
 		failMu  sync.Mutex
 		handler = func(m jetstream.Msg) {
-			sent, err := bareReceive(t, m.Data())
+			sent, err := b.recv(t, m.Data())
 			if err == nil {
 				err = m.Ack()
 			}
@@ -150,25 +168,28 @@ func (b *bareJetStream) close(ctx context.Context) error {
 }
 
 // bareCore is the baseline on core NATS: a nats.go queue subscription
-// per group, decoding each message with encoding/json; sends publish and
-// flush, as hark's core Send does.
+// per group on every priority the run consumes (natsFilter), decoding
+// each message with encoding/json (recv); sends publish and flush, as
+// hark's core Send does.
 type bareCore struct {
-	nc *natsgo.Conn
-	n  names
+	nc     *natsgo.Conn
+	n      names
+	recv   receiveFunc
+	filter string
 }
 
-func openBareCore(ctx context.Context, u *transport.URL, n names) (*bareCore, error) {
+func openBareCore(ctx context.Context, cfg *Config, u *transport.URL, n names, recv receiveFunc) (*bareCore, error) {
 	nc, err := harknats.Dial(ctx, u)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	return &bareCore{nc: nc, n: n}, nil
+	return &bareCore{nc: nc, n: n, recv: recv, filter: natsFilter(n, cfg.priorities())}, nil
 }
 
 func (b *bareCore) prepare(context.Context, []string) error { return nil }
 
-func (b *bareCore) send(ctx context.Context, msg transport.Message) error {
-	if err := b.nc.Publish(natsSubject(b.n), msg.Body); err != nil {
+func (b *bareCore) send(ctx context.Context, p transport.Priority, msg transport.Message) error {
+	if err := b.nc.Publish(natsSubject(b.n, p), msg.Body); err != nil {
 		return fmt.Errorf("bench: publish: %w", err)
 	}
 	if err := flush(ctx, b.nc); err != nil {
@@ -191,8 +212,8 @@ func (b *bareCore) consume(ctx context.Context, groups []string, t *tally) (func
 		if g != "" {
 			q = "bare_pool_" + g
 		}
-		s, err := b.nc.QueueSubscribe(natsSubject(b.n), q, func(m *natsgo.Msg) {
-			sent, err := bareReceive(t, m.Data)
+		s, err := b.nc.QueueSubscribe(b.filter, q, func(m *natsgo.Msg) {
+			sent, err := b.recv(t, m.Data)
 			if err != nil {
 				return // counted as lost: the run stalls and says so
 			}

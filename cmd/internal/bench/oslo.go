@@ -34,7 +34,7 @@ func (o *osloSide) consume(ctx context.Context, groups []string, t *tally) (func
 	spec, _ := json.Marshal(map[string]any{
 		"url": osloURL(o.cfg.URL), "exchange": o.n.exchange, "topic": o.n.topic,
 		"count": t.want, "workers": o.cfg.Workers, "prefetch": o.cfg.Prefetch,
-		"stall": int(o.cfg.Stall / time.Second),
+		"stall": int(o.cfg.Stall / time.Second), "priorities": o.prios,
 	})
 	pctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(pctx, o.cfg.Python, "-c", osloDrainScript, string(spec))

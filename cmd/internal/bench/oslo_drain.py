@@ -3,10 +3,12 @@
 Run by "hark bench drain --oslo" as: python3 -c <this file> '<json spec>'
 
 The spec names the broker (url, an oslo transport_url), exchange, topic,
-count, workers (executor_thread_pool_size) and prefetch
-(rabbit_qos_prefetch_count). A listener with oslo's default threading
-executor drains count notifications of priority info from the non-pooled
-queue "<topic>.info" on that exchange, which hark filled beforehand.
+count, workers (executor_thread_pool_size), prefetch
+(rabbit_qos_prefetch_count) and priorities (default ["info"]). A listener
+with oslo's default threading executor, whose endpoint has a method for
+each of those priorities, drains count notifications from the non-pooled
+queues "<topic>.<priority>" on that exchange, which hark filled
+beforehand.
 
 Output on stdout: "PROGRESS <n>" lines while it runs, then one JSON
 object {"messages": n, "seconds": s}, where s runs from just before the
@@ -24,7 +26,7 @@ from oslo_config import cfg
 
 
 class Counter(object):
-    """Counts info notifications; sets done at the last one."""
+    """Counts notifications; sets done at the last one."""
 
     def __init__(self, want):
         self.lock = threading.Lock()
@@ -33,13 +35,23 @@ class Counter(object):
         self.end = None
         self.done = threading.Event()
 
-    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+    def count(self, ctxt, publisher_id, event_type, payload, metadata):
         with self.lock:
             self.seen += 1
             if self.seen == self.want:
                 self.end = time.monotonic()
                 self.done.set()
         return oslo_messaging.NotificationResult.HANDLED
+
+
+def endpoint(counter, priorities):
+    """An endpoint with one method per priority, each counting: oslo's
+    listener subscribes to the priorities its endpoints have methods for."""
+
+    def method(self, ctxt, publisher_id, event_type, payload, metadata):
+        return counter.count(ctxt, publisher_id, event_type, payload, metadata)
+
+    return type("Endpoint", (object,), {p: method for p in priorities})()
 
 
 def main():
@@ -52,7 +64,8 @@ def main():
                       group="oslo_messaging_rabbit")
     counter = Counter(spec["count"])
     listener = oslo_messaging.get_notification_listener(
-        transport, [oslo_messaging.Target(topic=spec["topic"])], [counter],
+        transport, [oslo_messaging.Target(topic=spec["topic"])],
+        [endpoint(counter, spec.get("priorities", ["info"]))],
         executor="threading")
     conf.set_override("executor_thread_pool_size", spec["workers"])
 

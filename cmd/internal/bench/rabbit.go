@@ -82,17 +82,36 @@ func (t rabbitTarget) dial(ctx context.Context) (*amqp.Connection, error) {
 	return conn, nil
 }
 
-// queueName is the queue of a group, as oslo (and hark) name it: the pool
-// name, or "<topic>.info" for the non-pooled group.
-func queueName(n names, group string) string {
-	if group != "" {
-		return group
-	}
-	return n.topic + ".info"
+// rabbitQueue is one queue of a group and the routing keys bound to it.
+type rabbitQueue struct {
+	name string
+	keys []string
 }
 
-// delete deletes the exchange of n and the queues of groups. (A drain
-// or fanout never requeues, so hark made no retry queues.)
+// rabbitQueues are the queues of group for prios, as oslo and hark
+// (transport/rabbit/topology.go) lay them out: a pool is one queue named
+// after the pool and bound to "<topic>.<priority>" of every priority; the
+// non-pooled group is one queue per priority, named and bound
+// "<topic>.<priority>".
+func rabbitQueues(n names, group string, prios []transport.Priority) []rabbitQueue {
+	var keys []string
+	for _, p := range prios {
+		keys = append(keys, n.topic+"."+string(p))
+	}
+	if group != "" {
+		return []rabbitQueue{{name: group, keys: keys}}
+	}
+	qs := make([]rabbitQueue, len(keys))
+	for i, k := range keys {
+		qs[i] = rabbitQueue{name: k, keys: []string{k}}
+	}
+	return qs
+}
+
+// delete deletes the exchange of n and the queues of groups: for the
+// non-pooled group the queues of all seven priorities, whichever were
+// declared (deleting a missing queue is no error). A drain or fanout
+// never requeues, so hark made no retry queues.
 func (t rabbitTarget) delete(ctx context.Context, n names, groups []string) error {
 	conn, err := t.dial(ctx)
 	if err != nil {
@@ -104,8 +123,14 @@ func (t rabbitTarget) delete(ctx context.Context, n names, groups []string) erro
 		return fmt.Errorf("bench: clean up: %w", err)
 	}
 	var errs []error
+	var queues []string
 	for _, g := range groups {
-		if _, err := ch.QueueDelete(queueName(n, g), false, false, false); err != nil {
+		for _, q := range rabbitQueues(n, g, transport.Priorities()) {
+			queues = append(queues, q.name)
+		}
+	}
+	for _, q := range queues {
+		if _, err := ch.QueueDelete(q, false, false, false); err != nil {
 			errs = append(errs, err)
 			if ch, err = conn.Channel(); err != nil {
 				break
@@ -124,11 +149,14 @@ func (t rabbitTarget) delete(ctx context.Context, n names, groups []string) erro
 // bareRabbit is the baseline on RabbitMQ: amqp091-go alone, declaring
 // what oslo declares, publishing with confirms, and consuming with
 // basic.qos at the same prefetch, decoding each body with encoding/json
-// and acknowledging each delivery (basic.ack, one tag), one goroutine per
-// queue: the loop a Go developer writes first.
+// (recv) and acknowledging each delivery (basic.ack, one tag), one
+// goroutine per queue: the loop a Go developer writes first. Its queues
+// are hark's for the same group and priorities (rabbitQueues).
 type bareRabbit struct {
 	t        rabbitTarget
 	n        names
+	recv     receiveFunc
+	prios    []transport.Priority
 	prefetch int
 	conn     *amqp.Connection
 	groups   []string
@@ -137,12 +165,12 @@ type bareRabbit struct {
 	pubs []*amqp.Channel // idle confirm channels
 }
 
-func openBareRabbit(ctx context.Context, t rabbitTarget, n names, prefetch int) (*bareRabbit, error) {
+func openBareRabbit(ctx context.Context, cfg *Config, t rabbitTarget, n names, recv receiveFunc) (*bareRabbit, error) {
 	conn, err := t.dial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &bareRabbit{t: t, n: n, prefetch: prefetch, conn: conn}, nil
+	return &bareRabbit{t: t, n: n, recv: recv, prios: cfg.priorities(), prefetch: cfg.Prefetch, conn: conn}, nil
 }
 
 func (b *bareRabbit) prepare(_ context.Context, groups []string) error {
@@ -159,19 +187,22 @@ func (b *bareRabbit) prepare(_ context.Context, groups []string) error {
 		args = amqp.Table{amqp.QueueTypeArg: amqp.QueueTypeQuorum}
 	}
 	for _, g := range groups {
-		q := queueName(b.n, g)
-		if _, err := ch.QueueDeclare(q, b.t.durable, false, false, false, args); err != nil {
-			return fmt.Errorf("bench: declare queue %s: %w", q, err)
-		}
-		if err := ch.QueueBind(q, b.n.topic+".info", b.n.exchange, false, nil); err != nil {
-			return fmt.Errorf("bench: bind queue %s: %w", q, err)
+		for _, q := range rabbitQueues(b.n, g, b.prios) {
+			if _, err := ch.QueueDeclare(q.name, b.t.durable, false, false, false, args); err != nil {
+				return fmt.Errorf("bench: declare queue %s: %w", q.name, err)
+			}
+			for _, k := range q.keys {
+				if err := ch.QueueBind(q.name, k, b.n.exchange, false, nil); err != nil {
+					return fmt.Errorf("bench: bind queue %s: %w", q.name, err)
+				}
+			}
 		}
 	}
 	b.groups = groups
 	return nil
 }
 
-func (b *bareRabbit) send(ctx context.Context, msg transport.Message) error {
+func (b *bareRabbit) send(ctx context.Context, p transport.Priority, msg transport.Message) error {
 	b.mu.Lock()
 	var ch *amqp.Channel
 	if n := len(b.pubs); n > 0 {
@@ -187,7 +218,7 @@ func (b *bareRabbit) send(ctx context.Context, msg transport.Message) error {
 			return fmt.Errorf("bench: confirm mode: %w", err)
 		}
 	}
-	conf, err := ch.PublishWithDeferredConfirmWithContext(ctx, b.n.exchange, b.n.topic+".info", false, false, amqp.Publishing{
+	conf, err := ch.PublishWithDeferredConfirmWithContext(ctx, b.n.exchange, b.n.topic+"."+string(p), false, false, amqp.Publishing{
 		ContentType: "application/json", ContentEncoding: "utf-8", DeliveryMode: amqp.Persistent, Body: msg.Body,
 	})
 	if err != nil {
@@ -211,14 +242,28 @@ func (b *bareRabbit) consume(_ context.Context, groups []string, t *tally) (func
 	if err != nil {
 		return nil, fmt.Errorf("bench: open a channel: %w", err)
 	}
+	var queues []rabbitQueue
+	for _, g := range groups {
+		queues = append(queues, rabbitQueues(b.n, g, b.prios)...)
+	}
+	// The same bound as hark's listener (transport/rabbit/session.go):
+	// when one group has several queues (the non-pooled group of several
+	// priorities), a channel-wide prefetch bounds them together, except
+	// on quorum queues, which refuse it; the per-consumer prefetch
+	// bounds each queue.
+	if len(groups) == 1 && len(queues) > 1 && !b.t.quorum {
+		if err := ch.Qos(b.prefetch, 0, true); err != nil {
+			return nil, fmt.Errorf("bench: qos: %w", err)
+		}
+	}
 	if err := ch.Qos(b.prefetch, 0, false); err != nil {
 		return nil, fmt.Errorf("bench: qos: %w", err)
 	}
 	var wg sync.WaitGroup
 	var failed error
 	var failOnce sync.Once
-	for i, g := range groups {
-		ds, err := ch.Consume(queueName(b.n, g), "bench-"+strconv.Itoa(i), false, false, false, false, nil)
+	for i, q := range queues {
+		ds, err := ch.Consume(q.name, "bench-"+strconv.Itoa(i), false, false, false, false, nil)
 		if err != nil {
 			_ = ch.Close()
 			wg.Wait()
@@ -226,7 +271,7 @@ func (b *bareRabbit) consume(_ context.Context, groups []string, t *tally) (func
 		}
 		wg.Go(func() {
 			for d := range ds {
-				sent, err := bareReceive(t, d.Body)
+				sent, err := b.recv(t, d.Body)
 				if err == nil {
 					err = d.Ack(false)
 				}
@@ -256,9 +301,9 @@ func (b *bareRabbit) close(ctx context.Context) error {
 	return b.t.delete(ctx, b.n, b.groups)
 }
 
-// rabbitClient names the bare client and its version.
-func rabbitClient() string {
-	return "amqp091-go " + moduleVersion("github.com/rabbitmq/amqp091-go") + " consume+decode+ack"
+// rabbitClient names the bare client and its version, doing what.
+func rabbitClient(what string) string {
+	return "amqp091-go " + moduleVersion("github.com/rabbitmq/amqp091-go") + " " + what
 }
 
 // osloURL turns hark's rabbit URL into one oslo.messaging's rabbit

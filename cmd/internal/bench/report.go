@@ -5,9 +5,10 @@ import (
 )
 
 // Report is the result of one hark bench run: the scenario, its settings,
-// and one Run per contender (hark, the bare client baseline, and on
-// RabbitMQ optionally the real oslo.messaging listener), all measured in
-// this run, one after the other, against the same broker. It is what
+// and one Run per contender (the bare client baselines, on RabbitMQ
+// optionally the real oslo.messaging listener, hark, and optionally the
+// harkd daemon), all measured in this run, one after the other, against
+// the same broker. It is what
 // --json prints, one JSON object per line.
 type Report struct {
 	// Scenario is "drain", "steady" or "fanout".
@@ -22,6 +23,10 @@ type Report struct {
 	Messages int `json:"messages"`
 	// BodyBytes is the size of one encoded notification body.
 	BodyBytes int `json:"body_bytes"`
+	// Mix is set when the notifications were spread over the seven
+	// priorities (90% info, the rest evenly over the other six) and every
+	// contender consumed all seven; otherwise all were info.
+	Mix bool `json:"mix,omitempty"`
 	// Prefetch, Workers, Executor, Batch describe hark's listener; the
 	// bare client uses the same prefetch.
 	Prefetch int    `json:"prefetch"`
@@ -37,7 +42,8 @@ type Report struct {
 	Rounds int `json:"rounds"`
 	// Runs holds one entry per contender, in the order they ran.
 	Runs []Run `json:"runs"`
-	// Ratios compares hark with every other contender.
+	// Ratios compares each of hark's contenders (hark, harkd) with each
+	// of the others (bare, bare-envelope, oslo).
 	Ratios []Ratio `json:"ratios"`
 	// Host describes the machine: Go version, CPUs, OS/arch.
 	Host Host `json:"host"`
@@ -51,14 +57,20 @@ type Report struct {
 
 // Run is what one contender achieved.
 type Run struct {
-	// Name is "hark", "bare" or "oslo".
+	// Name is "bare", "bare-envelope", "oslo", "hark" or "harkd".
 	Name string `json:"name"`
 	// Client says what ran, e.g. "amqp091-go v1.16.0 consume+decode+ack".
 	Client string `json:"client"`
-	// Messages is how many notifications it handled in the median round.
+	// Messages is how many notifications it handled in the median round
+	// while its clock ran.
 	Messages int `json:"messages"`
+	// Warmup is how many notifications of the median round were handled
+	// before its clock started, and so are not in Messages (harkd: those
+	// acknowledged by the time every process answered /readyz with 200).
+	Warmup int `json:"warmup,omitempty"`
 	// Seconds is the wall time of the median round, from the start of
-	// consuming to the last notification handled.
+	// consuming (harkd: from every process being ready) to the last
+	// notification handled.
 	Seconds float64 `json:"seconds"`
 	// MsgPerSec is Messages / Seconds.
 	MsgPerSec float64 `json:"msg_per_sec"`
@@ -66,6 +78,31 @@ type Run struct {
 	RoundsMsgPerSec []float64 `json:"rounds_msg_per_sec"`
 	// Latency is the publish-to-handler latency (steady only).
 	Latency *Latency `json:"latency,omitempty"`
+	// Process describes, for a contender that runs as processes of its
+	// own (harkd), what they cost in the median round.
+	Process *Process `json:"process,omitempty"`
+}
+
+// Process is what the processes of one contender's round cost: harkd, one
+// process per pool.
+type Process struct {
+	// Processes is how many ran at once.
+	Processes int `json:"processes"`
+	// StartupSeconds runs from starting them to the moment every one
+	// answered /readyz with 200, where the clock starts.
+	StartupSeconds float64 `json:"startup_seconds"`
+	// ClockFromStart is set when the processes handled everything before
+	// the clock could start: the round was then timed from their start,
+	// startup included, with no warmup.
+	ClockFromStart bool `json:"clock_from_start,omitempty"`
+	// PeakRSSBytes is the largest peak resident set size (VmHWM) of the
+	// processes, read when the last notification was acknowledged; 0
+	// where /proc cannot tell.
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+	// CPUSeconds is the user plus system CPU time of all the processes
+	// from their start (startup included) to the last notification
+	// acknowledged; 0 where /proc cannot tell.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 }
 
 // Latency holds publish-to-handler latency percentiles, in microseconds:
@@ -80,9 +117,11 @@ type Latency struct {
 	Max float64 `json:"max_us"`
 }
 
-// Ratio is hark's throughput divided by another contender's.
+// Ratio is the throughput of one of hark's contenders divided by another
+// contender's.
 type Ratio struct {
-	// Of is "hark"; To names the other contender ("bare", "oslo").
+	// Of is "hark" or "harkd"; To names the other contender ("bare",
+	// "bare-envelope", "oslo").
 	Of string `json:"of"`
 	To string `json:"to"`
 	// Value is Of's msg/s divided by To's.

@@ -49,14 +49,14 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sample, err := mm.make(time.Time{})
+	sample, err := mm.make(time.Time{}, transport.Info)
 	if err != nil {
 		return nil, err
 	}
 	r := &runner{cfg: &cfg, u: u, kind: kind, mm: mm, prog: newProgress(cfg.Progress, cfg.ProgressTTY), id: randomID()}
 	rep := &Report{
 		Scenario: string(cfg.Scenario), Transport: kind, URL: u.Redacted(),
-		Messages: cfg.Messages, BodyBytes: len(sample.Body),
+		Messages: cfg.Messages, BodyBytes: len(sample.Body), Mix: cfg.Mix,
 		Prefetch: cfg.Prefetch, Workers: cfg.Workers, Executor: cfg.Executor, Batch: cfg.Batch,
 		Pools: cfg.Pools, Rate: cfg.Rate, Rounds: cfg.Rounds,
 		RunID:   r.id,
@@ -76,13 +76,25 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 	for j, c := range cs {
 		rep.Runs = append(rep.Runs, summarize(c, results[j]))
 	}
-	hark := rep.Runs[len(rep.Runs)-1]
-	for _, o := range rep.Runs[:len(rep.Runs)-1] {
-		if o.MsgPerSec > 0 {
-			rep.Ratios = append(rep.Ratios, Ratio{Of: hark.Name, To: o.Name, Value: hark.MsgPerSec / o.MsgPerSec})
+	rep.Ratios = ratios(cs, rep.Runs)
+	return rep, nil
+}
+
+// ratios compares each of hark's contenders with each of the others, in
+// the order they ran.
+func ratios(cs []contender, runs []Run) []Ratio {
+	var out []Ratio
+	for i, h := range runs {
+		if !cs[i].hark {
+			continue
+		}
+		for j, o := range runs {
+			if !cs[j].hark && o.MsgPerSec > 0 {
+				out = append(out, Ratio{Of: h.Name, To: o.Name, Value: h.MsgPerSec / o.MsgPerSec})
+			}
 		}
 	}
-	return rep, nil
+	return out
 }
 
 // runner runs the rounds of one benchmark.
@@ -100,9 +112,23 @@ type runner struct {
 
 // round is one contender's result in one round.
 type round struct {
+	// messages were handled in elapsed; warmup more before the clock
+	// started.
 	messages int
+	warmup   int
 	elapsed  time.Duration
 	latency  *Latency
+	// proc describes a contender's processes (harkd); nil for others.
+	proc *Process
+}
+
+// measured is the round of t's count, timed elapsed, on side s.
+func measured(s side, t *tally, elapsed time.Duration) round {
+	rd := round{messages: int(t.want - t.warmup), warmup: int(t.warmup), elapsed: elapsed}
+	if ps, ok := s.(processSide); ok {
+		rd.proc = ps.processStats()
+	}
+	return rd
 }
 
 func (rd round) rate() float64 { return float64(rd.messages) / rd.elapsed.Seconds() }
@@ -120,8 +146,8 @@ func summarize(c contender, rs []round) Run {
 		return 0
 	})
 	med := sorted[len(sorted)/2]
-	run := Run{Name: c.name, Client: c.client, Messages: med.messages, Seconds: med.elapsed.Seconds(),
-		MsgPerSec: med.rate(), Latency: med.latency}
+	run := Run{Name: c.name, Client: c.client, Messages: med.messages, Warmup: med.warmup,
+		Seconds: med.elapsed.Seconds(), MsgPerSec: med.rate(), Latency: med.latency, Process: med.proc}
 	for _, rd := range rs {
 		run.RoundsMsgPerSec = append(run.RoundsMsgPerSec, rd.rate())
 	}
@@ -202,6 +228,9 @@ func (r *runner) consume(ctx context.Context, s side, groups []string, t *tally,
 	defer cancel()
 	serr := stop(sctx)
 	if werr != nil {
+		if ps, ok := s.(processSide); ok && errors.Is(werr, ErrStalled) {
+			werr = fmt.Errorf("%w%s", werr, ps.diagnostics())
+		}
 		return 0, werr
 	}
 	if serr != nil {

@@ -21,11 +21,12 @@ func (r *runner) drain(ctx context.Context, s side, groups []string, label strin
 	if err != nil {
 		return round{}, err
 	}
-	return round{messages: int(t.want), elapsed: elapsed}, nil
+	return measured(s, t, elapsed), nil
 }
 
 // preload sends Config.Messages notifications through s from
-// Config.Publishers goroutines.
+// Config.Publishers goroutines; the i-th has priority
+// Config.priorityOf(i).
 func (r *runner) preload(ctx context.Context, s side, label string) error {
 	var next, sent atomic.Int64
 	total := int64(r.cfg.Messages)
@@ -34,17 +35,21 @@ func (r *runner) preload(ctx context.Context, s side, label string) error {
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(r.cfg.Publishers)
 	for range r.cfg.Publishers {
 		p.Go(func(ctx context.Context) error {
-			for next.Add(1) <= total {
-				m, err := r.mm.make(time.Time{})
+			for {
+				i := next.Add(1) - 1
+				if i >= total {
+					return nil
+				}
+				prio := r.cfg.priorityOf(int(i))
+				m, err := r.mm.make(time.Time{}, prio)
 				if err != nil {
 					return err
 				}
-				if err := s.send(ctx, m); err != nil {
+				if err := s.send(ctx, prio, m); err != nil {
 					return fmt.Errorf("send the backlog: %w", err)
 				}
 				sent.Add(1)
 			}
-			return nil
 		})
 	}
 	return p.Wait()
@@ -64,19 +69,23 @@ func (r *runner) alongside(ctx context.Context, s side, n names, groups []string
 		return round{}, fmt.Errorf("bench: the sender: %w", err)
 	}
 	defer gen.Close()
-	bodies := make([][]byte, r.cfg.Messages)
-	for i := range bodies {
-		m, err := r.mm.make(time.Time{})
+	type encoded struct {
+		subject string
+		body    []byte
+	}
+	msgs := make([]encoded, r.cfg.Messages)
+	for i := range msgs {
+		p := r.cfg.priorityOf(i)
+		m, err := r.mm.make(time.Time{}, p)
 		if err != nil {
 			return round{}, err
 		}
-		bodies[i] = m.Body
+		msgs[i] = encoded{subject: natsSubject(n, p), body: m.Body}
 	}
 	t := newTally(r.cfg.Messages*len(groups), false)
-	subj := natsSubject(n)
 	per := int64(len(groups))
 	elapsed, err := r.consume(ctx, s, groups, t, label+" consuming", func(quit <-chan struct{}) {
-		for i, b := range bodies {
+		for i, m := range msgs {
 			for int64(i)*per-t.count() > alongsideWindow*per {
 				select {
 				case <-quit:
@@ -84,7 +93,7 @@ func (r *runner) alongside(ctx context.Context, s side, n names, groups []string
 				case <-time.After(50 * time.Microsecond):
 				}
 			}
-			if err := gen.Publish(subj, b); err != nil {
+			if err := gen.Publish(m.subject, m.body); err != nil {
 				t.fail(fmt.Errorf("bench: the sender: %w", err))
 				return
 			}
@@ -96,7 +105,7 @@ func (r *runner) alongside(ctx context.Context, s side, n names, groups []string
 	if err != nil {
 		return round{}, err
 	}
-	return round{messages: int(t.want), elapsed: elapsed}, nil
+	return measured(s, t, elapsed), nil
 }
 
 // steady sends Config.Rate notifications a second for Config.Duration
@@ -110,14 +119,15 @@ func (r *runner) steady(ctx context.Context, s side, groups []string, label stri
 	t := newTally(r.cfg.Messages, true)
 	period := time.Second / time.Duration(r.cfg.Rate)
 	elapsed, err := r.consume(ctx, s, groups, t, label+" steady", func(quit <-chan struct{}) {
-		due := make(chan struct{}, r.cfg.Publishers)
+		due := make(chan int, r.cfg.Publishers)
 		p := pool.New().WithMaxGoroutines(r.cfg.Publishers)
 		for range r.cfg.Publishers {
 			p.Go(func() {
-				for range due {
-					m, err := r.mm.make(time.Now())
+				for i := range due {
+					prio := r.cfg.priorityOf(i)
+					m, err := r.mm.make(time.Now(), prio)
 					if err == nil {
-						err = s.send(ctx, m)
+						err = s.send(ctx, prio, m)
 					}
 					if err != nil {
 						t.fail(fmt.Errorf("send: %w", err))
@@ -138,7 +148,7 @@ func (r *runner) steady(ctx context.Context, s side, groups []string, label stri
 				}
 			}
 			select {
-			case due <- struct{}{}:
+			case due <- i:
 			case <-quit:
 				return
 			}

@@ -13,9 +13,10 @@ type side interface {
 	// non-pooled group, anything else a pool), so that what is sent from
 	// now on waits for them.
 	prepare(ctx context.Context, groups []string) error
-	// send publishes one notification and returns once the broker has
-	// accepted it (publisher confirm, JetStream ack, flush).
-	send(ctx context.Context, msg transport.Message) error
+	// send publishes one notification of priority p (its body says the
+	// same) and returns once the broker has accepted it (publisher
+	// confirm, JetStream ack, flush).
+	send(ctx context.Context, p transport.Priority, msg transport.Message) error
 	// consume starts consuming every group; each handled notification is
 	// recorded in t. stop ends consuming and waits for the handlers.
 	consume(ctx context.Context, groups []string, t *tally) (stop func(context.Context) error, err error)
@@ -23,14 +24,29 @@ type side interface {
 	close(ctx context.Context) error
 }
 
-// contender opens sides of one kind: hark, the bare client, or oslo.
+// contender opens sides of one kind: hark, harkd, a bare client, or
+// oslo.
 type contender struct {
-	// name is "hark", "bare" or "oslo"; client describes what runs.
+	// name is "hark", "harkd", "bare", "bare-envelope" or "oslo"; client
+	// describes what runs.
 	name, client string
+	// hark is set for hark's own contenders (hark, harkd): the report
+	// gives their ratios to each of the others.
+	hark bool
 	// backlog is false when the broker keeps nothing for a consumer that
 	// is not running yet (NATS core): drain then sends alongside.
 	backlog bool
 	open    func(ctx context.Context, n names) (side, error)
+}
+
+// processSide is a side whose consumers are processes of their own
+// (harkd): it tells what they cost, and what they said when they failed.
+type processSide interface {
+	side
+	// processStats describes the processes of the last consume.
+	processStats() *Process
+	// diagnostics is the tail of the processes' standard error.
+	diagnostics() string
 }
 
 // names are the exchange, topic and pools one round of one contender

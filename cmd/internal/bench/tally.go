@@ -21,6 +21,10 @@ type tally struct {
 	external atomic.Int64
 	// measured, when a contender timed itself, replaces the wall time.
 	measured time.Duration
+	// warmup, set with measured, counts the notifications handled before
+	// the contender's clock started: they are left out of the round's
+	// figure.
+	warmup int64
 	// errc carries the first failure of a contender that runs apart.
 	errc chan error
 }
@@ -54,6 +58,18 @@ func (t *tally) finishExternal(n int, d time.Duration) {
 	t.external.Store(int64(n))
 	t.measured = d
 	if int64(n) >= t.want {
+		close(t.done)
+	}
+}
+
+// finishWindow ends the count of a contender that counted in another
+// process and timed a window itself: handled in all, of which warmup
+// before its clock started, and handled-warmup in d.
+func (t *tally) finishWindow(handled, warmup int64, d time.Duration) {
+	t.external.Store(handled)
+	t.warmup = warmup
+	t.measured = d
+	if handled >= t.want {
 		close(t.done)
 	}
 }

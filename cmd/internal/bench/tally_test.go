@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/transport"
 )
 
 func TestTally_done_after_every_record_from_many_goroutines(t *testing.T) {
@@ -59,7 +61,7 @@ func TestTally_external_contender(t *testing.T) {
 func TestMessageMaker_pads_to_size(t *testing.T) {
 	mm, err := newMessageMaker(1000)
 	require.NoError(t, err)
-	m, err := mm.make(time.Time{})
+	m, err := mm.make(time.Time{}, transport.Info)
 	require.NoError(t, err)
 	assert.Len(t, m.Body, 1000)
 	ts, err := bareDecode(m.Body)
@@ -68,7 +70,7 @@ func TestMessageMaker_pads_to_size(t *testing.T) {
 
 	small, err := newMessageMaker(10)
 	require.NoError(t, err)
-	m, err = small.make(time.Time{})
+	m, err = small.make(time.Time{}, transport.Info)
 	require.NoError(t, err)
 	assert.Less(t, len(m.Body), 600, "smaller than the smallest notification: no padding")
 }

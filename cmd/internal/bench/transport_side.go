@@ -16,22 +16,26 @@ type transportSide struct {
 	cfg *Config
 	n   names
 	tr  transport.Transport
+	// prios are the priorities the side's listeners subscribe to.
+	prios []transport.Priority
 	// cleanup removes what the side declared on the broker; nil for
 	// nothing to remove.
 	cleanup cleanupFunc
 }
 
-func openTransportSide(ctx context.Context, cfg *Config, n names, cleanup cleanupFunc) (transportSide, error) {
+// openTransportSide opens the transport of a side whose listeners
+// subscribe to prios.
+func openTransportSide(ctx context.Context, cfg *Config, n names, prios []transport.Priority, cleanup cleanupFunc) (transportSide, error) {
 	tr, err := transports.Open(ctx, cfg.URL, cfg.Log)
 	if err != nil {
 		return transportSide{}, fmt.Errorf("bench: %w", err)
 	}
-	return transportSide{cfg: cfg, n: n, tr: tr, cleanup: cleanup}, nil
+	return transportSide{cfg: cfg, n: n, tr: tr, prios: prios, cleanup: cleanup}, nil
 }
 
 func (s *transportSide) listenConfig(group string) transport.ListenConfig {
 	return transport.ListenConfig{
-		Targets: []transport.Target{s.n.target()}, Priorities: []transport.Priority{transport.Info},
+		Targets: []transport.Target{s.n.target()}, Priorities: s.prios,
 		Pool: group, Prefetch: s.cfg.Prefetch,
 	}
 }
@@ -51,8 +55,8 @@ func (s *transportSide) prepare(ctx context.Context, groups []string) error {
 	return nil
 }
 
-func (s *transportSide) send(ctx context.Context, msg transport.Message) error {
-	return s.tr.Send(ctx, s.n.target(), transport.Info, msg)
+func (s *transportSide) send(ctx context.Context, p transport.Priority, msg transport.Message) error {
+	return s.tr.Send(ctx, s.n.target(), p, msg)
 }
 
 func (s *transportSide) close(ctx context.Context) error {

@@ -194,6 +194,35 @@ func TestContenderOrderAndColours(t *testing.T) {
 	assert.Equal(t, p["hark"], newPalette([]string{"bare", "hark"})["hark"], "hark's colour does not depend on the others")
 }
 
+// The contenders of --harkd and the second bare baseline have places and
+// colours of their own; a report with them, and latency for some, renders.
+func TestNewContenders(t *testing.T) {
+	reports := []bench.Report{
+		{Scenario: "drain", Transport: "nats-jetstream", Mix: true, Runs: []bench.Run{
+			{Name: "bare", MsgPerSec: 30_000}, {Name: "bare-envelope", MsgPerSec: 33_000},
+			{Name: "hark", MsgPerSec: 20_000}, {Name: "harkd", MsgPerSec: 18_000, Warmup: 120,
+				Process: &bench.Process{Processes: 1, StartupSeconds: 0.05, PeakRSSBytes: 26 << 20, CPUSeconds: 4}},
+		}},
+		{Scenario: "steady", Transport: "memory", Runs: []bench.Run{
+			{Name: "bare-envelope", MsgPerSec: 5000, Latency: &bench.Latency{P50: 100, P90: 200, P99: 300, Max: 400}},
+			{Name: "hark", MsgPerSec: 5000, Latency: &bench.Latency{P50: 110, P90: 210, P99: 310, Max: 410}},
+		}},
+	}
+	order := contenderOrder(reports)
+	assert.Equal(t, []string{"hark", "harkd", "bare", "bare-envelope"}, order)
+	p := newPalette(append(order, "oslo", "x"))
+	distinct := make(map[color.Color]bool)
+	for _, c := range p {
+		distinct[c] = true
+	}
+	assert.Len(t, distinct, 6, "every contender has a colour of its own")
+	var buf bytes.Buffer
+	require.NoError(t, Render(&buf, reports, WithSize(900, 500)))
+	img, err := png.Decode(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, 900, img.Bounds().Dx())
+}
+
 func TestReportLabels(t *testing.T) {
 	reports := []bench.Report{
 		{Transport: "rabbit", Scenario: "drain"},

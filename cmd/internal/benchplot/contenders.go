@@ -9,21 +9,22 @@ import (
 	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
-// contenderRank orders the known contenders first: hark, bare, oslo.
+// knownContenders are the contenders hark bench runs, in the order the
+// charts show them: hark's own first, then the baselines.
+var knownContenders = []string{"hark", "harkd", "bare", "bare-envelope", "oslo"}
+
+// contenderRank orders the known contenders first, as knownContenders
+// lists them; any other name comes after them.
 func contenderRank(name string) int {
-	switch name {
-	case "hark":
-		return 0
-	case "bare":
-		return 1
-	case "oslo":
-		return 2
+	if i := slices.Index(knownContenders, name); i >= 0 {
+		return i
 	}
-	return 3
+	return len(knownContenders)
 }
 
-// contenderOrder returns every contender name found in reports: hark,
-// bare and oslo first, then the others in order of first appearance.
+// contenderOrder returns every contender name found in reports: the known
+// ones first (hark, harkd, bare, bare-envelope, oslo), then the others in
+// order of first appearance.
 func contenderOrder(reports []bench.Report) []string {
 	var names []string
 	seen := make(map[string]bool)
@@ -44,13 +45,12 @@ func contenderOrder(reports []bench.Report) []string {
 // palette maps a contender name to its fill colour.
 type palette map[string]color.Color
 
-// newPalette gives hark, bare and oslo fixed colours and the other names
-// in order the remaining colours of the Okabe-Ito palette, cycling when
-// there are more names than colours.
+// newPalette gives the known contenders fixed colours (hark and harkd
+// blues, bare and bare-envelope orange and vermillion, oslo green) and
+// the other names in order the remaining colours of the Okabe-Ito
+// palette, cycling when there are more names than colours.
 func newPalette(order []string) palette {
 	extras := [...]color.RGBA{
-		{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF}, // vermillion
-		{R: 0x56, G: 0xB4, B: 0xE9, A: 0xFF}, // sky blue
 		{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF}, // reddish purple
 		{R: 0xF0, G: 0xE4, B: 0x42, A: 0xFF}, // yellow
 		{R: 0x99, G: 0x99, B: 0x99, A: 0xFF}, // grey
@@ -61,8 +61,12 @@ func newPalette(order []string) palette {
 		switch name {
 		case "hark":
 			p[name] = color.RGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF} // blue
+		case "harkd":
+			p[name] = color.RGBA{R: 0x56, G: 0xB4, B: 0xE9, A: 0xFF} // sky blue
 		case "bare":
 			p[name] = color.RGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF} // orange
+		case "bare-envelope":
+			p[name] = color.RGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF} // vermillion
 		case "oslo":
 			p[name] = color.RGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF} // bluish green
 		default:

@@ -15,9 +15,10 @@
 //     omitted and the throughput panel takes the full width.
 //
 // Within a group the bars of the contenders present are centred, in the
-// order hark, bare, oslo, then any other contender in order of first
-// appearance. Each contender keeps one colour in both panels and in their
-// legends (hark blue, bare orange, oslo green, from the Okabe-Ito
+// order hark, harkd, bare, bare-envelope, oslo, then any other contender
+// in order of first appearance. Each contender keeps one colour in both
+// panels and in their legends (hark blue, harkd sky blue, bare orange,
+// bare-envelope vermillion, oslo green, from the Okabe-Ito
 // colour-blind-safe palette).
 //
 // Each panel has a legend at its top right; the y axis is extended so

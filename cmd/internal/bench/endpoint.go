@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"context"
+	"time"
+
+	"github.com/harkmq/hark/notify"
+)
+
+// endpoint is hark's endpoint for cfg: it records every notification in
+// t and handles it. Without Config.Mix it implements Info alone, so the
+// listener subscribes to info; with it, all seven priorities.
+func endpoint(cfg *Config, t *tally) any {
+	if cfg.Mix {
+		return mixCounter{counter{t}}
+	}
+	return counter{t}
+}
+
+// batchEndpoint is endpoint for batch listeners.
+func batchEndpoint(cfg *Config, t *tally) any {
+	if cfg.Mix {
+		return mixBatchCounter{batchCounter{t}}
+	}
+	return batchCounter{t}
+}
+
+// counter records each notification (with its latency, when the tally
+// keeps them) and handles it.
+type counter struct{ t *tally }
+
+func (c counter) Info(_ context.Context, n *notify.Notification) notify.Result {
+	c.t.record(sentAt(c.t, n))
+	return notify.Handled
+}
+
+// mixCounter is counter for every priority.
+type mixCounter struct{ counter }
+
+func (c mixCounter) Audit(ctx context.Context, n *notify.Notification) notify.Result {
+	return c.Info(ctx, n)
+}
+
+func (c mixCounter) Debug(ctx context.Context, n *notify.Notification) notify.Result {
+	return c.Info(ctx, n)
+}
+
+func (c mixCounter) Warn(ctx context.Context, n *notify.Notification) notify.Result {
+	return c.Info(ctx, n)
+}
+
+func (c mixCounter) Error(ctx context.Context, n *notify.Notification) notify.Result {
+	return c.Info(ctx, n)
+}
+
+func (c mixCounter) Critical(ctx context.Context, n *notify.Notification) notify.Result {
+	return c.Info(ctx, n)
+}
+
+func (c mixCounter) Sample(ctx context.Context, n *notify.Notification) notify.Result {
+	return c.Info(ctx, n)
+}
+
+// batchCounter is counter for batch listeners.
+type batchCounter struct{ t *tally }
+
+func (c batchCounter) Info(_ context.Context, ns []*notify.Notification) notify.Result {
+	for _, n := range ns {
+		c.t.record(sentAt(c.t, n))
+	}
+	return notify.Handled
+}
+
+// mixBatchCounter is batchCounter for every priority.
+type mixBatchCounter struct{ batchCounter }
+
+func (c mixBatchCounter) Audit(ctx context.Context, ns []*notify.Notification) notify.Result {
+	return c.Info(ctx, ns)
+}
+
+func (c mixBatchCounter) Debug(ctx context.Context, ns []*notify.Notification) notify.Result {
+	return c.Info(ctx, ns)
+}
+
+func (c mixBatchCounter) Warn(ctx context.Context, ns []*notify.Notification) notify.Result {
+	return c.Info(ctx, ns)
+}
+
+func (c mixBatchCounter) Error(ctx context.Context, ns []*notify.Notification) notify.Result {
+	return c.Info(ctx, ns)
+}
+
+func (c mixBatchCounter) Critical(ctx context.Context, ns []*notify.Notification) notify.Result {
+	return c.Info(ctx, ns)
+}
+
+func (c mixBatchCounter) Sample(ctx context.Context, ns []*notify.Notification) notify.Result {
+	return c.Info(ctx, ns)
+}
+
+func sentAt(t *tally, n *notify.Notification) time.Time {
+	if t.lat == nil {
+		return time.Time{}
+	}
+	return parseTimestamp(n.Metadata.Timestamp)
+}
