@@ -134,7 +134,7 @@ func (a *app) newBenchScenarioCmd(sc bench.Scenario, short string) *cobra.Comman
 	}
 	fl.IntVar(&f.size, "size", bench.DefaultSize, "size of one encoded notification in bytes")
 	fl.IntVar(&f.workers, "workers", bench.DefaultWorkers, "hark's handler workers (pooled executor); harkd's only when given")
-	fl.IntVar(&f.prefetch, "prefetch", 0, "notifications held unsettled, by hark and the bare clients (0: 2 × workers); harkd's only when given")
+	fl.IntVar(&f.prefetch, "prefetch", 0, "notifications held unsettled, by hark and the bare clients (0: hark's default, 2 × workers and at least 256); harkd's only when given")
 	fl.StringVar(&f.executor, "executor", "pooled", "hark's executor: pooled or blocking; harkd's only when given")
 	fl.IntVar(&f.batch, "batch", 0, "with a size > 0, hark (and harkd) use a batch listener of that size")
 	fl.DurationVar(&f.batchTimeout, "batch-timeout", 100*time.Millisecond, "flush a partial batch after this long")

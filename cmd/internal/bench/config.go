@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -62,8 +63,8 @@ type Config struct {
 	Executor string
 	Workers  int
 	// Prefetch bounds what hark's listener and the bare client hold
-	// unsettled; 0 means hark's default: 2 × Workers, or 2 × Batch when
-	// that is larger.
+	// unsettled; 0 means hark's default: 2 × Workers and at least
+	// notify.MinDefaultPrefetch, or 2 × Batch when that is larger.
 	Prefetch int
 	// Batch > 0 makes hark use a batch listener of that size, flushed
 	// after BatchTimeout (default 100ms).
@@ -123,9 +124,10 @@ func (c Config) WithDefaults() Config {
 		c.Workers = 1
 	}
 	if c.Prefetch == 0 {
-		// hark's defaults: 2 × workers, and for a batch listener at
-		// least 2 × its size.
-		c.Prefetch = max(2*c.Workers, 2*c.Batch)
+		// hark's defaults: 2 × workers and at least
+		// notify.MinDefaultPrefetch, and for a batch listener at least
+		// 2 × its size.
+		c.Prefetch = max(2*c.Workers, notify.MinDefaultPrefetch, 2*c.Batch)
 	}
 	if c.Batch > 0 && c.BatchTimeout == 0 {
 		c.BatchTimeout = 100 * time.Millisecond

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/harkmq/hark/notify"
+
 	"testing"
 	"time"
 
@@ -12,7 +14,7 @@ func TestConfig_defaults(t *testing.T) {
 	c := Config{Scenario: Drain, URL: "memory://"}.WithDefaults()
 	require.NoError(t, c.Validate())
 	assert.Equal(t, DefaultMessages, c.Messages)
-	assert.Equal(t, 2*DefaultWorkers, c.Prefetch, "hark's default prefetch: 2 × workers")
+	assert.Equal(t, max(2*DefaultWorkers, notify.MinDefaultPrefetch), c.Prefetch, "hark's default prefetch: 2 × workers, at least notify.MinDefaultPrefetch")
 	assert.Equal(t, 1, c.Pools)
 
 	s := Config{Scenario: Steady, URL: "memory://"}.WithDefaults()
@@ -25,7 +27,7 @@ func TestConfig_defaults(t *testing.T) {
 
 	b := Config{Scenario: Drain, URL: "memory://", Executor: "blocking", Workers: 8}.WithDefaults()
 	assert.Equal(t, 1, b.Workers, "the blocking executor runs one handler")
-	assert.Equal(t, 2, b.Prefetch)
+	assert.Equal(t, notify.MinDefaultPrefetch, b.Prefetch, "a blocking executor is not starved by a prefetch of 2")
 }
 
 func TestConfig_Validate_names_the_setting(t *testing.T) {

@@ -125,7 +125,7 @@ func checkLatency(t *testing.T, rep *bench.Report) {
 func TestMeasure_memory(t *testing.T) {
 	rep := measure(t, bench.Config{Scenario: bench.Drain, URL: "memory://", Messages: 3000, Baseline: true, Rounds: 3}, with("hark")...)
 	assert.Equal(t, "memory", rep.Transport)
-	assert.Equal(t, 128, rep.Prefetch)
+	assert.Equal(t, 256, rep.Prefetch)
 
 	rep = measure(t, bench.Config{Scenario: bench.Steady, URL: "memory://", Rate: 2000, Duration: 500 * time.Millisecond, Baseline: true}, with("hark")...)
 	assert.Equal(t, 1000, rep.Messages)

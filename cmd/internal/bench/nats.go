@@ -55,7 +55,7 @@ func deleteStream(ctx context.Context, nc *natsgo.Conn, name string) error {
 }
 
 // bareJetStream is the baseline on NATS JetStream: nats.go's jetstream
-// package alone. It makes a stream like hark's (interest retention, the
+// package alone. It makes a stream like hark's (limits retention, the
 // URL's storage) with one durable consumer per group, publishes with a
 // stream ack per message, and consumes with Consume at the same prefetch
 // (PullMaxMessages), decoding each body with encoding/json (recv) and
@@ -92,7 +92,7 @@ func openBareJetStream(ctx context.Context, cfg *Config, u *transport.URL, n nam
 func (b *bareJetStream) prepare(ctx context.Context, groups []string) error {
 	_, err := b.js.CreateStream(ctx, jetstream.StreamConfig{
 		Name: b.stream, Subjects: []string{b.n.exchange + ".>"},
-		Retention: jetstream.InterestPolicy, Storage: b.storage,
+		Retention: jetstream.LimitsPolicy, Storage: b.storage,
 	})
 	if err != nil {
 		return fmt.Errorf("bench: create stream %s: %w", b.stream, err)
