@@ -68,7 +68,10 @@ type Listener interface {
 // and has no effect: the broker has already given the message to someone
 // else. All methods are safe for concurrent use.
 type Delivery interface {
-	// Message returns the message exactly as received.
+	// Message returns the message exactly as received. Its Body and
+	// Header belong to this delivery (no other delivery shares them) and
+	// are what a dead-letter record is written from: read them, and copy
+	// before changing anything.
 	Message() Message
 
 	// Source says which target, routing priority and pool this delivery

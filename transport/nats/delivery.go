@@ -1,10 +1,8 @@
 package nats
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -31,13 +29,10 @@ type jsDelivery struct {
 	l      *jsListener
 	c      *jsConsumer
 	m      *natsgo.Msg
-	msg    transport.Message // decoded; never handed out (see Message)
+	msg    transport.Message
 	source transport.Source
 	number int
 	seq    uint64
-
-	copyOnce sync.Once
-	copied   transport.Message
 
 	state     deliveryState
 	handedOut bool
@@ -70,17 +65,9 @@ func newJSDelivery(c *jsConsumer, m *natsgo.Msg, meta *natsgo.MsgMetadata, now t
 	}
 }
 
-// Message returns this delivery's own copy of the message, so a handler
-// that changes it cannot change the dead-letter record.
-func (d *jsDelivery) Message() transport.Message {
-	d.copyOnce.Do(func() {
-		d.copied = transport.Message{ID: d.msg.ID, Header: d.msg.Header.Clone()}
-		if d.msg.Body != nil {
-			d.copied.Body = bytes.Clone(d.msg.Body)
-		}
-	})
-	return d.copied
-}
+// Message returns the message as received: its body is the bytes the
+// client read for this delivery alone (see transport.Delivery.Message).
+func (d *jsDelivery) Message() transport.Message { return d.msg }
 
 // Source is the subject the message came by and the listener's pool.
 func (d *jsDelivery) Source() transport.Source { return d.source }

@@ -29,9 +29,8 @@ type jsListener struct {
 	topUp int
 
 	// ready holds deliveries received and not yet handed out, in arrival
-	// order. Its capacity exceeds what the budget lets in, so a send under
-	// mu never blocks.
-	ready chan *jsDelivery
+	// order, and hands them to Next.
+	ready *handoff
 	// done is closed when Stop starts, waking a blocked Next; stopDone
 	// when it has finished.
 	done     chan struct{}
@@ -64,7 +63,7 @@ func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenCon
 		cfg:      cfg,
 		prefetch: cfg.Prefetch,
 		topUp:    max(1, cfg.Prefetch/4),
-		ready:    make(chan *jsDelivery, 2*cfg.Prefetch+statusRoom),
+		ready:    newHandoff(2*cfg.Prefetch + statusRoom),
 		done:     make(chan struct{}),
 		stopDone: make(chan struct{}),
 	}
@@ -118,28 +117,28 @@ func (l *jsListener) Next(ctx context.Context) (transport.Delivery, error) {
 		return nil, err
 	}
 	for {
-		select {
-		case d := <-l.ready:
-			l.mu.Lock()
-			switch {
-			case l.stopped:
-				if d.state == stateActive {
-					l.releaseLocked(d)
-				}
-				l.mu.Unlock()
-				return nil, l.closedErr()
-			case d.state != stateActive:
-				l.mu.Unlock()
-				continue // its lease ran out while buffered
-			}
-			d.handedOut = true
-			l.mu.Unlock()
-			return d, nil
-		case <-l.done:
-			return nil, l.closedErr()
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		d, err := l.ready.take(ctx, l.done)
+		if err != nil {
+			return nil, err
 		}
+		if d == nil {
+			return nil, l.closedErr()
+		}
+		l.mu.Lock()
+		switch {
+		case l.stopped:
+			if d.state == stateActive {
+				l.releaseLocked(d)
+			}
+			l.mu.Unlock()
+			return nil, l.closedErr()
+		case d.state != stateActive:
+			l.mu.Unlock()
+			continue // its lease ran out while buffered
+		}
+		d.handedOut = true
+		l.mu.Unlock()
+		return d, nil
 	}
 }
 
@@ -158,6 +157,11 @@ func (l *jsListener) Stop() error {
 	}
 	l.stopped = true
 	close(l.done)
+	for _, d := range l.ready.close() {
+		if d.state == stateActive {
+			l.releaseLocked(d)
+		}
+	}
 	for _, c := range l.cons {
 		c.stopTimersLocked()
 	}
@@ -171,16 +175,10 @@ func (l *jsListener) Stop() error {
 	wg.Wait()
 
 	l.mu.Lock()
-	for {
-		select {
-		case d := <-l.ready:
-			if d.state == stateActive && !d.handedOut {
-				l.releaseLocked(d)
-			}
-			continue
-		default:
+	for _, d := range l.ready.drain() {
+		if d.state == stateActive && !d.handedOut {
+			l.releaseLocked(d)
 		}
-		break
 	}
 	l.mu.Unlock()
 	if l.stopCtx != nil {
@@ -261,13 +259,7 @@ func (l *jsListener) receive(c *jsConsumer, m *natsgo.Msg) {
 		c.armLeaseTimerLocked()
 	}
 	l.held++
-	select {
-	case l.ready <- d:
-	default:
-		// Only more than twice the budget in flight (requests renewed
-		// after they were thought lost) gets here.
-		l.releaseLocked(d)
-	}
+	l.ready.push(d)
 	l.mu.Unlock()
 }
 

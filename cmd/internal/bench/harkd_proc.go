@@ -124,6 +124,9 @@ func (p *harkdProc) acked(ctx context.Context, c *http.Client) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("bench: %s /metrics: %w", p.what, err)
 	}
+	// Uncompressed: gzip on every poll would cost harkd CPU that is the
+	// measurement's, not the listener's.
+	req.Header.Set("Accept-Encoding", "identity")
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("bench: %s /metrics: %w", p.what, err)
