@@ -90,9 +90,9 @@ func (c *core) Submit(ctx context.Context, task Task) error {
 
 var _ Puller = (*core)(nil)
 
-// Pull implements Puller: each worker counts as a running task until
-// next returns false, so Stop waits for it.
-func (c *core) Pull(next func() (Task, bool)) {
+// Run implements Puller: each worker counts as a running task until work
+// returns false, so Stop waits for it.
+func (c *core) Run(work func(ctx context.Context) bool) {
 	c.mu.Lock()
 	if c.stopped {
 		c.mu.Unlock()
@@ -103,14 +103,15 @@ func (c *core) Pull(next func() (Task, bool)) {
 	for range c.workers {
 		go func() {
 			defer c.exit()
-			for {
-				task, ok := next()
-				if !ok {
-					return
-				}
-				if task != nil {
-					c.run(task)
-				}
+			// more stays true when work panics: the worker goes on. One
+			// closure per worker, not per call.
+			more := true
+			step := func(ctx context.Context) {
+				more = true
+				more = work(ctx)
+			}
+			for more {
+				c.run(step)
 			}
 		}()
 	}

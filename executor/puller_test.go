@@ -13,18 +13,21 @@ import (
 	"github.com/harkmq/hark/executor"
 )
 
-// feed hands out n tasks made by mk, then reports the end.
-func feed(n int, mk func(i int) executor.Task) func() (executor.Task, bool) {
+// feed is work that runs n tasks made by mk, one per call, then ends.
+func feed(n int, mk func(i int) executor.Task) func(context.Context) bool {
 	var mu sync.Mutex
 	i := 0
-	return func() (executor.Task, bool) {
+	return func(ctx context.Context) bool {
 		mu.Lock()
-		defer mu.Unlock()
 		if i == n {
-			return nil, false
+			mu.Unlock()
+			return false
 		}
 		i++
-		return mk(i - 1), true
+		task := mk(i - 1)
+		mu.Unlock()
+		task(ctx)
+		return true
 	}
 }
 
@@ -32,7 +35,7 @@ func TestPullBlockingRunsInOrderOneAtATime(t *testing.T) {
 	e := executor.Blocking().New()
 	var order []int
 	var running, peak atomic.Int64
-	e.(executor.Puller).Pull(feed(200, func(i int) executor.Task {
+	e.(executor.Puller).Run(feed(200, func(i int) executor.Task {
 		return func(context.Context) {
 			n := running.Add(1)
 			peak.Store(max(peak.Load(), n))
@@ -58,7 +61,7 @@ func TestPullPooledRunsUpToNAtOnce(t *testing.T) {
 		all           = make(chan struct{})
 		release       = make(chan struct{})
 	)
-	e.(executor.Puller).Pull(feed(n*10, func(int) executor.Task {
+	e.(executor.Puller).Run(feed(n*10, func(int) executor.Task {
 		return func(context.Context) {
 			mu.Lock()
 			running++
@@ -84,7 +87,7 @@ func TestPullPooledRunsUpToNAtOnce(t *testing.T) {
 func TestPullForcedStopCancelsTasks(t *testing.T) {
 	e := executor.Pooled(2).New()
 	started := make(chan struct{}, 2)
-	e.(executor.Puller).Pull(feed(2, func(int) executor.Task {
+	e.(executor.Puller).Run(feed(2, func(int) executor.Task {
 		return func(ctx context.Context) {
 			started <- struct{}{}
 			<-ctx.Done()
@@ -102,7 +105,7 @@ func TestPullRecoversPanics(t *testing.T) {
 	var panicked atomic.Int64
 	e := executor.Pooled(2).New(executor.WithPanicHandler(func(*panics.Recovered) { panicked.Add(1) }))
 	var ran atomic.Int64
-	e.(executor.Puller).Pull(feed(10, func(i int) executor.Task {
+	e.(executor.Puller).Run(feed(10, func(i int) executor.Task {
 		return func(context.Context) {
 			if i%2 == 0 {
 				panic("handler bug")
@@ -119,6 +122,6 @@ func TestPullOnStoppedExecutorStartsNothing(t *testing.T) {
 	e := executor.Pooled(2).New()
 	stop(t, e)
 	called := false
-	e.(executor.Puller).Pull(func() (executor.Task, bool) { called = true; return nil, false })
+	e.(executor.Puller).Run(func(context.Context) bool { called = true; return false })
 	assert.False(t, called)
 }

@@ -56,6 +56,7 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 		lease:         lease,
 		autoExtend:    opts.autoExtend,
 		settleCtx:     newSettleContexts(opts.settleTimeout),
+		keepers:       newKeepers(lease, opts.logger),
 		dedup:         newDedup(opts.dedupSize),
 		observer:      opts.observer,
 		pool:          opts.pool,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -23,6 +22,7 @@ type handler struct {
 	lease         time.Duration
 	autoExtend    bool
 	settleCtx     *settleContexts
+	keepers       *keepers
 	dedup         *dedup
 	observer      func(Event)
 	pool          string
@@ -73,56 +73,13 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 
 // keepAlive extends the lease of ds every half lease until its stop
 // method is called, so a long handler does not see its notifications
-// redelivered elsewhere. It is one self-re-arming timer rather than a
-// goroutine, because it runs for every delivery and most handlers finish
-// long before the first tick. Without leases it is nil (stop on nil does
-// nothing).
+// redelivered elsewhere (see keepers). Without leases it is nil (stop on
+// nil does nothing).
 func (h *handler) keepAlive(ctx context.Context, ds ...transport.Delivery) *leaseKeeper {
 	if !h.autoExtend || !h.caps.Lease || h.lease <= 0 || len(ds) == 0 {
 		return nil
 	}
-	k := &leaseKeeper{h: h, ctx: ctx, ds: ds, every: h.lease / 2}
-	k.mu.Lock()
-	k.t = time.AfterFunc(k.every, k.tick)
-	k.mu.Unlock()
-	return k
-}
-
-// leaseKeeper is the timer of one keepAlive.
-type leaseKeeper struct {
-	h     *handler
-	ctx   context.Context
-	ds    []transport.Delivery
-	every time.Duration
-
-	mu      sync.Mutex
-	t       *time.Timer
-	stopped bool
-}
-
-func (k *leaseKeeper) tick() {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.stopped || k.ctx.Err() != nil {
-		return
-	}
-	for _, d := range k.ds {
-		if err := d.Extend(k.ctx); err != nil && !errors.Is(err, transport.ErrAlreadySettled) {
-			k.h.log.Warn("could not extend the lease of a running notification", append(k.h.deliveryFields(d), zap.Error(err))...)
-		}
-	}
-	k.t.Reset(k.every)
-}
-
-// stop ends the extensions; it waits for one under way.
-func (k *leaseKeeper) stop() {
-	if k == nil {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.stopped = true
-	k.t.Stop()
+	return h.keepers.add(ctx, ds)
 }
 
 // finish settles in according to out.

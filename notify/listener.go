@@ -82,12 +82,13 @@ func (l *Listener) Priorities() []transport.Priority { return l.disp.Priorities(
 // any other is submitted to.
 func (l *Listener) intake(r *run) {
 	if p, ok := r.exec.(executor.Puller); ok {
-		p.Pull(func() (executor.Task, bool) {
+		p.Run(func(ctx context.Context) bool {
 			d, err := r.tl.Next(r.intakeCtx)
 			if err != nil {
-				return nil, false
+				return false
 			}
-			return func(ctx context.Context) { l.handle(ctx, d) }, true
+			l.handle(ctx, d)
+			return true
 		})
 		return
 	}

@@ -22,8 +22,18 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 )
 
+// gcPercent is harkd's GOGC when the environment sets none. harkd's live
+// heap is small and bounded (the prefetch bounds what it holds), so the
+// collector's default of 100 runs it very often on a busy listener; 200
+// halves that for a few MiB (BENCHMARKS.md: the drain, peak RSS).
+const gcPercent = 200
+
 func main() {
+	if _, ok := os.LookupEnv("GOGC"); !ok {
+		debug.SetGCPercent(gcPercent)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Environ()))
 }

@@ -60,6 +60,11 @@ type Metrics struct {
 	// upFunc reports the transport's state at scrape time.
 	upFunc atomic.Pointer[func() bool]
 
+	// The series every notification touches, resolved once: a label
+	// lookup hashes the label values on every call.
+	byPriority map[transport.Priority]priorityCounters
+	byEndpoint sync.Map // endpoint name -> *endpointSeries
+
 	// backlogMu guards backlogOwner, the Backlog that set each
 	// hark_backlog_messages series last (backlog.go).
 	backlogMu    sync.Mutex
@@ -137,9 +142,12 @@ func New() *Metrics {
 	)
 	// Series that exist from the start, at 0, so rate() and alerts work
 	// before the first notification.
+	m.byPriority = make(map[transport.Priority]priorityCounters, len(transport.Priorities()))
 	for _, p := range transport.Priorities() {
-		for _, v := range []*prometheus.CounterVec{m.received, m.acked, m.requeued} {
-			v.WithLabelValues(string(p))
+		m.requeued.WithLabelValues(string(p))
+		m.byPriority[p] = priorityCounters{
+			received: m.received.WithLabelValues(string(p)),
+			acked:    m.acked.WithLabelValues(string(p)),
 		}
 	}
 	for _, r := range []string{"success", "failure"} {
@@ -159,13 +167,22 @@ func (m *Metrics) Handler() http.Handler {
 // ObserveEvent records a listener event; pass it to notify.WithObserver.
 func (m *Metrics) ObserveEvent(e notify.Event) {
 	p := string(e.Priority)
+	hot, known := m.byPriority[e.Priority]
 	switch e.Kind {
 	case notify.EventReceived:
-		m.received.WithLabelValues(p).Inc()
+		if known {
+			hot.received.Inc()
+		} else {
+			m.received.WithLabelValues(p).Inc()
+		}
 		m.inflight.Inc()
 		return
 	case notify.EventAcked:
-		m.acked.WithLabelValues(p).Inc()
+		if known {
+			hot.acked.Inc()
+		} else {
+			m.acked.WithLabelValues(p).Inc()
+		}
 	case notify.EventRequeued:
 		m.requeued.WithLabelValues(p).Inc()
 	case notify.EventDeadLettered:
@@ -185,12 +202,39 @@ func (m *Metrics) ObserveEvent(e notify.Event) {
 
 // ObserveCall records an endpoint call; pass it to dispatcher.WithObserver.
 func (m *Metrics) ObserveCall(c dispatcher.Call) {
-	result := c.Result.Action().String()
+	es := m.endpoint(c.Endpoint)
+	es.duration.Observe(c.Duration.Seconds())
 	if c.Panicked {
-		result = "panic"
+		m.calls.WithLabelValues(c.Endpoint, "panic").Inc()
+		return
 	}
-	m.calls.WithLabelValues(c.Endpoint, result).Inc()
-	m.duration.WithLabelValues(c.Endpoint).Observe(c.Duration.Seconds())
+	if c.Result.Action() == dispatcher.ActionHandled {
+		es.handled.Inc()
+		return
+	}
+	m.calls.WithLabelValues(c.Endpoint, c.Result.Action().String()).Inc()
+}
+
+// priorityCounters are a priority's received and acked series.
+type priorityCounters struct{ received, acked prometheus.Counter }
+
+// endpointSeries are an endpoint's handled-calls and duration series.
+type endpointSeries struct {
+	handled  prometheus.Counter
+	duration prometheus.Observer
+}
+
+// endpoint returns the resolved series of an endpoint, making them on
+// its first call.
+func (m *Metrics) endpoint(name string) *endpointSeries {
+	if es, ok := m.byEndpoint.Load(name); ok {
+		return es.(*endpointSeries)
+	}
+	es, _ := m.byEndpoint.LoadOrStore(name, &endpointSeries{
+		handled:  m.calls.WithLabelValues(name, dispatcher.ActionHandled.String()),
+		duration: m.duration.WithLabelValues(name),
+	})
+	return es.(*endpointSeries)
 }
 
 // SetTransportCheck makes hark_transport_up call up at every scrape, so
