@@ -138,8 +138,11 @@ func (t *Transport) updateConsumer(ctx context.Context, stream string, c jetstre
 //     members during a rolling one), the new consumer starts after the
 //     earliest of their acknowledgement floors, so the change loses
 //     nothing; what came after a floor and was acknowledged anyway is
-//     delivered again (at least once). Those consumers are removed when no
-//     member holds a request or an unacknowledged message on them.
+//     delivered again (at least once). Those whose subjects the new shape
+//     all covers (a topic or priority added) are removed when no member
+//     holds a request or an unacknowledged message on them; the others
+//     (a shape that shrank, or another shape still in use) stay, and
+//     their inactive threshold removes them once unused.
 //   - Otherwise where cfg.Start says; by default the non-pooled group
 //     starts with everything the stream retains (what was sent before it
 //     listened, as oslo's notifier keeps it in the queue it declares) and
@@ -165,7 +168,9 @@ func (t *Transport) createConsumer(ctx context.Context, stream string, cfg trans
 		zap.String("stream", stream), zap.String("consumer", want.Durable), zap.String("description", want.Description),
 		zap.String("deliver", want.DeliverPolicy.String()), zap.Uint64("start_seq", want.OptStartSeq), zap.Int("predecessors", len(preds)))
 	for _, p := range preds {
-		t.retire(ctx, stream, p)
+		if filtersCover(consumerFilters(want), consumerFilters(p.Config)) {
+			t.retire(ctx, stream, p)
+		}
 	}
 	return c, nil
 }

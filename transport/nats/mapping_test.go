@@ -321,3 +321,24 @@ func TestBacklog(t *testing.T) {
 	transporttest.Collect(t, l, 5, waitFor)
 	require.Eventually(t, func() bool { return backlog()[0].Messages == 0 }, waitFor, 20*time.Millisecond)
 }
+
+// TestNarrowerShapeLeavesTheWiderOne: a listener of the group on part of
+// another shape's subjects (hark tail --non-pooled --priority info beside
+// a stopped harkd) gets its own consumer and leaves the wider one, whose
+// other priorities it does not read, where it was.
+func TestNarrowerShapeLeavesTheWiderOne(t *testing.T) {
+	srv := startServer(t)
+	tr := openInProcess(t, srv, "nats://")
+	tg := transport.Target{Exchange: "narrow", Topic: "notifications"}
+	wide := transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: transport.Priorities()}
+	require.NoError(t, listen(t, tr, wide).Close())
+	errMsg := transporttest.NewMessage("narrow", 0)
+	transporttest.Send(t, tr, tg, transport.Error, errMsg)
+
+	narrow := listen(t, tr, infoConfig(tg, ""))
+	transporttest.AssertNoDelivery(t, 300*time.Millisecond, narrow)
+	require.Len(t, consumerInfos(t, jsOf(t, srv), "narrow"), 2, "the wider shape's consumer stays")
+	again := listen(t, tr, wide)
+	d := transporttest.Next(t, again, waitFor)
+	assert.Equal(t, string(errMsg.Body), string(d.Message().Body), "the wider shape still has its error notification")
+}

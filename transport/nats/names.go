@@ -217,3 +217,42 @@ func filtersOverlap(a, b []string) bool {
 	}
 	return false
 }
+
+// subjectCovers reports whether filter outer matches every subject that
+// filter inner matches.
+func subjectCovers(outer, inner string) bool {
+	ot, it := strings.Split(outer, "."), strings.Split(inner, ".")
+	for i, o := range ot {
+		if o == ">" {
+			return len(it) > i
+		}
+		if i >= len(it) {
+			return false
+		}
+		switch {
+		case o == it[i]:
+		case o == "*" && it[i] != ">":
+		default:
+			return false
+		}
+	}
+	return len(ot) == len(it)
+}
+
+// filtersCover reports whether the filters outer match every subject the
+// filters inner match.
+func filtersCover(outer, inner []string) bool {
+	for _, in := range inner {
+		covered := false
+		for _, out := range outer {
+			if subjectCovers(out, in) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			return false
+		}
+	}
+	return true
+}

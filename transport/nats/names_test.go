@@ -160,3 +160,12 @@ func TestSlots_leavesOneForEachWaiterBehind(t *testing.T) {
 	got := []int{<-results, <-results, <-results}
 	assert.ElementsMatch(t, []int{8, 1, 1}, got)
 }
+
+func TestFiltersCover(t *testing.T) {
+	assert.True(t, filtersCover([]string{"e.a.*", "e.b.*"}, []string{"e.a.*"}), "a topic added")
+	assert.True(t, filtersCover([]string{"e.a.*"}, []string{"e.a.info", "e.a.error"}), "priorities added")
+	assert.False(t, filtersCover([]string{"e.a.info"}, []string{"e.a.*"}), "priorities removed")
+	assert.False(t, filtersCover([]string{"e.a.*"}, []string{"e.a.*", "e.b.*"}), "a topic removed")
+	assert.False(t, filtersCover([]string{"e.a.*"}, []string{"e.a.dlq.info"}))
+	assert.True(t, filtersCover([]string{"e.>"}, []string{"e.a.dlq.info"}))
+}
