@@ -28,7 +28,9 @@ type coreListener struct {
 	t     *Transport
 	cfg   transport.ListenConfig
 	subs  []*natsgo.Subscription
-	slots *slots
+	// slots is the prefetch budget: a token per message buffered or
+	// handed out and not yet settled.
+	slots chan struct{}
 
 	intake     context.Context
 	stopIntake context.CancelFunc
@@ -61,7 +63,7 @@ func (t *Transport) listenCore(ctx context.Context, cfg transport.ListenConfig) 
 	l := &coreListener{
 		t:           t,
 		cfg:         cfg,
-		slots:       newSlots(cfg.Prefetch),
+		slots:       make(chan struct{}, cfg.Prefetch),
 		done:        make(chan struct{}),
 		wake:        make(chan struct{}, 1),
 		outstanding: map[*coreDelivery]struct{}{},
@@ -111,7 +113,9 @@ func (l *coreListener) read() {
 
 // receive waits for a slot, then buffers m for Next.
 func (l *coreListener) receive(m *natsgo.Msg) {
-	if _, err := l.slots.acquire(l.intake, 1, 1); err != nil {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.intake.Done():
 		l.t.log.Debug("nats: core message dropped: the listener stopped", zap.String("subject", m.Subject))
 		return
 	}
@@ -130,13 +134,20 @@ func (l *coreListener) receive(m *natsgo.Msg) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.stopped {
-		l.slots.release(1)
+		l.release(1)
 		return
 	}
 	l.buf = append(l.buf, d)
 	select {
 	case l.wake <- struct{}{}:
 	default:
+	}
+}
+
+// release returns n slots.
+func (l *coreListener) release(n int) {
+	for range n {
+		<-l.slots
 	}
 }
 
@@ -185,7 +196,7 @@ func (l *coreListener) Stop() error {
 	l.reading.Wait()
 	l.mu.Lock()
 	dropped := len(l.buf) + len(l.in)
-	l.slots.release(len(l.buf))
+	l.release(len(l.buf))
 	l.buf = nil
 	for len(l.in) > 0 {
 		<-l.in
@@ -216,7 +227,7 @@ func (l *coreListener) Close() error {
 		for d := range l.outstanding {
 			d.released = true
 		}
-		l.slots.release(len(l.outstanding))
+		l.release(len(l.outstanding))
 		clear(l.outstanding)
 	}
 	l.mu.Unlock()
@@ -274,7 +285,7 @@ func (d *coreDelivery) Ack(ctx context.Context) error {
 	}
 	d.settled = true
 	delete(l.outstanding, d)
-	l.slots.release(1)
+	l.release(1)
 	return nil
 }
 

@@ -1,10 +1,8 @@
 package nats
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,63 +100,6 @@ func TestServerVersion(t *testing.T) {
 	for _, ok := range []string{"2.10.0", "2.10.22", "2.15.2", "3.0.0", "2.11.0-RC.1", "weird"} {
 		assert.NoError(t, checkServerVersion(ok), ok)
 	}
-}
-
-func TestSlots(t *testing.T) {
-	s := newSlots(4)
-	ctx := context.Background()
-	n, err := s.acquire(ctx, 1, 3)
-	require.NoError(t, err)
-	assert.Equal(t, 3, n)
-
-	// A waiter needing 2 waits while 1 is free; one needing 1 behind it
-	// is served meanwhile.
-	got2 := make(chan int, 1)
-	go func() { n, _ := s.acquire(ctx, 2, 2); got2 <- n }()
-	for !s.contended() {
-		time.Sleep(time.Millisecond)
-	}
-	n, err = s.acquire(ctx, 1, 1)
-	require.NoError(t, err)
-	assert.Equal(t, 1, n)
-	select {
-	case <-got2:
-		t.Fatal("granted with too few slots")
-	case <-time.After(20 * time.Millisecond):
-	}
-	s.release(2)
-	assert.Equal(t, 2, <-got2)
-
-	// A cancelled waiter takes nothing.
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	_, err = s.acquire(cctx, 1, 1)
-	require.ErrorIs(t, err, context.Canceled)
-	s.release(4)
-	n, err = s.acquire(ctx, 1, 10)
-	require.NoError(t, err)
-	assert.Equal(t, 4, n)
-}
-
-func TestSlots_leavesOneForEachWaiterBehind(t *testing.T) {
-	s := newSlots(0)
-	ctx := context.Background()
-	results := make(chan int, 3)
-	for range 3 {
-		go func() { n, _ := s.acquire(ctx, 1, 10); results <- n }()
-	}
-	for {
-		s.mu.Lock()
-		w := len(s.waiters)
-		s.mu.Unlock()
-		if w == 3 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	s.release(10)
-	got := []int{<-results, <-results, <-results}
-	assert.ElementsMatch(t, []int{8, 1, 1}, got)
 }
 
 func TestFiltersCover(t *testing.T) {
