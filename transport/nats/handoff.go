@@ -73,7 +73,17 @@ func (h *handoff) enqueueLocked(d *jsDelivery) {
 	h.queued.Add(1)
 }
 
+// dequeueLocked takes the oldest queued delivery; if more are queued and
+// a worker is asleep, it hands it the next.
 func (h *handoff) dequeueLocked() *jsDelivery {
+	d := h.popLocked()
+	if h.head < len(h.q) && len(h.waiters) > 0 && !h.spinning {
+		h.popWaiterLocked().ch <- h.popLocked() // buffered: never blocks
+	}
+	return d
+}
+
+func (h *handoff) popLocked() *jsDelivery {
 	d := h.q[h.head]
 	h.q[h.head] = nil
 	h.head++
@@ -81,18 +91,6 @@ func (h *handoff) dequeueLocked() *jsDelivery {
 		h.q, h.head = h.q[:0], 0
 	}
 	h.queued.Add(-1)
-	// More queued and someone asleep: wake them for it.
-	if h.head < len(h.q) && len(h.waiters) > 0 && !h.spinning {
-		w := h.popWaiterLocked()
-		next := h.q[h.head]
-		h.q[h.head] = nil
-		h.head++
-		if h.head == len(h.q) {
-			h.q, h.head = h.q[:0], 0
-		}
-		h.queued.Add(-1)
-		w.ch <- next // buffered: never blocks
-	}
 	return d
 }
 
