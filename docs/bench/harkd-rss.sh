@@ -6,7 +6,7 @@
 # Sends COUNT (default 1000000) notifications of about 500 bytes to a fresh
 # exchange on the broker URL names (nats://..., rabbit://...), then starts
 # harkd with its default listener settings (pooled executor, 64 workers,
-# prefetch 128) and a file endpoint writing to /dev/null, waits until
+# prefetch 256) and a file endpoint writing to /dev/null, waits until
 # harkd has acknowledged every notification, stops it with SIGTERM, and
 # prints its peak resident set size (VmHWM) and the drain rate.
 #
