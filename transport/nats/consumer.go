@@ -86,10 +86,12 @@ func describeShape(s shape) string {
 }
 
 // ensureConsumer returns the consumer of cfg's group on shape s, making it
-// when the group has none for this shape yet. An existing one whose lease
+// when the group has none for this shape yet; resumeAt, when not 0, is
+// the stream sequence a consumer made again for a running listener
+// starts at (see createConsumer). An existing one whose lease
 // or limits differ from what this listener asks is updated (the last
 // member to start sets them); one that cannot be updated is used as it is.
-func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConfig, s shape) (string, jetstream.Consumer, error) {
+func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConfig, s shape, resumeAt uint64) (string, jetstream.Consumer, error) {
 	stream, err := t.ensureStream(ctx, s.exchange)
 	if err != nil {
 		return "", nil, err
@@ -102,7 +104,7 @@ func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConf
 	case !errors.Is(err, jetstream.ErrConsumerNotFound):
 		return "", nil, fmt.Errorf("nats: look up consumer %s on stream %s: %w", want.Durable, stream, err)
 	}
-	c, err = t.createConsumer(ctx, stream, cfg, s, want)
+	c, err = t.createConsumer(ctx, stream, cfg, s, want, resumeAt)
 	if err != nil {
 		return "", nil, err
 	}
@@ -143,11 +145,15 @@ func (t *Transport) updateConsumer(ctx context.Context, stream string, c jetstre
 //     holds a request or an unacknowledged message on them; the others
 //     (a shape that shrank, or another shape still in use) stay, and
 //     their inactive threshold removes them once unused.
+//   - A consumer made again for a running listener whose consumer
+//     vanished (an operator deleted it) starts at resumeAt: the earliest
+//     message the listener still holds, or the one after the last it
+//     received, rather than replaying all the stream retains.
 //   - Otherwise where cfg.Start says; by default the non-pooled group
 //     starts with everything the stream retains (what was sent before it
 //     listened, as oslo's notifier keeps it in the queue it declares) and
 //     a pool with new notifications. A transient pool always starts new.
-func (t *Transport) createConsumer(ctx context.Context, stream string, cfg transport.ListenConfig, s shape, want jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+func (t *Transport) createConsumer(ctx context.Context, stream string, cfg transport.ListenConfig, s shape, want jetstream.ConsumerConfig, resumeAt uint64) (jetstream.Consumer, error) {
 	var preds []*jetstream.ConsumerInfo
 	if !cfg.Transient {
 		var err error
@@ -155,7 +161,7 @@ func (t *Transport) createConsumer(ctx context.Context, stream string, cfg trans
 			return nil, err
 		}
 	}
-	setStart(&want, cfg, preds)
+	setStart(&want, cfg, preds, resumeAt)
 	c, err := t.js.CreateConsumer(ctx, stream, want)
 	if errors.Is(err, jetstream.ErrConsumerExists) {
 		// Another member made it first, with another start: join it.
@@ -176,7 +182,7 @@ func (t *Transport) createConsumer(ctx context.Context, stream string, cfg trans
 }
 
 // setStart fills in where a new consumer starts; see createConsumer.
-func setStart(cc *jetstream.ConsumerConfig, cfg transport.ListenConfig, preds []*jetstream.ConsumerInfo) {
+func setStart(cc *jetstream.ConsumerConfig, cfg transport.ListenConfig, preds []*jetstream.ConsumerInfo, resumeAt uint64) {
 	var floor uint64
 	for i, p := range preds {
 		if f := p.AckFloor.Stream; i == 0 || f < floor {
@@ -186,6 +192,8 @@ func setStart(cc *jetstream.ConsumerConfig, cfg transport.ListenConfig, preds []
 	switch {
 	case len(preds) > 0 && floor > 0:
 		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, floor+1
+	case resumeAt > 0:
+		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, resumeAt
 	case cfg.Transient:
 		cc.DeliverPolicy = jetstream.DeliverNewPolicy
 	case cfg.Start.Policy == transport.StartAll:

@@ -97,9 +97,9 @@ func (c *jsConsumer) armLeaseTimerLocked() {
 func (c *jsConsumer) sweepLeases() {
 	l := c.l
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	c.leaseArmed = false
 	if l.closed {
+		l.mu.Unlock()
 		return
 	}
 	now := time.Now()
@@ -120,4 +120,8 @@ func (c *jsConsumer) sweepLeases() {
 	}
 	// The front may still be a handed-out delivery short of its deadline.
 	c.armLeaseTimerLocked()
+	// Expired leases freed budget.
+	reqs := l.planLocked()
+	l.mu.Unlock()
+	l.send(reqs)
 }

@@ -72,7 +72,7 @@ func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenCon
 			zap.Int("prefetch", cfg.Prefetch), zap.Int("max_ack_pending", mp))
 	}
 	for _, s := range shapes(cfg) {
-		stream, cons, err := t.ensureConsumer(ctx, cfg, s)
+		stream, cons, err := t.ensureConsumer(ctx, cfg, s, 0)
 		if err != nil {
 			l.abandon()
 			return nil, fmt.Errorf("nats: listen: %w", err)
@@ -252,6 +252,7 @@ func (l *jsListener) receive(c *jsConsumer, m *natsgo.Msg) {
 		return
 	}
 	d := newJSDelivery(c, m, meta, now)
+	c.lastSeq = max(c.lastSeq, d.seq)
 	c.forgetSeqLocked(d.seq)
 	c.live[d.seq] = d
 	c.leases.pushBack(d)

@@ -70,6 +70,8 @@ type jsConsumer struct {
 	verifying    bool // an API check of the consumer is under way
 	leases       leaseList
 	live         map[uint64]*jsDelivery
+	// lastSeq is the highest stream sequence received.
+	lastSeq uint64
 	leaseTimer   *time.Timer
 	leaseArmed   bool
 	leaseAt      time.Time
@@ -260,7 +262,7 @@ func (c *jsConsumer) verify() {
 	l.t.streams.reset()
 	cctx, ccancel := context.WithTimeout(context.Background(), verifyTimeout)
 	defer ccancel()
-	_, cons, err := l.t.ensureConsumer(cctx, l.cfg, c.shape)
+	_, cons, err := l.t.ensureConsumer(cctx, l.cfg, c.shape, c.resumeAt())
 	if err != nil {
 		log.Warn("nats: cannot make the consumer again; retrying", zap.NamedError("cause", err))
 		return
@@ -275,6 +277,22 @@ func (c *jsConsumer) verify() {
 	reqs := l.planLocked()
 	l.mu.Unlock()
 	l.send(reqs)
+}
+
+// resumeAt is where a consumer made again for this listener starts: the
+// earliest message it still holds, or the one after the last it received;
+// 0 when it received nothing (the group's start applies).
+func (c *jsConsumer) resumeAt() uint64 {
+	c.l.mu.Lock()
+	defer c.l.mu.Unlock()
+	if c.lastSeq == 0 {
+		return 0
+	}
+	at := c.lastSeq + 1
+	for seq := range c.live {
+		at = min(at, seq)
+	}
+	return at
 }
 
 // reset forgets the consumer's open requests (the connection

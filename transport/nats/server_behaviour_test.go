@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/transport"
-	_ "github.com/harkmq/hark/transport/nats" // registers nats://
+	hnats "github.com/harkmq/hark/transport/nats" // also registers nats://
 	"github.com/harkmq/hark/transport/transporttest"
 )
 
@@ -93,4 +93,28 @@ func TestOpenByURL(t *testing.T) {
 	_, err = transport.Open(context.Background(), srv.ClientURL()+"?colour=blue")
 	require.ErrorIs(t, err, transport.ErrInvalidURL)
 	assert.Contains(t, err.Error(), `unknown option "colour"`)
+}
+
+// TestConsumerDeletedResumes: a non-pooled listener whose consumer is
+// deleted under it goes on after the last notification it received; it
+// does not replay everything the stream retains.
+func TestConsumerDeletedResumes(t *testing.T) {
+	srv := startServer(t)
+	tr := openInProcess(t, srv, "nats://")
+	tg := transport.Target{Exchange: "resumex", Topic: "notifications"}
+	l := listen(t, tr, infoConfig(tg, ""))
+	transporttest.SendN(t, tr, tg, transport.Info, "before", 3)
+	transporttest.Collect(t, l, 3, waitFor)
+
+	js := jsOf(t, srv)
+	ctx := within(t, waitFor)
+	infos := consumerInfos(t, js, "resumex")
+	require.Len(t, infos, 1)
+	require.NoError(t, js.DeleteConsumer(ctx, hnats.StreamName("resumex"), infos[0].Name))
+	require.Eventually(t, func() bool { return len(consumerInfos(t, js, "resumex")) == 1 }, waitFor, 20*time.Millisecond,
+		"the listener made its consumer again")
+	after := transporttest.SendN(t, tr, tg, transport.Info, "after", 2)
+	got := transporttest.Collect(t, l, 2, waitFor)
+	assert.ElementsMatch(t, transporttest.MessageBodies(after), transporttest.Bodies(got))
+	transporttest.AssertNoDelivery(t, 300*time.Millisecond, l)
 }
