@@ -25,9 +25,9 @@ import (
 // drops messages and reports a slow consumer (logged and counted by the
 // transport).
 type coreListener struct {
-	t     *Transport
-	cfg   transport.ListenConfig
-	subs  []*natsgo.Subscription
+	t    *Transport
+	cfg  transport.ListenConfig
+	subs []*natsgo.Subscription
 	// slots is the prefetch budget: a token per message buffered or
 	// handed out and not yet settled.
 	slots chan struct{}

@@ -71,12 +71,12 @@ type jsConsumer struct {
 	leases       leaseList
 	live         map[uint64]*jsDelivery
 	// lastSeq is the highest stream sequence received.
-	lastSeq uint64
-	leaseTimer   *time.Timer
-	leaseArmed   bool
-	leaseAt      time.Time
-	watchdog     *time.Timer
-	retryTimer   *time.Timer
+	lastSeq    uint64
+	leaseTimer *time.Timer
+	leaseArmed bool
+	leaseAt    time.Time
+	watchdog   *time.Timer
+	retryTimer *time.Timer
 	// stopped: intake ended; no more requests or timers.
 	stopped bool
 }
