@@ -115,9 +115,8 @@ func TestStreamLeaderSIGKILLResumes(t *testing.T) {
 	}
 	for _, sc := range []failoverScenario{scenarioStreamLeader, scenarioConsumerLeader, scenarioBothLeader} {
 		t.Run(sc.name, func(t *testing.T) {
-			// Each has a cluster of its own; -parallel 1 runs them one at
-			// a time, for figures undisturbed by the others.
-			t.Parallel()
+			// One at a time: three clusters of three processes at once
+			// on a small machine slow elections down for all of them.
 			checkFailover(t, runFailover(t, startProcessCluster(t, 3), sc))
 		})
 	}
@@ -294,8 +293,20 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 	// leaders can be placed before the listener starts.
 	pub := openClusterTransport(t, c.URL(query, others...), log.Named("publisher"))
 	ctx := within(t, clusterWait)
-	l0, err := pub.Listen(ctx, lcfg)
-	require.NoError(t, err)
+	// A cluster just formed may not answer the JetStream API at once (no
+	// placement for R3 until every server has reported): try again
+	// within the bound.
+	var l0 transport.Listener
+	require.Eventually(t, func() bool {
+		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		var err error
+		l0, err = pub.Listen(lctx, lcfg)
+		if err != nil {
+			t.Logf("listen on the new cluster: %v; trying again", err)
+		}
+		return err == nil
+	}, clusterWait, 100*time.Millisecond, "listen on the new cluster")
 	require.NoError(t, l0.Close())
 	stream := hnats.StreamName(exchange)
 	adminNC, js := connectAdmin(t, c.URL("", others...))
