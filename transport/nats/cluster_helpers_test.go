@@ -511,8 +511,14 @@ func harnessStream(t *testing.T, c jsCluster) jetstream.JetStream {
 func harnessRestart(t *testing.T, c jsCluster, js jetstream.JetStream, name string) {
 	t.Helper()
 	ctx := within(t, clusterWait)
-	_, err := js.Publish(ctx, "h.x", []byte("while "+name+" is down"))
-	require.NoError(t, err)
+	// Each attempt is bounded: a publish sent as a leader went away gets
+	// no ack at all, and is sent again (the same message ID is stored once).
+	require.Eventually(t, func() bool {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		_, err := js.Publish(pctx, "h.x", []byte("while "+name+" is down"), jetstream.WithMsgID("harness-"+name))
+		return err == nil
+	}, clusterWait, 50*time.Millisecond, "publish while %s is down", name)
 	c.Restart(t, name)
 	require.Eventually(t, func() bool {
 		qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
