@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.uber.org/zap"
@@ -22,7 +21,7 @@ type messagingDriver struct {
 	tr          transport.Transport
 	targets     []transport.Target
 	compression string
-	backoff     backoff
+	policy      transport.RetryPolicy
 	log         *zap.Logger
 }
 
@@ -42,7 +41,7 @@ func newMessagingDriver(name string, version int, tr transport.Transport, o *not
 		version:     version,
 		tr:          tr,
 		compression: o.compression,
-		backoff:     o.backoff,
+		policy:      o.policy,
 		log:         o.logger,
 	}
 	for _, topic := range o.topics {
@@ -56,8 +55,8 @@ func newMessagingDriver(name string, version int, tr transport.Transport, o *not
 }
 
 // Notify sends to every topic in turn, even after one failed, so one bad
-// topic does not starve the others; the error joins the failures, each
-// naming its topic.
+// topic does not starve the others; the error joins the failures on one
+// line, each naming its topic.
 func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error {
 	var errs []error
 	for _, t := range d.targets {
@@ -65,7 +64,7 @@ func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, 
 			errs = append(errs, fmt.Errorf("topic %q (exchange %q): %w", t.Topic, t.Exchange, err))
 		}
 	}
-	return errors.Join(errs...)
+	return transport.JoinErrors(errs...)
 }
 
 func (d *messagingDriver) send(ctx context.Context, t transport.Target, m *transport.OsloMessage, p Priority, retry int) error {
@@ -78,7 +77,7 @@ func (d *messagingDriver) send(ctx context.Context, t transport.Target, m *trans
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
-	return sendWithRetry(ctx, d.tr, t, p, body, retry, d.backoff, d.log.With(
+	return sendWithRetry(ctx, d.tr, t, p, body, retry, d.policy, d.log.With(
 		zap.String("driver", d.name),
 		zap.Stringer("target", t),
 		zap.String("event_type", m.EventType),

@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 // for concurrent use.
 //
 // Deviations from oslo, on purpose:
-//   - A call returns what went wrong (errors.Join over the failing drivers,
+//   - A call returns what went wrong (joined on one line over the failing drivers,
 //     each error naming its driver and, for the messaging drivers, its
 //     topic), after retries; it is logged too. oslo logs and swallows every
 //     error, so a caller cannot tell a notification was lost.
@@ -184,7 +183,7 @@ func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventTy
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("notify %s %q (message_id %s): %w", prio, eventType, m.MessageID, errors.Join(errs...))
+		return fmt.Errorf("notify %s %q (message_id %s): %w", prio, eventType, m.MessageID, transport.JoinErrors(errs...))
 	}
 	return nil
 }

@@ -26,13 +26,16 @@ const (
 	DefaultRetry = -1
 	// DefaultRetryStart is the wait before the first retry: oslo's
 	// rabbit_retry_interval.
-	DefaultRetryStart = 1 * time.Second
+	DefaultRetryStart = transport.DefaultRetryStart
 	// DefaultRetryStep is how much longer each following wait is: oslo's
 	// rabbit_retry_backoff.
-	DefaultRetryStep = 2 * time.Second
+	DefaultRetryStep = transport.DefaultRetryStep
 	// DefaultRetryMax caps the wait between attempts: oslo's
 	// rabbit_interval_max.
-	DefaultRetryMax = 30 * time.Second
+	DefaultRetryMax = transport.DefaultRetryMax
+	// DefaultAttemptTimeout bounds one attempt of a send; see
+	// AttemptTimeout.
+	DefaultAttemptTimeout = transport.DefaultAttemptTimeout
 )
 
 // NotifierOption configures NewNotifier. Options apply in order; a later
@@ -47,7 +50,7 @@ type notifierOptions struct {
 	topics        []string
 	exchange      string
 	retry         int
-	backoff       backoff
+	policy        transport.RetryPolicy // its Attempts come from retry
 	compression   string
 	routingData   []byte
 	routingSource string // the file name, or "<RoutingConfigData>", for errors
@@ -56,10 +59,10 @@ type notifierOptions struct {
 
 func defaultNotifierOptions() notifierOptions {
 	return notifierOptions{
-		topics:  []string{DefaultNotifierTopic},
-		retry:   DefaultRetry,
-		backoff: backoff{start: DefaultRetryStart, step: DefaultRetryStep, max: DefaultRetryMax},
-		logger:  zap.NewNop(),
+		topics: []string{DefaultNotifierTopic},
+		retry:  DefaultRetry,
+		policy: transport.RetryPolicy{AttemptTimeout: DefaultAttemptTimeout, Backoff: transport.DefaultBackoff()},
+		logger: zap.NewNop(),
 	}
 }
 
@@ -166,9 +169,10 @@ func Exchange(name string) NotifierOption {
 
 // Retry sets how often a failed send is retried, with oslo's semantics: a
 // negative n (oslo: -1 or None) retries until the call's context is done, 0
-// never retries, n > 0 retries n times (n+1 attempts). Only errors that may
-// be transient are retried: not invalid targets or configuration, a closed
-// transport, or the call's context ending. Prepare can override it.
+// never retries, n > 0 retries n times (n+1 attempts). Transient failures
+// are retried (timeouts of one attempt, lost connections, "no responders",
+// leader changes: transport.Retryable); not invalid targets or
+// configuration or a closed transport. Prepare can override it.
 // Defaults to -1: with a context that never ends, a notifier call against a
 // broker that stays down blocks until it comes back, as in oslo.
 func Retry(n int) NotifierOption {
@@ -191,7 +195,22 @@ func RetryBackoff(start, step, max time.Duration) NotifierOption {
 		if start < 0 || step < 0 || max < 0 {
 			return fmt.Errorf("%w: RetryBackoff(%v, %v, %v): durations must not be negative", ErrInvalidNotifierOption, start, step, max)
 		}
-		o.backoff = backoff{start: start, step: step, max: max}
+		o.policy.Backoff = transport.Backoff{Start: start, Step: step, Max: max}
+		return nil
+	}
+}
+
+// AttemptTimeout bounds one attempt of a send: an attempt whose broker
+// does not answer within d (a lost connection, a frozen server, a leader
+// that died with the request) is retried, with the same message, as the
+// Retry count allows and within the call's context; the call's context
+// bounds the whole. Defaults to DefaultAttemptTimeout (10s).
+func AttemptTimeout(d time.Duration) NotifierOption {
+	return func(o *notifierOptions) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: AttemptTimeout(%v): must be positive", ErrInvalidNotifierOption, d)
+		}
+		o.policy.AttemptTimeout = d
 		return nil
 	}
 }

@@ -179,5 +179,5 @@ func (d *routingDriver) Notify(ctx context.Context, m *transport.OsloMessage, p 
 			errs = append(errs, fmt.Errorf("routed to %s: %w", name, err))
 		}
 	}
-	return errors.Join(errs...)
+	return transport.JoinErrors(errs...)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
@@ -417,11 +418,18 @@ func replayable(e *dlqEntry) bool {
 }
 
 // replay sends rec's original message back to its source target and
-// priority, bounded by settleTimeout.
+// priority as hark notify sends: attempts retried with the same message,
+// bounded by defaultSendTimeout in all. A record that could not be sent
+// stays in the dead-letter topic.
 func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.DeadLetter) error {
-	sctx, cancel := context.WithTimeout(ctx, settleTimeout)
+	sctx, cancel := context.WithTimeout(ctx, defaultSendTimeout)
 	defer cancel()
-	if err := tr.Send(sctx, rec.Source.Target, rec.Source.Priority, replayMessage(rec)); err != nil {
+	msg := replayMessage(rec)
+	err := transport.SendRetrying(sctx, tr, rec.Source.Target, rec.Source.Priority, msg, transport.RetryPolicy{}, func(ri transport.RetryInfo) {
+		a.log.Warn("replaying a dead letter failed; retrying", zap.String("message_id", msg.ID),
+			zap.Int("attempt", ri.Attempt), zap.Duration("backoff", ri.Wait), zap.Error(ri.Err))
+	})
+	if err != nil {
 		return interrupted(ctx, fmt.Errorf("replay %s to %s (%s): %w", rec.Original.ID, targetString(tr, rec.Source.Target), rec.Source.Priority, err))
 	}
 	return nil

@@ -22,19 +22,20 @@ import (
 
 // notifyFlags are the flags of hark notify, as given.
 type notifyFlags struct {
-	exchange    string
-	topics      []string
-	priority    string
-	eventType   string
-	publisherID string
-	payload     string
-	context     string
-	count       int
-	driver      string
-	retry       int
-	timeout     time.Duration
-	concurrency int
-	json        bool
+	exchange       string
+	topics         []string
+	priority       string
+	eventType      string
+	publisherID    string
+	payload        string
+	context        string
+	count          int
+	driver         string
+	retry          int
+	timeout        time.Duration
+	attemptTimeout time.Duration
+	concurrency    int
+	json           bool
 }
 
 // notifyRequest is what hark notify sends, checked and parsed.
@@ -64,8 +65,18 @@ When done (or stopped), hark prints one line on standard output, e.g.
 or with --json one object with the keys sent, requested, elapsed_seconds,
 msgs_per_second, exchange, topics, priority and event_type.
 
-Each notification is retried --retry times and given up after --timeout; an
-unreachable broker fails within --connect-timeout.`,
+What bounds a send: each attempt waits at most --attempt-timeout (10s) for
+the broker's confirm; a failed or timed-out attempt is retried (1s, then 3s,
+5s, ... at most 30s apart) with the same message, so the broker or the
+listeners store it once; --timeout (90s) bounds one notification, retries
+included, so the defaults ride out a broker outage of a minute and more.
+--retry caps the retries (-1, the default: until --timeout). A broker that
+cannot be reached when hark starts fails at once (--connect-timeout).
+
+If a notification still fails when its --timeout runs out, hark stops the
+batch there (the broker is not coming back in time for the others either):
+it lets the notifications in flight finish, prints the summary ("sent N of
+M"), and exits 1 with an error naming the notification (its message_id).`,
 		Example: `  # One notification with the defaults (info, to openstack/notifications):
   hark notify --event-type compute.instance.create.end \
       --publisher-id compute.host1 --payload '{"instance_id": "42", "state": "active"}'
@@ -98,12 +109,20 @@ unreachable broker fails within --connect-timeout.`,
 	fl.StringVar(&f.context, "context", "", "request context: a JSON object, @FILE, or @- for standard input")
 	fl.IntVar(&f.count, "count", 1, "how many notifications to send")
 	fl.StringVar(&f.driver, "driver", notify.DriverMessagingV2, "wire format: messagingv2 (oslo v2 envelope) or messaging (v1 body)")
-	fl.IntVar(&f.retry, "retry", 3, "retries of a failed send (-1: until --timeout)")
-	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "give up on one notification after this long, retries included")
+	fl.IntVar(&f.retry, "retry", -1, "retries of a failed send (-1: until --timeout)")
+	fl.DurationVar(&f.timeout, "timeout", defaultSendTimeout, "give up on one notification after this long, retries included")
+	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", notify.DefaultAttemptTimeout, "wait at most this long for the broker to confirm one attempt before trying again")
 	fl.IntVar(&f.concurrency, "concurrency", 1, "notifications in flight at once (with --count)")
 	fl.BoolVar(&f.json, "json", false, "print the summary as a JSON object")
 	return cmd
 }
+
+// defaultSendTimeout bounds one notification (hark notify) or one
+// replayed dead letter (hark dlq replay), retries included: enough
+// to ride out a minute-long broker outage, and within NATS JetStream's
+// default duplicate window (2m), so a retry after an attempt whose ack was
+// lost is still recognised as the same message.
+const defaultSendTimeout = 90 * time.Second
 
 // defaultPublisherID is "hark.<hostname>", oslo's "<service>.<host>".
 func defaultPublisherID() string {
@@ -144,6 +163,9 @@ func (f notifyFlags) parse(stdin io.Reader) (notifyRequest, error) {
 	}
 	if f.concurrency < 1 {
 		return r, usagef("--concurrency %d: must be at least 1", f.concurrency)
+	}
+	if f.attemptTimeout <= 0 {
+		return r, usagef("--attempt-timeout %s: must be positive", f.attemptTimeout)
 	}
 	if f.timeout <= 0 {
 		return r, usagef("--timeout %s: must be positive", f.timeout)
@@ -256,6 +278,7 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 		notify.Driver(req.driver),
 		notify.Topics(req.topics...),
 		notify.Retry(req.retry),
+		notify.AttemptTimeout(req.attemptTimeout),
 		notify.NotifierLogger(a.log),
 	}
 	if req.exchange != "" {

@@ -18,7 +18,7 @@ import (
 func defaults() notifyFlags {
 	return notifyFlags{
 		topics: []string{"notifications"}, priority: "info", eventType: "hark.notify", publisherID: "hark.test",
-		payload: "{}", count: 1, driver: "messagingv2", retry: 3, timeout: 10 * time.Second, concurrency: 1,
+		payload: "{}", count: 1, driver: "messagingv2", retry: -1, timeout: 90 * time.Second, attemptTimeout: 10 * time.Second, concurrency: 1,
 	}
 }
 

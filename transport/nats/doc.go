@@ -32,7 +32,7 @@
 //	duplicate_window=2m     how long a message ID is remembered to drop a re-sent duplicate (at most max_age)
 //	max_ack_pending=10000   per consumer (a group's shape, all members): deliveries awaiting an ack, delayed requeues included; -1 = none
 //	inactive_threshold=     how long a group's consumer outlives its last listener; default max_age, 0 = for good
-//	publish_timeout=10s     bound of a Send whose context has no deadline
+//	publish_timeout=10s     bound of one attempt of a Send (the wait for the stream's ack)
 //	name=hark               connection name shown by the server
 //	token=, nkey=FILE, creds=FILE          authentication (or user:pass in the URL)
 //	tls=false, tls_ca=FILE, tls_cert=FILE, tls_key=FILE   TLS; any tls_* option implies tls=true
@@ -126,7 +126,18 @@
 // # Semantics (JetStream)
 //
 //   - Send returns once the stream has stored the message (its publish
-//     ack); a duplicate message ID counts as stored.
+//     ack); a duplicate message ID counts as stored. It is one attempt,
+//     bounded by publish_timeout: an ack lost with a connection, a frozen
+//     or restarted server, or a stream leader that died, ends it with a
+//     retryable error. Callers retry with the same message
+//     (transport.SendRetrying: the notifier, hark notify, the forward
+//     endpoint, hark dlq replay; dead-letter records are retried the same
+//     way within their settle timeout), and the stream stores it once
+//     because the Nats-Msg-Id is the same — within duplicate_window (2m by
+//     default). A retry more than duplicate_window after an attempt the
+//     stream did store (but whose ack was lost) is stored again; hark
+//     notify's default bound per notification (90s) stays inside it, and
+//     listeners drop a repeat that reaches them by its _unique_id.
 //   - Prefetch is one budget per listener: it holds at most
 //     ListenConfig.Prefetch deliveries, buffered and handed out, and asks
 //     the server only for free budget. Whichever subjects have messages

@@ -63,8 +63,9 @@ const (
 	DefaultMaxReconnectWait = 5 * time.Second
 	// DefaultConnectTimeout bounds each dial.
 	DefaultConnectTimeout = 5 * time.Second
-	// DefaultPublishTimeout bounds a Send whose context has no deadline:
-	// the wait for the JetStream ack (or, in core mode, the flush).
+	// DefaultPublishTimeout bounds one attempt of a Send: the wait for the
+	// JetStream ack (or, in core mode, the flush). A caller that retries
+	// (transport.SendRetrying) sends again after it.
 	DefaultPublishTimeout = 10 * time.Second
 	// DefaultDrainTimeout bounds Close's drain of the connection.
 	DefaultDrainTimeout = 30 * time.Second
@@ -283,8 +284,8 @@ func (c *config) inactiveThreshold() time.Duration {
 	return c.maxAge
 }
 
-// WithPublishTimeout bounds a Send whose context has no deadline. Default
-// DefaultPublishTimeout (10s).
+// WithPublishTimeout bounds one attempt of a Send, whatever the
+// context's deadline. Default DefaultPublishTimeout (10s).
 func WithPublishTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {

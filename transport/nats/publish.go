@@ -41,7 +41,9 @@ func (t *Transport) publishError(ctx context.Context, stream string, k key, err 
 	subj := k.subject()
 	switch {
 	case ctx.Err() != nil:
-		return fmt.Errorf("nats: send to %s: no ack from stream %s: %w", subj, stream, errors.Join(ctx.Err(), err))
+		// A lost ack: the stream may have the message. Retryable; a retry
+		// with the same message ID is stored once.
+		return fmt.Errorf("nats: send to %s: no ack from stream %s in time: %w (%v)", subj, stream, ctx.Err(), err)
 	case errors.Is(err, natsgo.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse):
 		// The stream is gone (deleted, or a server without its store):
 		// make it again on the next Send.
@@ -85,7 +87,15 @@ func (t *Transport) publishDeadLetter(ctx context.Context, dst transport.Target,
 		Time:       time.Now(),
 	}.Message()
 	k := key{exchange: dst.Exchange, topic: dst.Topic, priority: src.Priority}
-	if err := t.publish(ctx, k, rec, recordID); err != nil {
+	// Retried until ctx ends, each attempt bounded by the publish timeout,
+	// under the record's own ID: a record stored by an attempt whose ack
+	// was lost is stored once.
+	policy := transport.RetryPolicy{AttemptTimeout: t.cfg.publishTimeout}
+	err := transport.Retry(ctx, policy, func(ctx context.Context) error { return t.publish(ctx, k, rec, recordID) }, func(ri transport.RetryInfo) {
+		t.log.Warn("nats: writing a dead-letter record failed; retrying", zap.String("message_id", orig.ID),
+			zap.Int("attempt", ri.Attempt), zap.Duration("backoff", ri.Wait), zap.Error(ri.Err))
+	})
+	if err != nil {
 		return fmt.Errorf("dead-letter to %s: %w", dst, err)
 	}
 	t.log.Debug("nats: dead-lettered", zap.String("message_id", orig.ID), zap.String("reason", info.Reason),

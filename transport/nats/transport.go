@@ -181,13 +181,17 @@ func (t *Transport) Conn() *natsgo.Conn { return t.nc }
 // fell behind). Counted only on connections Open made.
 func (t *Transport) SlowConsumerEvents() uint64 { return t.slowConsumers.Load() }
 
-// Send publishes msg to "<exchange>.<topic>.<priority>". In JetStream
-// mode it returns once the stream has stored the message (a publish ack;
-// a duplicate of a message ID seen within the duplicate window counts as
-// stored), making sure first that the exchange's stream exists; it makes
-// nothing per subject. In core mode it
-// returns once the server has received the message (a flush). Without a
-// deadline in ctx, the wait is bounded by the publish timeout.
+// Send publishes msg to "<exchange>.<topic>.<priority>", in one attempt.
+// In JetStream mode it returns once the stream has stored the message (a
+// publish ack; a duplicate of a message ID seen within the duplicate
+// window counts as stored), making sure first that the exchange's stream
+// exists; it makes nothing per subject. In core mode it returns once the
+// server has received the message (a flush). The attempt is bounded by
+// ctx and by the publish timeout (URL option publish_timeout): an ack lost
+// with a connection, a frozen server or a leader that died ends the
+// attempt with an error transport.Retryable accepts, and the caller
+// (transport.SendRetrying, the notifier) sends the same message again,
+// which the stream stores once within its duplicate window.
 func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -202,11 +206,8 @@ func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.P
 		return fmt.Errorf("nats: send: %w", transport.ErrClosed)
 	}
 	tg = tg.WithDefaultExchange(t.cfg.exchange)
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.cfg.publishTimeout)
-		defer cancel()
-	}
+	ctx, cancel := context.WithTimeout(ctx, t.cfg.publishTimeout)
+	defer cancel()
 	k := key{exchange: tg.Exchange, topic: tg.Topic, priority: p}
 	if t.cfg.mode == ModeCore {
 		return t.publishCore(ctx, k, msg)

@@ -245,7 +245,11 @@ func (p *publisher) publish(ctx context.Context, o outgoing) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("rabbit: publish to exchange %q with key %q: %w (last error: %w)", o.exchange, o.key, cerr, err)
 		}
-		if !transient(err) || !p.cfg.retry.allows(n+1) {
+		if !transient(err) {
+			// A refused permission or a mismatch: no caller should retry it.
+			return transport.Permanent(fmt.Errorf("rabbit: publish to exchange %q with key %q (%d attempts): %w", o.exchange, o.key, n+1, err))
+		}
+		if !p.cfg.retry.allows(n + 1) {
 			return fmt.Errorf("rabbit: publish to exchange %q with key %q (%d attempts): %w", o.exchange, o.key, n+1, err)
 		}
 		wait := p.cfg.retry.wait(n + 1)
@@ -276,6 +280,13 @@ func (p *publisher) pause(ctx context.Context, d time.Duration) bool {
 }
 
 func (p *publisher) publishOnce(ctx context.Context, o outgoing) error {
+	// One attempt is bounded apart from the whole: a confirm that never
+	// comes (a broker that froze, a connection that died silently) ends
+	// this attempt, not the caller's deadline. The caller retries with
+	// the same message (_unique_id), which listeners drop if it arrives
+	// twice.
+	ctx, cancel := context.WithTimeout(ctx, transport.DefaultAttemptTimeout)
+	defer cancel()
 	conn, gen, err := p.connection(ctx)
 	if err != nil {
 		return err
@@ -314,8 +325,8 @@ func (p *publisher) publishOnce(ctx context.Context, o outgoing) error {
 }
 
 // transient reports whether a failed publish may succeed if tried again:
-// connection and channel losses and broker nacks may; a refused
-// permission, a missing entity or a mismatch will not.
+// connection and channel losses, broker nacks and an attempt that timed
+// out may; a refused permission, a missing entity or a mismatch will not.
 func transient(err error) bool {
 	var ae *amqp.Error
 	if errors.As(err, &ae) {
@@ -326,10 +337,9 @@ func transient(err error) bool {
 		}
 		return true
 	}
-	if errors.Is(err, transport.ErrClosed) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
-	return !errors.Is(err, transport.ErrClosed) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	// An attempt's own deadline running out (publishOnce) is transient:
+	// publish checks the caller's context first.
+	return !errors.Is(err, transport.ErrClosed) && !errors.Is(err, context.Canceled)
 }
 
 // health is nil while the send connection is up.

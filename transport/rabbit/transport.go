@@ -136,8 +136,11 @@ func (t *Transport) Capabilities() transport.Capabilities {
 // application headers, and waits for the publisher confirm. msg.ID goes
 // into the message_id property (oslo sets none; listeners ignore it). With
 // kombu_compression set, a body without a "compression" header is
-// compressed first. Failures are retried with the retry policy; a context
-// without a deadline is bounded by the publish timeout.
+// compressed first. Failures are retried with the retry policy (the same
+// message each time), each attempt bounded by
+// transport.DefaultAttemptTimeout; a context without a deadline is
+// bounded by the publish timeout. An error that transport.Retryable
+// accepts may be retried by the caller (transport.SendRetrying).
 func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -20,7 +20,10 @@ import (
 // byte for byte (Notification.Raw), so message_id and _unique_id are kept.
 // The result is HANDLED only once the destination broker confirmed the
 // publish (Transport.Send returns after the publisher confirm or
-// JetStream ack); a failed publish requeues.
+// JetStream ack). A failed attempt is retried with the same message, as
+// hark notify does (transport.SendRetrying), within the endpoint's
+// timeout; when that runs out the notification is requeued, never
+// dropped.
 type forwardEndpoint struct {
 	o    config.ForwardOptions
 	dest target.Target
@@ -71,9 +74,16 @@ func (f *forwardEndpoint) Handle(ctx context.Context, n *notify.Notification) no
 	if err != nil {
 		return notify.Reject(err)
 	}
-	sctx, cancel := context.WithTimeout(ctx, f.o.Timeout.D())
+	timeout := f.o.Timeout.D()
+	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := tr.Send(sctx, f.dest, n.Priority, msg); err != nil {
+	// Attempts short enough that at least one retry fits the timeout.
+	policy := transport.RetryPolicy{AttemptTimeout: min(transport.DefaultAttemptTimeout, timeout/2)}
+	err = transport.SendRetrying(sctx, tr, f.dest, n.Priority, msg, policy, func(ri transport.RetryInfo) {
+		f.log.Debug("forward: publish failed; retrying", zap.Stringer("to", f.dest), zap.String("message_id", n.Metadata.MessageID),
+			zap.Int("attempt", ri.Attempt), zap.Duration("backoff", ri.Wait), zap.Error(ri.Err))
+	})
+	if err != nil {
 		if errors.Is(err, target.ErrInvalidTarget) || errors.Is(err, transport.ErrInvalidConfig) {
 			return notify.Reject(fmt.Errorf("forward to %s: %w", f.dest, err))
 		}
