@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -172,7 +171,7 @@ func (lc *lifecycle) finish(ctx context.Context, r *run) error {
 		lc.cur = nil
 	}
 	lc.mu.Unlock()
-	if err := errors.Join(execErr, closeErr); err != nil {
+	if err := transport.JoinErrors(execErr, closeErr); err != nil {
 		return fmt.Errorf("wait: %w", err)
 	}
 	lc.log.Info("listener stopped")

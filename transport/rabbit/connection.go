@@ -3,7 +3,6 @@ package rabbit
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
@@ -15,6 +14,8 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // dialer opens AMQP connections to the hosts of a URL, failing over from
@@ -87,7 +88,7 @@ func (d *dialer) dial(ctx context.Context, role string) (*amqp.Connection, endpo
 	if err := ctx.Err(); err != nil {
 		return nil, endpoint{}, err
 	}
-	return nil, endpoint{}, fmt.Errorf("rabbit: cannot connect: %w", errors.Join(errs...))
+	return nil, endpoint{}, fmt.Errorf("rabbit: cannot connect: %w", transport.JoinErrors(errs...))
 }
 
 // dialOne opens one AMQP connection to e. ctx bounds the TCP connect and
