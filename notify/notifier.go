@@ -28,6 +28,11 @@ import (
 //     the caller decides what goes into it.
 //   - Failures are logged without the payload, which may hold secrets
 //     (oslo logs "Payload=...").
+//   - Each attempt is bounded apart (AttemptTimeout, 10s), and an attempt
+//     that timed out is retried like a lost connection, with the same
+//     message (_unique_id and broker message ID), so a retry after an
+//     attempt the broker did store is dropped as a duplicate: by NATS
+//     JetStream within its duplicate window, by listeners on RabbitMQ.
 type Notifier struct {
 	core        *notifierCore
 	publisherID string
