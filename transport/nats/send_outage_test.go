@@ -134,7 +134,6 @@ func TestSendRidesOutServerFreeze(t *testing.T) {
 	storedOnce(t, url, "freezex", n)
 }
 
-
 // startServerProcess starts one nats-server process with JetStream (not
 // clustered), as startProcessCluster starts its servers, stopped at
 // cleanup.
