@@ -28,7 +28,9 @@ func (c *counter) Info(context.Context, *notify.Notification) notify.Result {
 
 // preload encodes one notification and sends it n times (distinct unique
 // ids would cost the same; the listener's dedup is turned off instead).
-func preload(b *testing.B, tr transport.Transport, n int) {
+// With distinct, each copy gets a unique id of its own, for a listener
+// that de-duplicates.
+func preload(b *testing.B, tr transport.Transport, n int, distinct ...bool) {
 	b.Helper()
 	m := &transport.OsloMessage{
 		MessageID: transport.NewMessageID(), PublisherID: "compute.host1", EventType: "compute.instance.update",
@@ -40,6 +42,12 @@ func preload(b *testing.B, tr transport.Transport, n int) {
 		b.Fatal(err)
 	}
 	for range n {
+		if len(distinct) > 0 && distinct[0] {
+			m.UniqueID = transport.NewUniqueID()
+			if msg, err = transport.EncodeNotification(m, transport.EncodeOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
 		if err := tr.Send(context.Background(), topic, transport.Info, msg); err != nil {
 			b.Fatal(err)
 		}
@@ -73,11 +81,16 @@ func BenchmarkDrain_BareTransport(b *testing.B) {
 	}
 }
 
-func benchListener(b *testing.B, f executor.Factory) {
+func benchListener(b *testing.B, f executor.Factory, dedup ...bool) {
 	tr := newTransport(b)
-	preload(b, tr, b.N)
+	on := len(dedup) > 0 && dedup[0]
+	preload(b, tr, b.N, on)
 	ep := &counter{want: int64(b.N), done: make(chan struct{})}
-	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithExecutor(f), notify.WithDedup(0))
+	size := 0
+	if on {
+		size = notify.DefaultDedupSize
+	}
+	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithExecutor(f), notify.WithDedup(size))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,3 +114,10 @@ func BenchmarkDrain_Listener_Blocking(b *testing.B) { benchListener(b, executor.
 // BenchmarkDrain_Listener_Pooled64: the full listener with the default
 // pooled executor.
 func BenchmarkDrain_Listener_Pooled64(b *testing.B) { benchListener(b, executor.Pooled(64)) }
+
+// BenchmarkDrain_Listener_Pooled64_Dedup: the full listener with the
+// default pooled executor and duplicate suppression at its default size,
+// every notification with a unique id of its own.
+func BenchmarkDrain_Listener_Pooled64_Dedup(b *testing.B) {
+	benchListener(b, executor.Pooled(64), true)
+}

@@ -48,6 +48,10 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 	if lease == 0 {
 		lease = transport.DefaultLease
 	}
+	dedupWindow := opts.dedupWindow
+	if dedupWindow == 0 {
+		dedupWindow = DefaultDedupWindow(lease)
+	}
 	h := &handler{
 		log:           opts.logger,
 		caps:          caps,
@@ -57,7 +61,7 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 		autoExtend:    opts.autoExtend,
 		settleCtx:     newSettleContexts(opts.settleTimeout),
 		keepers:       newKeepers(lease, opts.logger),
-		dedup:         newDedup(opts.dedupSize),
+		dedup:         newDedup(opts.dedupSize, dedupWindow),
 		observer:      opts.observer,
 		pool:          opts.pool,
 	}

@@ -37,9 +37,9 @@ func (h *handler) emit(kind EventKind, p transport.Priority, reason, endpoint st
 
 // inbound is a decoded delivery ready for dispatch.
 type inbound struct {
-	d   transport.Delivery
-	n   *dispatcher.Notification
-	key string // de-duplication key
+	d  transport.Delivery
+	n  *dispatcher.Notification
+	id dedupID // the de-duplication key
 }
 
 // prepare decodes d. A body that cannot be decoded is dead-lettered (never
@@ -61,14 +61,13 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 	if key == "" {
 		key = om.MessageID
 	}
-	if h.dedup.contains(key) {
-		h.log.Info("acknowledging a duplicate notification without dispatching it",
-			append(h.deliveryFields(d), zap.String("message_id", om.MessageID), zap.String("unique_id", om.UniqueID))...)
-		h.settled(h.settle(d, "ack duplicate", func(sctx context.Context) error { return d.Ack(sctx) }), EventDuplicate, prio, "", "")
+	id := h.dedup.id(key)
+	if h.dedup.contains(id) {
+		h.duplicate(d, prio, id, om)
 		return inbound{}, false
 	}
 	n := dispatcher.FromReceived(om, dispatcher.Received{Message: msg, Source: d.Source(), Deliveries: d.Deliveries(), Lease: d})
-	return inbound{d: d, n: n, key: key}, true
+	return inbound{d: d, n: n, id: id}, true
 }
 
 // keepAlive extends the lease of ds every half lease until its stop
@@ -97,11 +96,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 	}
 	switch out.Result.Action() {
 	case dispatcher.ActionHandled:
-		ok := h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
-		if ok {
-			h.dedup.add(in.key)
-		}
-		h.settled(ok, EventAcked, in.n.Priority, "", out.Endpoint)
+		h.acknowledge(in, EventAcked, out.Endpoint)
 	case dispatcher.ActionReject:
 		h.deadLetter(d, in.n.Priority, transport.DeadLetterInfo{
 			Reason:    transport.ReasonRejected,
@@ -113,7 +108,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 		case !h.requeue.Allow:
 			h.log.Warn("an endpoint asked for a requeue, but requeue is not allowed on this listener; acknowledging (dropping) the notification as oslo.messaging does",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
-			h.settled(h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }), EventDropped, in.n.Priority, "", out.Endpoint)
+			h.acknowledge(in, EventDropped, out.Endpoint)
 		case h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries:
 			h.log.Warn("notification reached its maximum deliveries; dead-lettering it",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Int("max_deliveries", h.maxDeliveries))...)
@@ -129,6 +124,41 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 			h.settled(h.settle(d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
 		}
 	}
+}
+
+// acknowledge acknowledges in, which was handled (kind EventAcked) or
+// dropped (EventDropped), and remembers its id whether or not the
+// acknowledgement succeeds, as oslo's acknowledge does: a failed
+// acknowledgement is what makes the broker redeliver, and the
+// redelivery must then be recognised as a duplicate. The id is recorded
+// before the call too, so a redelivery that overtakes a slow
+// acknowledgement (it may take up to the settle timeout) is recognised
+// as well; a failure records it again, so the window counts from then.
+// The event is kind, or EventAbandoned when the acknowledgement failed.
+func (h *handler) acknowledge(in inbound, kind EventKind, endpoint string) {
+	d := in.d
+	h.dedup.add(in.id)
+	ok := h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
+	if !ok {
+		h.dedup.add(in.id)
+	}
+	h.settled(ok, kind, in.n.Priority, "", endpoint)
+}
+
+// duplicate acknowledges d, a redelivery or a copy of a notification
+// acknowledged within the dedup window, without dispatching it. Its
+// first acknowledgement may have failed (that is what made the broker
+// redeliver): this one settles it. It reports EventDuplicate whatever
+// the outcome, so every duplicate kept from the endpoints is counted;
+// when this acknowledgement fails too, the id is recorded again so the
+// next redelivery is recognised as well.
+func (h *handler) duplicate(d transport.Delivery, prio transport.Priority, id dedupID, om *transport.OsloMessage) {
+	h.log.Info("acknowledging a duplicate notification without dispatching it",
+		append(h.deliveryFields(d), zap.String("message_id", om.MessageID), zap.String("unique_id", om.UniqueID))...)
+	if !h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }) {
+		h.dedup.add(id)
+	}
+	h.emit(EventDuplicate, prio, "", "")
 }
 
 // deadLetter writes a dead-letter record for d. A transport that cannot

@@ -43,6 +43,7 @@ type listenerOptions struct {
 	lease           time.Duration
 	logger          *zap.Logger
 	dedupSize       int
+	dedupWindow     time.Duration
 	autoExtend      bool
 	settleTimeout   time.Duration
 	dispatcherOpts  []dispatcher.Option
@@ -167,15 +168,49 @@ func WithAutoExtend(on bool) ListenerOption {
 	}
 }
 
-// WithDedup sets how many handled notification ids the listener remembers
-// to acknowledge duplicates without dispatching them. Defaults to
-// DefaultDedupSize; 0 turns duplicate suppression off.
+// WithDedup sets the most notification ids the listener remembers to
+// recognise a redelivery of a notification it already acknowledged
+// (handled, or dropped because requeue is not allowed), which it then
+// acknowledges without dispatching it (and reports as EventDuplicate).
+// An id is remembered when the listener acknowledges its notification,
+// whether or not the acknowledgement reaches the broker (as oslo does):
+// a lost acknowledgement is what makes the broker redeliver. A
+// notification requeued, dead-lettered or left unsettled by a forced
+// shutdown is not remembered, so its redelivery is dispatched again. The
+// key is the oslo "_unique_id", else "message_id"; a notification with
+// neither is never suppressed.
+//
+// Ids are kept for the dedup window (WithDedupWindow) and at most size of
+// them; when size is reached the oldest go first, so a listener receiving
+// more than size ÷ window notifications a second covers less than the
+// window. Memory follows the ids remembered, 60 to 80 bytes each, up to
+// size. Defaults to DefaultDedupSize (100,000: about 1,600 notifications a
+// second over the default 60s window, about 6 MiB when full); raise it
+// for a busier listener (e.g. 3,000,000 ids, about 200 MiB, cover 60s at
+// 50,000 a second). 0 turns duplicate suppression off.
 func WithDedup(size int) ListenerOption {
 	return func(o *listenerOptions) error {
 		if size < 0 {
 			return fmt.Errorf("%w: dedup size %d is negative", ErrInvalidOption, size)
 		}
 		o.dedupSize = size
+		return nil
+	}
+}
+
+// WithDedupWindow sets how long the listener remembers an acknowledged
+// notification's id (see WithDedup). It should exceed the time a broker
+// may take to redeliver a notification whose acknowledgement was lost:
+// the lease plus the time a redelivery waits in the prefetch on NATS
+// JetStream, the outage until the listener reconnects on RabbitMQ.
+// Defaults to 0, meaning DefaultDedupWindow of the listener's lease
+// (60s with the default 30s lease), so the window follows WithLease.
+func WithDedupWindow(d time.Duration) ListenerOption {
+	return func(o *listenerOptions) error {
+		if d < 0 {
+			return fmt.Errorf("%w: dedup window %s is negative", ErrInvalidOption, d)
+		}
+		o.dedupWindow = d
 		return nil
 	}
 }

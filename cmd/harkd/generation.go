@@ -96,6 +96,8 @@ func (d *daemon) listenerOptions(lc config.Listener) ([]notify.ListenerOption, e
 		notify.WithExecutor(exec),
 		notify.WithRequeue(notify.RequeuePolicy{Allow: lc.Requeue.Allow, MaxDeliveries: lc.Requeue.MaxDeliveries, Backoff: backoff}),
 		notify.WithDeadLetterTopic(lc.DeadLetter.Topic),
+		notify.WithDedup(lc.Dedup.Size),
+		notify.WithDedupWindow(lc.Dedup.Window.D()),
 		notify.WithObserver(d.metrics.ObserveEvent),
 		notify.WithDispatcherOptions(dispatcher.WithObserver(d.metrics.ObserveCall)),
 	}

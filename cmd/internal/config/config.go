@@ -65,6 +65,8 @@ type Listener struct {
 	Requeue Requeue `koanf:"requeue" yaml:"requeue"`
 	// DeadLetter says where dead letters go.
 	DeadLetter DeadLetter `koanf:"dead_letter" yaml:"dead_letter"`
+	// Dedup configures duplicate suppression by message id.
+	Dedup Dedup `koanf:"dedup" yaml:"dedup"`
 	// ShutdownTimeout bounds how long a shutdown (or a reload) waits for
 	// in-flight notifications.
 	ShutdownTimeout Duration `koanf:"shutdown_timeout" yaml:"shutdown_timeout"`
@@ -105,6 +107,21 @@ type Requeue struct {
 type DeadLetter struct {
 	// Topic on the same exchange; "" = "<topic>.dlq".
 	Topic string `koanf:"topic" yaml:"topic"`
+}
+
+// Dedup configures duplicate suppression (notify.WithDedup,
+// notify.WithDedupWindow): a redelivery of a notification acknowledged
+// within the window is acknowledged again without being dispatched.
+type Dedup struct {
+	// Size is the most message ids remembered; when it is reached the
+	// oldest go first. 0 turns duplicate suppression off. Default
+	// notify.DefaultDedupSize (100000: about 1,600 notifications a second
+	// over the default 60s window, about 6 MiB when full).
+	Size int `koanf:"size" yaml:"size"`
+	// Window is how long an id is remembered; 0 (the default) = the
+	// listener's lease plus the larger of the lease and 30s
+	// (notify.DefaultDedupWindow: 60s).
+	Window Duration `koanf:"window" yaml:"window"`
 }
 
 // HTTP configures the operations HTTP server.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -31,6 +32,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 0, l.Prefetch)
 	assert.Equal(t, Requeue{Allow: true, MaxDeliveries: 5, Backoff: []Duration{Duration(time.Second), Duration(10 * time.Second), Duration(time.Minute)}}, l.Requeue)
 	assert.Equal(t, 30*time.Second, l.ShutdownTimeout.D())
+	assert.Equal(t, Dedup{Size: notify.DefaultDedupSize}, l.Dedup, "the library's size; the window follows the lease")
 	assert.Equal(t, "", l.Start)
 	assert.Equal(t, transport.StartPosition{}, l.StartPosition())
 	assert.Equal(t, 5*time.Second, c.Metrics.BacklogInterval.D())
@@ -171,6 +173,12 @@ func TestStrictErrors(t *testing.T) {
 		{"negative backlog interval", "metrics: {backlog_interval: -1s}\n", nil, []string{"metrics.backlog_interval", "negative"}},
 		{"bad backlog interval", "metrics: {backlog_interval: often}\n", nil, []string{"metrics.backlog_interval", `"often"`}},
 		{"unknown metrics key", "metrics: {backlog: 5s}\n", nil, []string{"metrics.backlog", "unknown key", "backlog_interval"}},
+		{"negative dedup size", "listener: {dedup: {size: -1}}\n", nil, []string{"listener.dedup.size", "-1", "negative"}},
+		{"env negative dedup size", "", []string{"HARK_LISTENER__DEDUP__SIZE=-5"}, []string{"listener.dedup.size", "-5"}},
+		{"bad dedup size", "listener: {dedup: {size: lots}}\n", nil, []string{"listener.dedup.size", `"lots"`}},
+		{"negative dedup window", "listener: {dedup: {window: -1s}}\n", nil, []string{"listener.dedup.window", "negative"}},
+		{"bad dedup window", "listener: {dedup: {window: 60}}\n", nil, []string{"listener.dedup.window"}},
+		{"unknown dedup key", "listener: {dedup: {sise: 10}}\n", nil, []string{"listener.dedup.sise", "unknown key", "size", "window"}},
 		{"not yaml", "listener: [\n", nil, []string{"config file"}},
 	}
 	for _, tc := range cases {
@@ -218,6 +226,27 @@ func TestStartAndBacklogInterval(t *testing.T) {
 	require.NoError(t, err, "the printed config loads back")
 	assert.Equal(t, c.Metrics, c2.Metrics)
 	assert.Equal(t, c.Listener, c2.Listener)
+}
+
+// TestDedup: listener.dedup takes a size and a window from the file or
+// the environment, and prints back the same.
+func TestDedup(t *testing.T) {
+	c, err := Load(Options{File: writeFile(t, "listener: {dedup: {size: 500000, window: 2m}}\n")})
+	require.NoError(t, err)
+	assert.Equal(t, Dedup{Size: 500000, Window: Duration(2 * time.Minute)}, c.Listener.Dedup)
+	out := c.YAML()
+	assert.Contains(t, out, "size: 500000")
+	assert.Contains(t, out, "window: 2m0s")
+	c2, err := Load(Options{File: writeFile(t, out)})
+	require.NoError(t, err, "the printed config loads back")
+	assert.Equal(t, c.Listener, c2.Listener)
+
+	c, err = Load(Options{
+		File:    writeFile(t, "listener: {dedup: {window: 2m}}\n"),
+		Environ: []string{"HARK_LISTENER__DEDUP__SIZE=0"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, Dedup{Size: 0, Window: Duration(2 * time.Minute)}, c.Listener.Dedup, "0 turns it off; the window stays from the file")
 }
 
 func TestSeveralErrorsAtOnce(t *testing.T) {

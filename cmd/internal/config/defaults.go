@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/harkmq/hark/cmd/internal/transports"
+	"github.com/harkmq/hark/notify"
 )
 
 // Defaults not expressed in Default's map.
@@ -45,6 +46,7 @@ func defaults() map[string]any {
 				"backoff":        []any{"1s", "10s", "1m"},
 			},
 			"dead_letter":      map[string]any{"topic": ""},
+			"dedup":            map[string]any{"size": notify.DefaultDedupSize, "window": "0s"},
 			"shutdown_timeout": DefaultShutdownTimeout.String(),
 		},
 		"http":    map[string]any{"listen": DefaultHTTPListen},

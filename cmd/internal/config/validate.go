@@ -137,6 +137,12 @@ func (c *Config) validateListener(path string, _ int, l Listener, add func(path,
 			add(path+".dead_letter.topic", "%v", err)
 		}
 	}
+	if l.Dedup.Size < 0 {
+		add(path+".dedup.size", "%d is negative (want 0 to turn duplicate suppression off, or the most message ids to remember; default %d)", l.Dedup.Size, notify.DefaultDedupSize)
+	}
+	if l.Dedup.Window < 0 {
+		add(path+".dedup.window", "%s is negative (want 0 for the default, 60s with the default 30s lease, or e.g. 2m)", l.Dedup.Window)
+	}
 	if l.ShutdownTimeout <= 0 {
 		add(path+".shutdown_timeout", "%s (want a positive duration, e.g. 30s)", l.ShutdownTimeout)
 	}

@@ -32,12 +32,15 @@ func TestNamesAndCounts(t *testing.T) {
 	m.ObserveEvent(notify.Event{Kind: notify.EventAcked, Priority: "info"})
 	m.ObserveEvent(notify.Event{Kind: notify.EventRequeued, Priority: "info"})
 	m.ObserveEvent(notify.Event{Kind: notify.EventDeadLettered, Priority: "info", Reason: "max_deliveries"})
+	m.ObserveEvent(notify.Event{Kind: notify.EventReceived, Priority: "info"})
+	m.ObserveEvent(notify.Event{Kind: notify.EventDuplicate, Priority: "info"})
 	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: notify.Handled, Duration: 3 * time.Millisecond})
 	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: notify.Requeue, Panicked: true})
 	m.SetTransportCheck(func() bool { return true })
 	out := scrape(t, m)
 	for _, want := range []string{
-		`hark_notifications_received_total{priority="info"} 4`,
+		`hark_notifications_received_total{priority="info"} 5`,
+		`hark_notifications_duplicate_total{priority="info"} 1`,
 		`hark_notifications_received_total{priority="sample"} 0`,
 		`hark_notifications_acked_total{priority="info"} 1`,
 		`hark_notifications_requeued_total{priority="info"} 1`,
