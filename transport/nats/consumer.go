@@ -162,7 +162,7 @@ func (t *Transport) createConsumer(ctx context.Context, stream string, cfg trans
 		}
 	}
 	setStart(&want, cfg, preds, resumeAt)
-	c, err := t.js.CreateConsumer(ctx, stream, want)
+	c, err := t.createFresh(ctx, stream, want)
 	if errors.Is(err, jetstream.ErrConsumerExists) {
 		// Another member made it first, with another start: join it.
 		c, err = t.js.Consumer(ctx, stream, want.Durable)
@@ -179,6 +179,39 @@ func (t *Transport) createConsumer(ctx context.Context, stream string, cfg trans
 		}
 	}
 	return c, nil
+}
+
+// staleRetries bounds how often createFresh makes a consumer again that
+// the server gave a stale state.
+const staleRetries = 5
+
+// createFresh creates the consumer want describes. nats-server 2.15 can
+// give a durable consumer made again right after one of the same name was
+// deleted the deleted one's last saved state, which overrides its start
+// (a listener whose consumer an operator deleted would replay what it had
+// handled); a consumer that starts at a sequence but reports having
+// delivered less than what comes before it is such a one, and is deleted
+// and made again after a pause.
+func (t *Transport) createFresh(ctx context.Context, stream string, want jetstream.ConsumerConfig) (jetstream.Consumer, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := t.js.CreateConsumer(ctx, stream, want)
+		if err != nil || want.DeliverPolicy != jetstream.DeliverByStartSequencePolicy {
+			return c, err
+		}
+		got := c.CachedInfo().Delivered.Stream
+		if got+1 >= want.OptStartSeq || attempt == staleRetries {
+			return c, nil
+		}
+		t.log.Warn("nats: the server gave a consumer made again a stale state; making it again",
+			zap.String("stream", stream), zap.String("consumer", want.Durable),
+			zap.Uint64("start_seq", want.OptStartSeq), zap.Uint64("delivered_seq", got))
+		if err := t.js.DeleteConsumer(ctx, stream, want.Durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return nil, err
+		}
+		if err := transport.Sleep(ctx, time.Duration(attempt)*250*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // setStart fills in where a new consumer starts; see createConsumer.

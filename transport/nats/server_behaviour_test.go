@@ -97,14 +97,17 @@ func TestOpenByURL(t *testing.T) {
 
 // TestConsumerDeletedResumes: a non-pooled listener whose consumer is
 // deleted under it goes on after the last notification it received; it
-// does not replay everything the stream retains.
+// does not replay everything the stream retains. (nats-server 2.15 can
+// give a consumer made again at once under the same name the stale state
+// of the deleted one; the transport notices and makes it again.)
 func TestConsumerDeletedResumes(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
 	tg := transport.Target{Exchange: "resumex", Topic: "notifications"}
 	l := listen(t, tr, infoConfig(tg, ""))
-	transporttest.SendN(t, tr, tg, transport.Info, "before", 3)
-	transporttest.Collect(t, l, 3, waitFor)
+	const before = 200
+	transporttest.SendN(t, tr, tg, transport.Info, "before", before)
+	transporttest.Collect(t, l, before, waitFor)
 
 	js := jsOf(t, srv)
 	ctx := within(t, waitFor)
@@ -114,7 +117,21 @@ func TestConsumerDeletedResumes(t *testing.T) {
 	require.Eventually(t, func() bool { return len(consumerInfos(t, js, "resumex")) == 1 }, waitFor, 20*time.Millisecond,
 		"the listener made its consumer again")
 	after := transporttest.SendN(t, tr, tg, transport.Info, "after", 2)
-	got := transporttest.Collect(t, l, 2, waitFor)
-	assert.ElementsMatch(t, transporttest.MessageBodies(after), transporttest.Bodies(got))
+	want := map[string]bool{}
+	for _, b := range transporttest.MessageBodies(after) {
+		want[b] = true
+	}
+	again := 0
+	for len(want) > 0 {
+		d := transporttest.Next(t, l, waitFor)
+		require.NoError(t, d.Ack(ctx))
+		body := string(d.Message().Body)
+		if want[body] {
+			delete(want, body)
+			continue
+		}
+		again++
+	}
+	assert.Less(t, again, 10, "the listener resumed where it was, not from the start of the stream")
 	transporttest.AssertNoDelivery(t, 300*time.Millisecond, l)
 }
