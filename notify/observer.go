@@ -21,7 +21,9 @@ const (
 	// EventDropped: acknowledged without being handled (a requeue on a
 	// listener that does not allow requeue).
 	EventDropped
-	// EventDuplicate: acknowledged as a duplicate without dispatch.
+	// EventDuplicate: a recent duplicate (its id was recorded when an earlier
+	// delivery was acknowledged, whatever that ack's outcome), acknowledged
+	// without dispatch; emitted even if this acknowledgement fails.
 	EventDuplicate
 	// EventAbandoned: left unsettled (forced shutdown or a failed
 	// settlement); the broker redelivers it.
