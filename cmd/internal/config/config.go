@@ -31,6 +31,9 @@ type Config struct {
 	// environment variable that is not a config key. Not part of the
 	// config.
 	Warnings []string `koanf:"-" yaml:"-"`
+
+	// expanded are the ${VAR} the file used (Secrets).
+	expanded []expansion
 }
 
 // Embedded is where the embedded NATS server listens and keeps its data.

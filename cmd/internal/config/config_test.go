@@ -281,24 +281,53 @@ func TestExpand(t *testing.T) {
 	}
 }
 
+// TestRedaction: --print-config hides every secret-bearing value by
+// position, whatever the header or variable is called, and by value
+// wherever a secret-named ${VAR} ends up.
 func TestRedaction(t *testing.T) {
 	c, err := Load(Options{File: writeFile(t, `
 transport_url: "nats://user:hunter2@127.0.0.1:4222"
 endpoints:
-  - {type: webhook, url: "http://u:pw@127.0.0.1/h?token=abc&x=1", secret: shh, headers: {X-Api-Key: k1, X-Plain: visible}}
-  - {type: forward, transport_url: "nats://tok:pw2@127.0.0.1:4222", topic: other}
-  - {type: exec, command: [cat], env: {DB_PASSWORD: pw3, MODE: fast}}
-`)})
+  - {type: webhook, url: "http://u:pw@127.0.0.1/hook/SECRETPATH?token=abc&x=SECRETQ", secret: shh,
+     headers: {X-Api-Key: k1, X-Plain: visible-secret, Authorization: "Bearer SECRETH"}}
+  - {type: forward, transport_url: "nats://tok:pw2@127.0.0.1:4222,lonetoken@127.0.0.2", topic: other}
+  - {type: exec, command: [notify, --token, "${NOTIFY_TOKEN}", "${PLAIN}"], env: {DB_PASSWORD: pw3, MODE: fast-secret}}
+`), Environ: []string{"NOTIFY_TOKEN=SECRETARG", "PLAIN=SECRETCMD"}})
 	require.NoError(t, err)
 	out := c.YAML()
-	for _, secret := range []string{"hunter2", "shh", "k1", "pw2", "pw3", "abc", ":pw@"} {
+	for _, secret := range []string{"hunter2", "shh", "k1", "pw2", "pw3", "abc", ":pw@", "SECRETPATH", "SECRETQ",
+		"SECRETH", "visible-secret", "fast-secret", "lonetoken", "SECRETARG", "SECRETCMD"} {
 		assert.NotContains(t, out, secret)
 	}
-	assert.Contains(t, out, "visible")
-	assert.Contains(t, out, "fast")
+	assert.Contains(t, out, "url: http://REDACTED@127.0.0.1/REDACTED?token=REDACTED&x=REDACTED")
+	assert.Contains(t, out, "X-Plain: "+Redacted)
+	assert.Contains(t, out, "MODE: "+Redacted)
+	assert.Contains(t, out, "command: [notify, --token, "+Redacted+", "+Redacted+"]")
 	// The original is untouched.
 	assert.Equal(t, "shh", c.Endpoints[0].Webhook.Secret)
 	assert.True(t, strings.Contains(c.TransportURL, "hunter2"))
+}
+
+// TestSecrets lists what a Redactor must know, and what it must not
+// hide: names and addresses from ${VAR} outside secret positions.
+func TestSecrets(t *testing.T) {
+	c, err := Load(Options{File: writeFile(t, `
+transport_url: "rabbit://user:hunter22@127.0.0.1:5672/?ssl_key_password=kpw&heartbeat=30"
+listener: {pool: "${POOL}", targets: [{topic: "${TOPIC}"}]}
+endpoints:
+  - {type: webhook, url: "http://ann:pw123@127.0.0.1/hook/SECRETPATH?token=SECRETQ", headers: {X-Plain: "Bearer SECRETH"}}
+  - {type: exec, command: [run, "${ARG}"], env: {API_KEY: SECRETE}, dir: "${DIR}"}
+  - {type: file, path: "/tmp/${API_TOKEN}.jsonl"}
+`), Environ: []string{"POOL=billing", "TOPIC=notifications", "ARG=SECRETARG", "DIR=/tmp", "API_TOKEN=SECRETTOK"}})
+	require.NoError(t, err)
+	got := c.Secrets()
+	for _, want := range []string{"hunter22", "kpw", "ann", "pw123", "/hook/SECRETPATH", "token=SECRETQ", "SECRETQ",
+		"Bearer SECRETH", "SECRETH", "SECRETE", "SECRETARG", "SECRETTOK"} {
+		assert.Contains(t, got, want)
+	}
+	for _, not := range []string{"user", "30", "billing", "notifications", "/tmp"} {
+		assert.NotContains(t, got, not)
+	}
 }
 
 func TestByteSize(t *testing.T) {

@@ -6,11 +6,29 @@ import (
 	"strings"
 )
 
+// expansion is one ${VAR} that was replaced by the variable's value: where
+// (the key path), which variable, and the value. Secrets uses them.
+type expansion struct{ path, name, value string }
+
 // expandEnv replaces ${VAR} and ${VAR:-default} in every string value of
 // the tree v (a map or list from the YAML file), in place. "$${" is a
 // literal "${". A lone "$" is left alone, so regular expressions such as
-// '^active$' need no escaping. path names v in errors.
-func expandEnv(path string, v any, lookup func(string) (string, bool)) error {
+// '^active$' need no escaping. path names v in errors. seen, if not nil,
+// is told of every variable whose value was used.
+func expandEnv(path string, v any, lookup func(string) (string, bool), seen func(expansion)) error {
+	expand := func(p, s string) (string, error) {
+		out, err := expandString(s, func(name string) (string, bool) {
+			val, ok := lookup(name)
+			if ok && seen != nil {
+				seen(expansion{path: p, name: name, value: val})
+			}
+			return val, ok
+		})
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", p, err)
+		}
+		return out, nil
+	}
 	switch t := v.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(t) {
@@ -19,14 +37,14 @@ func expandEnv(path string, v any, lookup func(string) (string, bool)) error {
 				p = path + "." + k
 			}
 			if s, ok := t[k].(string); ok {
-				out, err := expandString(s, lookup)
+				out, err := expand(p, s)
 				if err != nil {
-					return fmt.Errorf("%s: %w", p, err)
+					return err
 				}
 				t[k] = out
 				continue
 			}
-			if err := expandEnv(p, t[k], lookup); err != nil {
+			if err := expandEnv(p, t[k], lookup, seen); err != nil {
 				return err
 			}
 		}
@@ -34,14 +52,14 @@ func expandEnv(path string, v any, lookup func(string) (string, bool)) error {
 		for i, e := range t {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			if s, ok := e.(string); ok {
-				out, err := expandString(s, lookup)
+				out, err := expand(p, s)
 				if err != nil {
-					return fmt.Errorf("%s: %w", p, err)
+					return err
 				}
 				t[i] = out
 				continue
 			}
-			if err := expandEnv(p, e, lookup); err != nil {
+			if err := expandEnv(p, e, lookup, seen); err != nil {
 				return err
 			}
 		}

@@ -47,12 +47,13 @@ func Load(o Options) (*Config, error) {
 	var errs []error
 	lookup := lookupFunc(o.Environ)
 	endpointsRaw := defaultEndpoints()
+	var expanded []expansion
 	if o.File != "" {
 		raw, err := readFile(o.File)
 		if err != nil {
 			return nil, err
 		}
-		if err := expandEnv("", raw, lookup); err != nil {
+		if err := expandEnv("", raw, lookup, func(x expansion) { expanded = append(expanded, x) }); err != nil {
 			errs = append(errs, err)
 		}
 		if err := checkTopKeys(raw); err != nil {
@@ -117,6 +118,7 @@ func Load(o Options) (*Config, error) {
 		return nil, err
 	}
 	c.Warnings = warnings
+	c.expanded = expanded
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

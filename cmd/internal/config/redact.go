@@ -1,46 +1,40 @@
 package config
 
 import (
-	"net/url"
-	"regexp"
-	"strings"
-
 	"go.yaml.in/yaml/v3"
 
-	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/cmd/internal/redact"
 )
 
 // Redacted is what a secret is printed as.
-const Redacted = "REDACTED"
+const Redacted = redact.Marker
 
-// secretName matches header, option and variable names that hold secrets.
-var secretName = regexp.MustCompile(`(?i)auth|token|secret|passw|key|cookie|credential|signature`)
-
-// Redacted returns a copy of c with its secrets replaced: passwords in
-// transport URLs, webhook secrets, header values and exec environment
-// values whose names look secret (Authorization, X-Api-Key, ...), and
-// passwords in webhook URLs.
+// Redacted returns a copy of c for printing, its secrets replaced by
+// Redacted by position: passwords, tokens and secret-named options of
+// transport URLs; the user info, path and query values of webhook URLs;
+// every webhook header value and signing secret; every exec env value.
+// Values too short for a Redactor (redact.MinLength) are hidden too.
 func (c *Config) Redacted() *Config {
 	r := *c
-	r.TransportURL = redactTransportURL(c.TransportURL)
+	r.TransportURL = RedactTransportURL(c.TransportURL)
 	r.Endpoints = make([]Endpoint, len(c.Endpoints))
 	for i, e := range c.Endpoints {
 		switch {
 		case e.Webhook != nil:
 			w := *e.Webhook
-			w.URL = redactURL(w.URL)
-			w.Headers = redactMap(w.Headers)
+			w.URL = RedactURL(w.URL)
+			w.Headers = redactValues(w.Headers)
 			if w.Secret != "" {
 				w.Secret = Redacted
 			}
 			e.Webhook = &w
 		case e.Forward != nil:
 			f := *e.Forward
-			f.TransportURL = redactTransportURL(f.TransportURL)
+			f.TransportURL = RedactTransportURL(f.TransportURL)
 			e.Forward = &f
 		case e.Exec != nil:
 			x := *e.Exec
-			x.Env = redactMap(x.Env)
+			x.Env = redactValues(x.Env)
 			e.Exec = &x
 		}
 		r.Endpoints[i] = e
@@ -49,13 +43,33 @@ func (c *Config) Redacted() *Config {
 }
 
 // YAML returns the config as YAML, secrets redacted: the effective
-// configuration, defaults included.
+// configuration, defaults included. Beyond Redacted's positions, every
+// printed value has c's Secrets replaced wherever they occur (a
+// ${API_TOKEN} in an exec command's arguments).
 func (c *Config) YAML() string {
-	b, err := yaml.Marshal(c.Redacted())
+	var n yaml.Node
+	if err := n.Encode(c.Redacted()); err != nil {
+		return "# cannot print the config: " + err.Error() + "\n"
+	}
+	redactNode(&n, c.Redactor())
+	b, err := yaml.Marshal(&n)
 	if err != nil {
 		return "# cannot print the config: " + err.Error() + "\n"
 	}
 	return string(b)
+}
+
+// redactNode redacts every scalar of n. A scalar that changes becomes a
+// string, so "REDACTED" is never printed with a number's tag.
+func redactNode(n *yaml.Node, r *redact.Redactor) {
+	if n.Kind == yaml.ScalarNode {
+		if v := r.String(n.Value); v != n.Value {
+			n.Value, n.Tag, n.Style = v, "!!str", 0
+		}
+	}
+	for _, c := range n.Content {
+		redactNode(c, r)
+	}
 }
 
 // MarshalYAML prints an endpoint as it is written: the common keys, then
@@ -98,51 +112,16 @@ type filterYAML struct {
 // MarshalYAML prints a duration as "1m30s".
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 
-func redactTransportURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := transport.ParseURL(raw)
-	if err != nil {
-		return Redacted
-	}
-	return u.Redacted()
-}
-
-// redactURL hides the password of an http URL and secret-looking query
-// values.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if strings.Contains(raw, "@") {
-			return Redacted
-		}
-		return raw
-	}
-	q := u.Query()
-	changed := false
-	for k := range q {
-		if secretName.MatchString(k) {
-			q.Set(k, Redacted)
-			changed = true
-		}
-	}
-	if changed {
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
-
-func redactMap(m map[string]string) map[string]string {
+// redactValues returns m with every value replaced by Redacted: header
+// and environment values are secrets whatever their names
+// (X-Goog-Api-Key, DSN, ...).
+func redactValues(m map[string]string) map[string]string {
 	if m == nil {
 		return nil
 	}
 	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if secretName.MatchString(k) {
-			v = Redacted
-		}
-		out[k] = v
+	for k := range m {
+		out[k] = Redacted
 	}
 	return out
 }

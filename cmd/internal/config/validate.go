@@ -193,7 +193,7 @@ func (e *Endpoint) validate(path string, c *Config) []error {
 	case TypeWebhook:
 		w := e.Webhook
 		if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			add("url", "%q is not an http:// or https:// URL", redactURL(w.URL))
+			add("url", "%q is not an http:// or https:// URL", RedactURL(w.URL))
 		}
 		if w.Timeout <= 0 {
 			add("timeout", "%s (want a positive duration, e.g. 5s)", w.Timeout)
