@@ -3,6 +3,8 @@ package endpoints
 import (
 	"context"
 
+	"github.com/harkmq/hark/cmd/internal/redact"
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
 )
@@ -17,12 +19,14 @@ import (
 // set alone.
 
 // adapter is what both adapter forms wrap: the endpoint's name (for logs,
-// metrics and dead letters), its filter, its priorities, and its handler.
+// metrics and dead letters), its filter, its priorities, its handler, and
+// the redactor of the errors the handler returns.
 type adapter struct {
 	name       string
 	filter     *notify.Filter
 	priorities []transport.Priority
 	h          Handler
+	redactor   *redact.Redactor
 }
 
 // Priorities returns the configured priorities (dispatcher.Prioritizer).
@@ -35,11 +39,30 @@ func (a *adapter) Name() string { return a.name }
 func (a *adapter) Filter() *notify.Filter { return a.filter }
 
 func (a *adapter) handle(ctx context.Context, n *notify.Notification) notify.Result {
-	return a.h.Handle(ctx, n)
+	return a.redacted(a.h.Handle(ctx, n))
 }
 
 func (a *adapter) handleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
-	return a.h.HandleBatch(ctx, ns)
+	return a.redacted(a.h.HandleBatch(ctx, ns))
+}
+
+// redacted returns r with configured secrets removed from its error: the
+// error becomes the dead letter's last_error and is logged, and an
+// endpoint's error may carry a URL, a response body or a command's
+// output.
+func (a *adapter) redacted(r notify.Result) notify.Result {
+	err := r.Err()
+	red := a.redactor.Error(err)
+	if red == err {
+		return r
+	}
+	switch r.Action() {
+	case dispatcher.ActionReject:
+		return notify.Reject(red)
+	case dispatcher.ActionRequeue:
+		return notify.RequeueWith(red)
+	}
+	return r
 }
 
 // priorityMask returns the bit set of ps (bit i = transport.Priorities()[i]).

@@ -16,6 +16,7 @@ import (
 
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/record"
+	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/notify"
 )
 
@@ -27,6 +28,11 @@ const ExitTempFail = 75
 // dead-letter reason.
 const stderrTail = 512
 
+// stderrMargin is how much more stderr is kept than stderrTail, so that a
+// secret ending in the tail is whole, and redacted, before the tail is
+// cut from it.
+const stderrMargin = 4 << 10
+
 // execEndpoint runs a command per notification with its JSON
 // (record.Notification; a JSON array for a batch) on stdin. Exit 0 =
 // HANDLED, 75 = REQUEUE, anything else dead-letters with the tail of
@@ -34,18 +40,19 @@ const stderrTail = 512
 // timeout requeues: both are usually fixed by an operator, after which
 // the redelivery succeeds.
 type execEndpoint struct {
-	name string
-	o    config.ExecOptions
-	env  []string
+	name     string
+	o        config.ExecOptions
+	env      []string
+	redactor *redact.Redactor
 }
 
-func newExec(name string, o config.ExecOptions) *execEndpoint {
+func newExec(name string, o config.ExecOptions, r *redact.Redactor) *execEndpoint {
 	env := os.Environ()
 	for k, v := range o.Env {
 		env = append(env, k+"="+v)
 	}
 	// Clipped, so the per-run appends in run never share a backing array.
-	return &execEndpoint{name: name, o: o, env: slices.Clip(env)}
+	return &execEndpoint{name: name, o: o, env: slices.Clip(env), redactor: r}
 }
 
 func (x *execEndpoint) Handle(ctx context.Context, n *notify.Notification) notify.Result {
@@ -84,7 +91,7 @@ func (x *execEndpoint) run(ctx context.Context, stdin []byte, n *notify.Notifica
 		"HARK_DELIVERIES="+strconv.Itoa(n.Metadata.Deliveries),
 	)
 	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr tailBuffer
+	stderr := tailBuffer{redactor: x.redactor}
 	cmd.Stderr = &stderr
 	// Its own process group, so a timeout kills what a shell script
 	// started too, not only the shell.
@@ -114,20 +121,26 @@ func (x *execEndpoint) run(ctx context.Context, stdin []byte, n *notify.Notifica
 
 func (x *execEndpoint) Close() error { return nil }
 
-// tailBuffer keeps the last stderrTail bytes written to it.
-type tailBuffer struct{ b []byte }
+// tailBuffer keeps the last stderrTail+stderrMargin bytes written to it.
+type tailBuffer struct {
+	b        []byte
+	redactor *redact.Redactor
+}
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
 	t.b = append(t.b, p...)
-	if len(t.b) > stderrTail {
-		t.b = append(t.b[:0], t.b[len(t.b)-stderrTail:]...)
+	if keep := stderrTail + stderrMargin; len(t.b) > keep {
+		t.b = append(t.b[:0], t.b[len(t.b)-keep:]...)
 	}
 	return len(p), nil
 }
 
-// suffix returns ": stderr: <tail>" or "".
+// suffix returns ": stderr: <the last stderrTail bytes, redacted>" or "".
 func (t *tailBuffer) suffix() string {
-	s := strings.TrimSpace(string(t.b))
+	s := strings.TrimSpace(t.redactor.String(string(t.b)))
+	if len(s) > stderrTail {
+		s = strings.ToValidUTF8(s[len(s)-stderrTail:], "")
+	}
 	if s == "" {
 		return ""
 	}

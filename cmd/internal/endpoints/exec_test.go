@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 
 func shExec(script string, timeout time.Duration) *execEndpoint {
 	return newExec("x", config.ExecOptions{Command: []string{"/bin/sh", "-c", script}, Timeout: config.Duration(timeout),
-		Env: map[string]string{"EXTRA": "yes"}})
+		Env: map[string]string{"EXTRA": "yes"}}, nil)
 }
 
 func TestExecStdinAndHandled(t *testing.T) {
@@ -47,7 +48,7 @@ func TestExecExitCodes(t *testing.T) {
 	assert.Contains(t, r.Err().Error(), "exit status 3")
 	assert.Contains(t, r.Err().Error(), "bad input: missing field")
 
-	r = newExec("x", config.ExecOptions{Command: []string{"/nonexistent/cmd"}, Timeout: config.Duration(time.Second)}).Handle(ctx, n)
+	r = newExec("x", config.ExecOptions{Command: []string{"/nonexistent/cmd"}, Timeout: config.Duration(time.Second)}, nil).Handle(ctx, n)
 	requireAction(t, notify.Requeue, r)
 }
 
@@ -65,6 +66,33 @@ func TestExecStderrTail(t *testing.T) {
 		_, _ = tb.Write([]byte("0123456789"))
 	}
 	_, _ = tb.Write([]byte("END"))
-	assert.Len(t, tb.b, stderrTail)
+	assert.Len(t, tb.suffix(), len(": stderr: ")+stderrTail)
 	assert.Contains(t, tb.suffix(), "END")
+	for range 1000 {
+		_, _ = tb.Write([]byte("0123456789"))
+	}
+	assert.Len(t, tb.b, stderrTail+stderrMargin, "memory stays bounded")
+}
+
+// TestExecStderrRedacted: a command that prints its API key on stderr
+// does not put it in the dead-letter reason, even when the key straddles
+// the start of the tail that is kept.
+func TestExecStderrRedacted(t *testing.T) {
+	const key = "SECRETE-0123456789"
+	cfg := &config.Config{Endpoints: []config.Endpoint{{Name: "x", Type: "exec", Exec: &config.ExecOptions{
+		Command: []string{"/bin/sh", "-c", `cat >/dev/null; echo "key is $API_KEY" >&2; exit 3`},
+		Timeout: config.Duration(10 * time.Second), Env: map[string]string{"API_KEY": key}}}}}
+	s, err := Build(cfg.Endpoints, false, Deps{Redactor: cfg.Redactor()})
+	require.NoError(t, err)
+	defer s.Close()
+	r := s.Endpoints()[0].(singleEndpoint).Info(testCtx(t), testNotification(t, "m1", "e", 1))
+	requireAction(t, notify.Reject(nil), r)
+	assert.Contains(t, r.Err().Error(), "key is REDACTED")
+	assert.NotContains(t, r.Err().Error(), "SECRETE")
+
+	// The key cut in two by the tail's start is redacted whole first.
+	tb := tailBuffer{redactor: cfg.Redactor()}
+	_, _ = tb.Write([]byte(key))
+	_, _ = tb.Write([]byte(strings.Repeat("x", stderrTail-5)))
+	assert.NotContains(t, tb.suffix(), key[len(key)-5:])
 }

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/cmd/internal/config"
+	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/cmd/internal/transports"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
@@ -40,6 +41,10 @@ type Deps struct {
 	// HTTPClient sends webhooks; nil = a client per endpoint that does not
 	// follow redirects. Tests may pass one.
 	HTTPClient *http.Client
+	// Redactor removes configured secrets from the errors endpoints
+	// return (the dead-letter records' last_error), before a receiver's
+	// response body or a command's stderr is cut short. Nil = none.
+	Redactor *redact.Redactor
 }
 
 // New builds the handler of one validated endpoint config.
@@ -59,11 +64,11 @@ func New(e config.Endpoint, d Deps) (Handler, error) {
 	case e.File != nil:
 		return newFile(*e.File)
 	case e.Webhook != nil:
-		return newWebhook(e.Name, *e.Webhook, d.HTTPClient)
+		return newWebhook(e.Name, *e.Webhook, d.HTTPClient, d.Redactor)
 	case e.Forward != nil:
 		return newForward(*e.Forward, d, log)
 	case e.Exec != nil:
-		return newExec(e.Name, *e.Exec), nil
+		return newExec(e.Name, *e.Exec, d.Redactor), nil
 	}
 	return nil, fmt.Errorf("endpoint %q: no options for type %q", e.Name, e.Type)
 }
@@ -92,7 +97,7 @@ func Build(cfgs []config.Endpoint, batch bool, d Deps) (*Set, error) {
 			return nil, fmt.Errorf("endpoints[%d] (%s): %w", i, e.Name, err)
 		}
 		s.handlers = append(s.handlers, h)
-		a := &adapter{name: e.Name, h: h, priorities: e.PriorityList()}
+		a := &adapter{name: e.Name, h: h, priorities: e.PriorityList(), redactor: d.Redactor}
 		if e.Filter.PublisherID != "" || e.Filter.EventType != "" || len(e.Filter.Context) > 0 ||
 			len(e.Filter.Metadata) > 0 || len(e.Filter.Payload) > 0 {
 			a.filter = f

@@ -18,6 +18,7 @@ import (
 
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/record"
+	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/notify"
 )
 
@@ -43,13 +44,14 @@ const (
 // included: redirects are not followed, since a POST turned into a GET
 // would lose the body) dead-letters at once with the status in the reason.
 type webhookEndpoint struct {
-	name   string
-	o      config.WebhookOptions
-	url    string // redacted, for messages
-	client *http.Client
+	name     string
+	o        config.WebhookOptions
+	url      string // redacted, for messages
+	client   *http.Client
+	redactor *redact.Redactor
 }
 
-func newWebhook(name string, o config.WebhookOptions, client *http.Client) (*webhookEndpoint, error) {
+func newWebhook(name string, o config.WebhookOptions, client *http.Client, r *redact.Redactor) (*webhookEndpoint, error) {
 	if _, err := url.Parse(o.URL); err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
@@ -59,8 +61,7 @@ func newWebhook(name string, o config.WebhookOptions, client *http.Client) (*web
 			Transport:     http.DefaultTransport.(*http.Transport).Clone(),
 		}
 	}
-	u, _ := url.Parse(o.URL)
-	return &webhookEndpoint{name: name, o: o, url: u.Redacted(), client: client}, nil
+	return &webhookEndpoint{name: name, o: o, url: config.RedactURL(o.URL), client: client, redactor: r}, nil
 }
 
 func (w *webhookEndpoint) Handle(ctx context.Context, n *notify.Notification) notify.Result {
@@ -145,7 +146,7 @@ func (w *webhookEndpoint) once(ctx context.Context, body []byte, n *notify.Notif
 		return true, notify.RequeueWith(fmt.Errorf("webhook %s: %w", w.url, unwrapURLError(err)))
 	}
 	defer resp.Body.Close()
-	tail := readTail(resp.Body, 256)
+	tail := w.readTail(resp.Body)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return false, notify.Handled
@@ -165,16 +166,28 @@ func Sign(secret string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// readTail reads up to 64 KiB of a response body (so the connection can be
-// reused) and returns ": <first n bytes>" for error messages, or "".
-func readTail(r io.Reader, n int) string {
-	b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
-	s := strings.TrimSpace(string(b))
+// Bounds of what a failed request's response body contributes.
+const (
+	// bodyDrain is how much of a response body is read, so the
+	// connection can be reused.
+	bodyDrain = 64 << 10
+	// bodyKept is how much of it goes into the error (and so into the
+	// dead-letter record): receivers answer errors with whole pages.
+	bodyKept = 256
+)
+
+// readTail drains up to bodyDrain bytes of a response body and returns
+// ": <its first bodyKept bytes>" for error messages, or "". Secrets are
+// redacted before the cut, so a secret the receiver echoed (its
+// Authorization header, the request URL) is not left half visible.
+func (w *webhookEndpoint) readTail(r io.Reader) string {
+	b, _ := io.ReadAll(io.LimitReader(r, bodyDrain))
+	s := strings.TrimSpace(w.redactor.String(string(b)))
 	if s == "" {
 		return ""
 	}
-	if len(s) > n {
-		s = s[:n] + "..."
+	if len(s) > bodyKept {
+		s = strings.ToValidUTF8(s[:bodyKept], "") + "..."
 	}
 	return ": " + s
 }

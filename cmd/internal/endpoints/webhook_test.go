@@ -2,10 +2,12 @@ package endpoints
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,7 +41,7 @@ func statusServer(t *testing.T, statuses ...int) (*httptest.Server, *atomic.Int3
 
 func TestWebhookRetriesThenHandled(t *testing.T) {
 	srv, calls := statusServer(t, 500, 503, 200)
-	w, err := newWebhook("hook", webhookOpts(srv.URL), nil)
+	w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 	require.NoError(t, err)
 	requireAction(t, notify.Handled, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
 	assert.Equal(t, int32(3), calls.Load())
@@ -47,7 +49,7 @@ func TestWebhookRetriesThenHandled(t *testing.T) {
 
 func TestWebhookAlways500Requeues(t *testing.T) {
 	srv, calls := statusServer(t, 500)
-	w, err := newWebhook("hook", webhookOpts(srv.URL), nil)
+	w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 	require.NoError(t, err)
 	r := w.Handle(testCtx(t), testNotification(t, "m1", "e", 1))
 	requireAction(t, notify.Requeue, r)
@@ -57,7 +59,7 @@ func TestWebhookAlways500Requeues(t *testing.T) {
 
 func TestWebhook429Retried(t *testing.T) {
 	srv, calls := statusServer(t, 429, 204)
-	w, err := newWebhook("hook", webhookOpts(srv.URL), nil)
+	w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 	require.NoError(t, err)
 	requireAction(t, notify.Handled, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
 	assert.Equal(t, int32(2), calls.Load())
@@ -66,7 +68,7 @@ func TestWebhook429Retried(t *testing.T) {
 func TestWebhook4xxRejectsAtOnce(t *testing.T) {
 	for _, status := range []int{400, 404, 410, 302} {
 		srv, calls := statusServer(t, status)
-		w, err := newWebhook("hook", webhookOpts(srv.URL), nil)
+		w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 		require.NoError(t, err)
 		r := w.Handle(testCtx(t), testNotification(t, "m1", "e", 1))
 		requireAction(t, notify.Reject(nil), r)
@@ -91,7 +93,7 @@ func TestWebhookTimeoutAndConnectionErrorRequeue(t *testing.T) {
 	o := webhookOpts(slow.URL)
 	o.Timeout = config.Duration(50 * time.Millisecond)
 	o.Retries = 1
-	w, err := newWebhook("hook", o, nil)
+	w, err := newWebhook("hook", o, nil, nil)
 	require.NoError(t, err)
 	r := w.Handle(testCtx(t), testNotification(t, "m1", "e", 1))
 	requireAction(t, notify.Requeue, r)
@@ -102,7 +104,7 @@ func TestWebhookTimeoutAndConnectionErrorRequeue(t *testing.T) {
 	require.NoError(t, err)
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
-	w, err = newWebhook("hook", webhookOpts("http://"+addr+"/x"), nil)
+	w, err = newWebhook("hook", webhookOpts("http://"+addr+"/x"), nil, nil)
 	require.NoError(t, err)
 	requireAction(t, notify.Requeue, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
 }
@@ -122,7 +124,7 @@ func TestWebhookRequest(t *testing.T) {
 	o := webhookOpts(srv.URL + "/hook")
 	o.Headers = map[string]string{"Authorization": "Bearer t0k"}
 	o.Secret = "shh"
-	w, err := newWebhook("billing", o, nil)
+	w, err := newWebhook("billing", o, nil, nil)
 	require.NoError(t, err)
 	n := testNotification(t, "m-42", "compute.x", map[string]any{"a": 1})
 	n.Metadata.Deliveries = 3
@@ -154,4 +156,55 @@ func TestWebhookRequest(t *testing.T) {
 func TestSign(t *testing.T) {
 	// echo -n body | openssl dgst -sha256 -hmac key
 	assert.Equal(t, "sha256=515aae133b435d4000956731f68ae5cf5eb85d4f0dc6a546d2bfcd3595ec1ae1", Sign("key", []byte("body")))
+}
+
+// TestWebhookErrorsRedacted: a webhook whose URL carries secrets in its
+// path and query and whose receiver echoes the Authorization header and
+// the request line in its error page gives errors (the dead-letter
+// last_error) without any of them, whether it requeues, rejects or cannot
+// connect; and the body kept is bounded.
+func TestWebhookErrorsRedacted(t *testing.T) {
+	secrets := []string{"SECRETPATH", "SECRETQ", "SECRETH", "SECRETU"}
+	status := atomic.Int32{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(int(status.Load()))
+		// The secret comes first, so the cut at bodyKept would leave
+		// part of it were it redacted after the cut.
+		_, _ = fmt.Fprintf(w, "you sent Authorization: %s to %s\n%s", r.Header.Get("Authorization"), r.URL, strings.Repeat("page ", 1000))
+	}))
+	defer srv.Close()
+	hook := strings.Replace(srv.URL, "http://", "http://user:SECRETU@", 1) + "/hook/SECRETPATH?token=SECRETQ"
+	o := webhookOpts(hook)
+	o.Retries = 0
+	o.Headers = map[string]string{"Authorization": "Bearer SECRETH"}
+	cfg := &config.Config{Endpoints: []config.Endpoint{{Name: "hook", Type: "webhook", Webhook: &o}}}
+	s, err := Build(cfg.Endpoints, false, Deps{Redactor: cfg.Redactor()})
+	require.NoError(t, err)
+	defer s.Close()
+	ep := s.Endpoints()[0].(singleEndpoint)
+
+	check := func(r notify.Result) {
+		t.Helper()
+		msg := r.Err().Error()
+		for _, secret := range secrets {
+			assert.NotContains(t, msg, secret)
+		}
+		assert.Less(t, len(msg), 600, "the body kept is bounded: %s", msg)
+	}
+	status.Store(500)
+	r := ep.Info(testCtx(t), testNotification(t, "m1", "e", 1))
+	requireAction(t, notify.Requeue, r)
+	check(r)
+	assert.Contains(t, r.Err().Error(), "you sent Authorization: REDACTED to ")
+	status.Store(403)
+	r = ep.Info(testCtx(t), testNotification(t, "m1", "e", 1))
+	requireAction(t, notify.Reject(nil), r)
+	check(r)
+
+	srv.Close() // connection refused now
+	r = ep.Info(testCtx(t), testNotification(t, "m1", "e", 1))
+	requireAction(t, notify.Requeue, r)
+	check(r)
+	assert.Contains(t, r.Err().Error(), "/"+config.Redacted)
 }
