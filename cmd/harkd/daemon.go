@@ -18,6 +18,7 @@ import (
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/health"
 	"github.com/harkmq/hark/cmd/internal/metrics"
+	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/cmd/internal/transports"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/nats/embedded"
@@ -33,13 +34,17 @@ const (
 // handlers read, its fields belong to the goroutine running run: startup,
 // reloads and shutdown happen one after another there, driven by signals.
 type daemon struct {
-	log     *zap.Logger
-	level   zap.AtomicLevel
-	stdout  io.Writer
-	stderr  io.Writer
-	load    func() (*config.Config, error)
-	sigs    chan os.Signal
-	version string
+	log    *zap.Logger
+	level  zap.AtomicLevel
+	stdout io.Writer
+	stderr io.Writer
+	load   func() (*config.Config, error)
+	// redactor knows the secrets of every config loaded so far; the
+	// logger, the endpoints' errors, readiness answers, metric labels and
+	// what is printed on stderr go through it.
+	redactor *redact.Redactor
+	sigs     chan os.Signal
+	version  string
 
 	cfg      *config.Config
 	metrics  *metrics.Metrics
@@ -66,11 +71,16 @@ type connState struct {
 
 func (d *daemon) setStatus(s string) { d.status.Store(&s) }
 
+// printError writes a fatal error on stderr, redacted (it is not logged).
+func (d *daemon) printError(msg string) {
+	fmt.Fprintf(d.stderr, "harkd: %s\n", d.redactor.String(msg))
+}
+
 // run starts everything, serves signals until a stop, and returns the exit
 // code.
 func (d *daemon) run(cfg *config.Config) int {
 	d.cfg = cfg
-	d.metrics = metrics.New()
+	d.metrics = metrics.New(metrics.WithLabelRedactor(d.redactor.String))
 	d.setStatus("starting")
 	d.conn.Store(&connState{err: errors.New("not connected yet")})
 	d.metrics.SetTransportCheck(func() bool { return d.transportErr() == nil })
@@ -80,7 +90,7 @@ func (d *daemon) run(cfg *config.Config) int {
 	d.log.Info("harkd starting", zap.String("version", d.version))
 
 	if err := d.startHTTP(); err != nil {
-		fmt.Fprintf(d.stderr, "harkd: %v\n", err)
+		d.printError(err.Error())
 		return exitFailure
 	}
 	defer d.stopHTTP()
@@ -89,7 +99,7 @@ func (d *daemon) run(cfg *config.Config) int {
 		srv, err := transports.StartEmbedded(transports.EmbeddedConfig{Listen: cfg.Embedded.Listen, StoreDir: cfg.Embedded.StoreDir},
 			d.log.Named("nats-server").WithOptions(zap.IncreaseLevel(zap.WarnLevel)))
 		if err != nil {
-			fmt.Fprintf(d.stderr, "harkd: %s\n", embeddedError(cfg.Embedded.Listen, err))
+			d.printError(embeddedError(cfg.Embedded.Listen, err))
 			return exitFailure
 		}
 		d.embedded = srv
@@ -145,7 +155,7 @@ func (d *daemon) startup() (code int, stopped bool) {
 				if ctx.Err() != nil {
 					return exitOK, true
 				}
-				fmt.Fprintf(d.stderr, "harkd: %v\n", r.err)
+				d.printError(r.err.Error())
 				d.closeTransport()
 				return exitFailure, true
 			}
@@ -382,7 +392,7 @@ func (d *daemon) startHTTP() error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", d.metrics.Handler())
 	health.Register(mux,
-		health.Check{Name: "transport", Func: d.transportErr},
+		health.Check{Name: "transport", Func: func() error { return d.redactor.Error(d.transportErr()) }},
 		health.Check{Name: "listener", Func: d.listenerErr},
 	)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
@@ -435,13 +445,7 @@ func embeddedError(listen string, err error) string {
 	return fmt.Sprintf("cannot start the embedded NATS server: %v", err)
 }
 
-func redactURL(raw string) string {
-	u, err := transport.ParseURL(raw)
-	if err != nil {
-		return config.Redacted
-	}
-	return u.Redacted()
-}
+func redactURL(raw string) string { return config.RedactTransportURL(raw) }
 
 func endpointNames(c *config.Config) []string {
 	names := make([]string, len(c.Endpoints))

@@ -46,6 +46,7 @@ func (d *daemon) newGeneration(cfg *config.Config) (*generation, error) {
 	set, err := endpoints.Build(cfg.Endpoints, batch, endpoints.Deps{
 		Logger:    d.log,
 		Transport: d.tr,
+		Redactor:  d.redactor,
 	})
 	if err != nil {
 		return nil, err

@@ -70,6 +70,7 @@ func (d *daemon) loadForReload() (*config.Config, bool) {
 		d.reloadFailed(err)
 		return nil, false
 	}
+	d.redactor.Add(cfg.Secrets()...)
 	cur := d.cfg
 	restart := func(key string, was, now any, keep func()) {
 		if !reflect.DeepEqual(was, now) {

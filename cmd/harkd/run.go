@@ -62,7 +62,10 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		return exitOK
 	}
 
-	log, level, err := newLogger(cfg.Log, stderr)
+	// The daemon's redactor: it starts with this config's secrets, and a
+	// reload adds the new config's.
+	redactor := cfg.Redactor()
+	log, level, err := newLogger(cfg.Log, stderr, redactor)
 	if err != nil {
 		fmt.Fprintf(stderr, "harkd: log: %v\n", err)
 		return exitFailure
@@ -76,13 +79,14 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	defer signal.Stop(sigs)
 
 	d := &daemon{
-		log:     log,
-		level:   level,
-		stdout:  stdout,
-		stderr:  stderr,
-		load:    load,
-		sigs:    sigs,
-		version: version(),
+		log:      log,
+		level:    level,
+		stdout:   stdout,
+		stderr:   stderr,
+		load:     load,
+		redactor: redactor,
+		sigs:     sigs,
+		version:  version(),
 	}
 	return d.run(cfg)
 }

@@ -40,7 +40,7 @@ func (m *Metrics) NewBacklog() *Backlog { return &Backlog{m: m} }
 func (b *Backlog) Set(entries []transport.Backlog) {
 	sums := make(map[backlogLabels]int64, len(entries))
 	for _, e := range entries {
-		sums[backlogLabels{e.Pool, e.Exchange, e.Topic}] += e.Messages
+		sums[backlogLabels{b.m.label(e.Pool), b.m.label(e.Exchange), b.m.label(e.Topic)}] += e.Messages
 	}
 	m := b.m
 	m.backlogMu.Lock()

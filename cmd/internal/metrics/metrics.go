@@ -69,14 +69,29 @@ type Metrics struct {
 	// hark_backlog_messages series last (backlog.go).
 	backlogMu    sync.Mutex
 	backlogOwner map[backlogLabels]*Backlog
+
+	// label rewrites the label values that come from the config
+	// (endpoint, pool, exchange, topic).
+	label func(string) string
+}
+
+// Option configures Metrics.
+type Option func(*Metrics)
+
+// WithLabelRedactor makes every label value that comes from the config
+// (endpoint, pool, exchange, topic) go through redact first, so a secret
+// cannot become a series name. Default: values as they are.
+func WithLabelRedactor(redact func(string) string) Option {
+	return func(m *Metrics) { m.label = redact }
 }
 
 // New returns metrics registered in a new registry of their own (never
 // the global default one, so tests and embedders can make as many as they
 // like).
-func New() *Metrics {
+func New(opts ...Option) *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		label: func(s string) string { return s },
+		reg:   prometheus.NewRegistry(),
 		received: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hark_notifications_received_total",
 			Help: "Deliveries taken from the transport, by priority.",
@@ -153,6 +168,9 @@ func New() *Metrics {
 	for _, r := range []string{"success", "failure"} {
 		m.reloads.WithLabelValues(r)
 	}
+	for _, o := range opts {
+		o(m)
+	}
 	return m
 }
 
@@ -205,21 +223,23 @@ func (m *Metrics) ObserveCall(c dispatcher.Call) {
 	es := m.endpoint(c.Endpoint)
 	es.duration.Observe(c.Duration.Seconds())
 	if c.Panicked {
-		m.calls.WithLabelValues(c.Endpoint, "panic").Inc()
+		m.calls.WithLabelValues(es.label, "panic").Inc()
 		return
 	}
 	if c.Result.Action() == dispatcher.ActionHandled {
 		es.handled.Inc()
 		return
 	}
-	m.calls.WithLabelValues(c.Endpoint, c.Result.Action().String()).Inc()
+	m.calls.WithLabelValues(es.label, c.Result.Action().String()).Inc()
 }
 
 // priorityCounters are a priority's received and acked series.
 type priorityCounters struct{ received, acked prometheus.Counter }
 
-// endpointSeries are an endpoint's handled-calls and duration series.
+// endpointSeries are an endpoint's label value and its handled-calls
+// and duration series.
 type endpointSeries struct {
+	label    string
 	handled  prometheus.Counter
 	duration prometheus.Observer
 }
@@ -230,9 +250,11 @@ func (m *Metrics) endpoint(name string) *endpointSeries {
 	if es, ok := m.byEndpoint.Load(name); ok {
 		return es.(*endpointSeries)
 	}
+	label := m.label(name)
 	es, _ := m.byEndpoint.LoadOrStore(name, &endpointSeries{
-		handled:  m.calls.WithLabelValues(name, dispatcher.ActionHandled.String()),
-		duration: m.duration.WithLabelValues(name),
+		label:    label,
+		handled:  m.calls.WithLabelValues(label, dispatcher.ActionHandled.String()),
+		duration: m.duration.WithLabelValues(label),
 	})
 	return es.(*endpointSeries)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/transport"
 )
 
 func scrape(t *testing.T, m *Metrics) string {
@@ -61,4 +62,17 @@ func TestPrivateRegistries(t *testing.T) {
 	a, b := New(), New() // would panic on a shared registry
 	a.SetTransportCheck(func() bool { return true })
 	assert.Contains(t, scrape(t, b), "hark_transport_up 0")
+}
+
+// TestLabelRedactor: label values from the config go through the
+// redactor, so a secret never names a series.
+func TestLabelRedactor(t *testing.T) {
+	m := New(WithLabelRedactor(func(s string) string { return strings.ReplaceAll(s, "SECRETN", "REDACTED") }))
+	m.ObserveCall(dispatcher.Call{Endpoint: "ep-SECRETN", Result: notify.Handled})
+	m.ObserveCall(dispatcher.Call{Endpoint: "ep-SECRETN", Result: notify.Reject(nil)})
+	m.NewBacklog().Set([]transport.Backlog{{Pool: "p-SECRETN", Exchange: "x", Topic: "t-SECRETN", Messages: 3}})
+	out := scrape(t, m)
+	assert.NotContains(t, out, "SECRETN")
+	assert.Contains(t, out, `hark_endpoint_calls_total{endpoint="ep-REDACTED",result="reject"} 1`)
+	assert.Contains(t, out, `hark_backlog_messages{exchange="x",pool="p-REDACTED",topic="t-REDACTED"} 3`)
 }
