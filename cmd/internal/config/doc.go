@@ -12,6 +12,12 @@
 // "endpoints[2].filter.event_type") and the bad value. Validate checks what
 // the types cannot express.
 //
+// Secrets says which values are secret (URL credentials, paths and
+// queries of webhook URLs, header and exec env values, secret-named
+// ${VAR}s); harkd redacts them by value from its logs, dead letters,
+// readiness answers and metric labels (package redact), and YAML prints
+// the config with them hidden, whatever the header or variable is called.
+//
 // The shape is that of the harkd contract in DESIGN.md; the config has one
 // listener block today, and Config.Listeners returns a list so that more
 // blocks ("listeners:") are an addition, not a rewrite.
