@@ -64,6 +64,7 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 		dedup:         newDedup(opts.dedupSize, dedupWindow),
 		observer:      opts.observer,
 		pool:          opts.pool,
+		deadLetterTo:  cfg.DeadLetterTarget,
 	}
 	return &setup{opts: opts, cfg: cfg, handler: h}, nil
 }

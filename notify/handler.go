@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/transport"
@@ -26,6 +28,9 @@ type handler struct {
 	dedup         *dedup
 	observer      func(Event)
 	pool          string
+	// deadLetterTo names where the transport sends the dead letters of a
+	// message from a target (the listen config's DeadLetterTarget).
+	deadLetterTo func(transport.Target) transport.Target
 }
 
 // emit reports an event to the observer, if any.
@@ -51,8 +56,7 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 	if err != nil {
 		prio := d.Source().Priority
 		h.emit(EventReceived, prio, "", "")
-		h.log.Error("cannot decode notification; dead-lettering it", append(h.deliveryFields(d), zap.Error(err))...)
-		h.deadLetter(d, prio, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
+		h.deadLetter(d, prio, h.deliveryFields(d), transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
 		return inbound{}, false
 	}
 	prio, _ := transport.ParsePriority(om.Priority)
@@ -98,7 +102,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 	case dispatcher.ActionHandled:
 		h.acknowledge(in, EventAcked, out.Endpoint)
 	case dispatcher.ActionReject:
-		h.deadLetter(d, in.n.Priority, transport.DeadLetterInfo{
+		h.deadLetter(d, in.n.Priority, h.notificationFields(in), transport.DeadLetterInfo{
 			Reason:    transport.ReasonRejected,
 			LastError: resultError(out),
 			Endpoint:  out.Endpoint,
@@ -110,9 +114,7 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
 			h.acknowledge(in, EventDropped, out.Endpoint)
 		case h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries:
-			h.log.Warn("notification reached its maximum deliveries; dead-lettering it",
-				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Int("max_deliveries", h.maxDeliveries))...)
-			h.deadLetter(d, in.n.Priority, transport.DeadLetterInfo{
+			h.deadLetter(d, in.n.Priority, append(h.notificationFields(in), zap.Int("max_deliveries", h.maxDeliveries)), transport.DeadLetterInfo{
 				Reason:    transport.ReasonMaxDeliveries,
 				LastError: resultError(out),
 				Endpoint:  out.Endpoint,
@@ -161,24 +163,45 @@ func (h *handler) duplicate(d transport.Delivery, prio transport.Priority, id de
 	h.emit(EventDuplicate, prio, "", "")
 }
 
-// deadLetter writes a dead-letter record for d. A transport that cannot
-// dead-letter gets an acknowledgement instead, with the record logged at
-// ERROR so the notification is not lost silently.
-func (h *handler) deadLetter(d transport.Delivery, p transport.Priority, info transport.DeadLetterInfo) {
+// deadLetter writes a dead-letter record for d under a new id and logs
+// it, with fields (what is known of the delivery or notification), the
+// id (the record's Hark-Dlq-Id header, so the line and the record can be
+// matched), reason, last error, endpoint and destination. A transport
+// that cannot dead-letter gets an acknowledgement instead, logged at
+// ERROR with the body so the notification is not lost silently.
+func (h *handler) deadLetter(d transport.Delivery, p transport.Priority, fields []zap.Field, info transport.DeadLetterInfo) {
+	info.ID = uuid.NewString()
+	lvl, msg := deadLetterMessage(info.Reason)
+	fields = append(fields,
+		zap.String("dead_letter_id", info.ID),
+		zap.String("reason", info.Reason),
+		zap.String("last_error", info.LastError),
+		zap.String("endpoint", info.Endpoint))
 	if !h.caps.DeadLetter {
-		msg := d.Message()
-		h.log.Error("the transport cannot dead-letter; acknowledging and logging the notification here instead",
-			append(h.deliveryFields(d),
-				zap.String("reason", info.Reason),
-				zap.String("last_error", info.LastError),
-				zap.String("endpoint", info.Endpoint),
-				zap.ByteString("body", msg.Body))...)
+		h.log.Error(msg+"; the transport cannot dead-letter, so acknowledging it and logging it here instead",
+			append(fields, zap.ByteString("body", d.Message().Body))...)
 		ok := h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
 		h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
 		return
 	}
+	h.log.Log(lvl, msg, append(fields, zap.Stringer("dead_letter_to", h.deadLetterTo(d.Source().Target)))...)
 	ok := h.settle(d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
 	h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
+}
+
+// deadLetterMessage is the level and message of the log line of a dead
+// letter with reason: ERROR for a body that cannot be decoded (the sender
+// is broken), WARN for the rest (an endpoint's verdict).
+func deadLetterMessage(reason string) (zapcore.Level, string) {
+	switch reason {
+	case transport.ReasonDecode:
+		return zapcore.ErrorLevel, "cannot decode notification; dead-lettering it"
+	case transport.ReasonMaxDeliveries:
+		return zapcore.WarnLevel, "notification reached its maximum deliveries; dead-lettering it"
+	case transport.ReasonRejected:
+		return zapcore.WarnLevel, "an endpoint rejected the notification; dead-lettering it"
+	}
+	return zapcore.WarnLevel, "dead-lettering the notification"
 }
 
 // settled reports kind when the settlement succeeded, EventAbandoned when

@@ -33,11 +33,17 @@ type DeadLetterInfo struct {
 	LastError string
 	// Endpoint names the endpoint that gave the final result, if any.
 	Endpoint string
+	// ID names this dead-lettering, so a log line can be matched to its
+	// record: the record carries it in the Hark-Dlq-Id header. Listeners
+	// set a new random one for each dead letter and log it; "" writes no
+	// header.
+	ID string
 }
 
 // Header names of a dead-letter record. The record's body is the original
 // body byte for byte; its headers are the original headers plus these.
 const (
+	HeaderDLQID         = "Hark-Dlq-Id"
 	HeaderDLQReason     = "Hark-Dlq-Reason"
 	HeaderDLQDeliveries = "Hark-Dlq-Deliveries"
 	HeaderDLQLastError  = "Hark-Dlq-Last-Error"
@@ -72,13 +78,16 @@ type DeadLetter struct {
 // Message encodes the record: the original body, unchanged, and the
 // original headers plus the Hark-Dlq-* headers. The message ID is kept.
 func (d DeadLetter) Message() Message {
-	h := make(Header, len(d.Original.Header)+9)
+	h := make(Header, len(d.Original.Header)+10)
 	for k, v := range d.Original.Header {
 		if !strings.HasPrefix(k, headerDLQPrefix) {
 			h[k] = v
 		}
 	}
 	h[HeaderDLQReason] = d.Info.Reason
+	if d.Info.ID != "" {
+		h[HeaderDLQID] = d.Info.ID
+	}
 	h[HeaderDLQDeliveries] = strconv.Itoa(d.Deliveries)
 	if d.Info.LastError != "" {
 		h[HeaderDLQLastError] = truncate(d.Info.LastError, maxHeaderValue)
@@ -110,6 +119,7 @@ func ParseDeadLetter(msg Message) (DeadLetter, error) {
 			Reason:    reason,
 			LastError: msg.Header[HeaderDLQLastError],
 			Endpoint:  msg.Header[HeaderDLQEndpoint],
+			ID:        msg.Header[HeaderDLQID],
 		},
 		Source: Source{
 			Target:   Target{Exchange: msg.Header[HeaderDLQExchange], Topic: msg.Header[HeaderDLQTopic]},

@@ -24,6 +24,7 @@ func sampleDeadLetter() transport.DeadLetter {
 			Reason:    transport.ReasonMaxDeliveries,
 			LastError: "endpoint audit: connection refused",
 			Endpoint:  "audit",
+			ID:        "0b9d6a3e-2f41-4c55-9a61-3f8d2c7e1b90",
 		},
 		Deliveries: 5,
 		Source: transport.Source{
@@ -47,6 +48,7 @@ func TestDeadLetter_roundTrip(t *testing.T) {
 	assert.Equal(t, transport.Header{
 		transport.HeaderCompression:   transport.CompressionGzip,
 		"x-trace":                     "abc",
+		transport.HeaderDLQID:         "0b9d6a3e-2f41-4c55-9a61-3f8d2c7e1b90",
 		transport.HeaderDLQReason:     "max_deliveries",
 		transport.HeaderDLQDeliveries: "5",
 		transport.HeaderDLQLastError:  "endpoint audit: connection refused",
@@ -73,7 +75,7 @@ func TestDeadLetter_minimal(t *testing.T) {
 		Source:   transport.Source{Target: transport.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Info},
 	}
 	rec := d.Message()
-	for _, h := range []string{transport.HeaderDLQLastError, transport.HeaderDLQEndpoint, transport.HeaderDLQPool} {
+	for _, h := range []string{transport.HeaderDLQLastError, transport.HeaderDLQEndpoint, transport.HeaderDLQPool, transport.HeaderDLQID} {
 		assert.NotContains(t, rec.Header, h, "empty optional header %s is left out", h)
 	}
 	got, err := transport.ParseDeadLetter(rec)

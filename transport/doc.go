@@ -8,6 +8,9 @@
 //
 //	driver://[user:pass@]host:port[,[user:pass@]host:port]/virtual_host?options
 //
+// ValidateURL checks such a URL without connecting, with the same code
+// the driver's Open uses.
+//
 // The package also holds what every driver shares: the oslo.messaging wire
 // codec (v1 and v2 envelopes, _context_ flattening, compression) and the
 // dead-letter record format.

@@ -25,4 +25,8 @@ var (
 	ErrDecode = errors.New("hark: cannot decode notification")
 	// ErrInvalidConfig: a ListenConfig or option value is invalid.
 	ErrInvalidConfig = errors.New("hark: invalid configuration")
+	// ErrCredentialsRefused: the broker refused the credentials (RabbitMQ
+	// 403 ACCESS_REFUSED, a NATS authorization violation). Retrying with
+	// the same ones fails until they are fixed on one side or the other.
+	ErrCredentialsRefused = errors.New("hark: credentials refused")
 )

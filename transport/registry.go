@@ -11,17 +11,14 @@ import (
 
 // Driver opens transports for the schemes it is registered under.
 type Driver interface {
-	// Open connects to what u names. It must reject URL options it does not
-	// know with an error naming the valid ones (URL.CheckOptions).
+	// ValidateURL checks u as Open would, without connecting or changing
+	// anything: its options, their values and how they combine. Open
+	// must fail on a URL that ValidateURL rejects (one piece of code
+	// should serve both). An unknown option is an error wrapping
+	// ErrInvalidURL that names the valid ones (URL.CheckOptions).
+	ValidateURL(u *URL) error
+	// Open connects to what u names. It rejects what ValidateURL rejects.
 	Open(ctx context.Context, u *URL, o Options) (Transport, error)
-}
-
-// DriverFunc adapts a function to Driver.
-type DriverFunc func(ctx context.Context, u *URL, o Options) (Transport, error)
-
-// Open calls f.
-func (f DriverFunc) Open(ctx context.Context, u *URL, o Options) (Transport, error) {
-	return f(ctx, u, o)
 }
 
 // Registry maps URL schemes to drivers. The zero value is not usable; use
@@ -74,9 +71,37 @@ func (r *Registry) Open(ctx context.Context, rawURL string, opts ...Option) (Tra
 	if err != nil {
 		return nil, err
 	}
-	u, err := ParseURL(rawURL)
+	u, d, err := r.lookup(rawURL)
 	if err != nil {
 		return nil, err
+	}
+	t, err := d.Open(ctx, u, o)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", u.Redacted(), err)
+	}
+	return t, nil
+}
+
+// ValidateURL checks rawURL without connecting: that it parses, that a
+// driver is registered for its scheme (an error wrapping
+// ErrUnknownScheme, as Open's), and that the driver accepts its options
+// (Driver.ValidateURL). The error never shows a password.
+func (r *Registry) ValidateURL(rawURL string) error {
+	u, d, err := r.lookup(rawURL)
+	if err != nil {
+		return err
+	}
+	if err := d.ValidateURL(u); err != nil {
+		return fmt.Errorf("%s: %w", u.Redacted(), err)
+	}
+	return nil
+}
+
+// lookup parses rawURL and finds its driver by the scheme up to any '+'.
+func (r *Registry) lookup(rawURL string) (*URL, Driver, error) {
+	u, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, nil, err
 	}
 	r.mu.RLock()
 	d, ok := r.drivers[u.Driver]
@@ -86,14 +111,10 @@ func (r *Registry) Open(ctx context.Context, rawURL string, opts ...Option) (Tra
 		if registered == "" {
 			registered = "none"
 		}
-		return nil, fmt.Errorf("%w %q in %s (registered: %s; import the driver package, e.g. _ \"github.com/harkmq/hark/transport/memory\")",
+		return nil, nil, fmt.Errorf("%w %q in %s (registered: %s; import the driver package, e.g. _ \"github.com/harkmq/hark/transport/memory\")",
 			ErrUnknownScheme, u.Driver, u.Redacted(), registered)
 	}
-	t, err := d.Open(ctx, u, o)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", u.Redacted(), err)
-	}
-	return t, nil
+	return u, d, nil
 }
 
 // defaultRegistry is where drivers register from their init functions.
@@ -112,3 +133,7 @@ func Schemes() []string { return defaultRegistry.Schemes() }
 func Open(ctx context.Context, rawURL string, opts ...Option) (Transport, error) {
 	return defaultRegistry.Open(ctx, rawURL, opts...)
 }
+
+// ValidateURL checks rawURL against the default registry; see
+// Registry.ValidateURL.
+func ValidateURL(rawURL string) error { return defaultRegistry.ValidateURL(rawURL) }

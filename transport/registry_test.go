@@ -32,15 +32,32 @@ func (f *fakeTransport) Capabilities() transport.Capabilities { return transport
 func (f *fakeTransport) DefaultExchange() string              { return f.opts.DefaultExchange }
 func (f *fakeTransport) Close() error                         { return nil }
 
-// fakeDriver opens fakeTransports and refuses URL options it does not know.
-func fakeDriver(valid ...string) transport.Driver {
-	return transport.DriverFunc(func(_ context.Context, u *transport.URL, o transport.Options) (transport.Transport, error) {
-		if err := u.CheckOptions(valid...); err != nil {
-			return nil, err
-		}
-		return &fakeTransport{url: u, opts: o}, nil
-	})
+// fake is a driver that opens fakeTransports (or fails with openErr)
+// and refuses URL options not in valid.
+type fake struct {
+	valid   []string
+	openErr error
+	// opened counts Open calls: ValidateURL must not open.
+	opened *int
 }
+
+func (f fake) ValidateURL(u *transport.URL) error { return u.CheckOptions(f.valid...) }
+
+func (f fake) Open(_ context.Context, u *transport.URL, o transport.Options) (transport.Transport, error) {
+	if f.opened != nil {
+		*f.opened++
+	}
+	if err := f.ValidateURL(u); err != nil {
+		return nil, err
+	}
+	if f.openErr != nil {
+		return nil, f.openErr
+	}
+	return &fakeTransport{url: u, opts: o}, nil
+}
+
+// fakeDriver opens fakeTransports and refuses URL options it does not know.
+func fakeDriver(valid ...string) transport.Driver { return fake{valid: valid} }
 
 func TestRegistry_OpenPicksDriverByScheme(t *testing.T) {
 	r := transport.NewRegistry()
@@ -116,9 +133,7 @@ func TestRegistry_OpenPassesOptions(t *testing.T) {
 func TestRegistry_OpenErrors(t *testing.T) {
 	r := transport.NewRegistry()
 	boom := errors.New("boom")
-	r.Register(transport.DriverFunc(func(context.Context, *transport.URL, transport.Options) (transport.Transport, error) {
-		return nil, boom
-	}), "broken")
+	r.Register(fake{openErr: boom}, "broken")
 	r.Register(fakeDriver("ssl"), "rabbit")
 	ctx := context.Background()
 
@@ -141,6 +156,30 @@ func TestRegistry_OpenErrors(t *testing.T) {
 
 	_, err = r.Open(ctx, "rabbit://h/", transport.WithDefaultExchange("a.b"))
 	require.ErrorIs(t, err, target.ErrInvalidTarget)
+}
+
+// ValidateURL finds the driver as Open does and asks it to check the
+// options, without opening anything.
+func TestRegistry_ValidateURL(t *testing.T) {
+	r := transport.NewRegistry()
+	opened := 0
+	r.Register(fake{valid: []string{"ssl", "heartbeat_rate"}, opened: &opened}, "rabbit", "amqp")
+
+	require.NoError(t, r.ValidateURL("rabbit://u:hunter2@h/?ssl=true"))
+	require.NoError(t, r.ValidateURL("rabbit+amqps://h/"), "the driver is the scheme up to '+'")
+
+	err := r.ValidateURL("amqp://u:hunter2@h/?ssl=true&bogus=1&zz=2")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.Equal(t, `amqp://u:***@h/?bogus=1&ssl=true&zz=2: hark: invalid transport URL: unknown options "bogus", "zz" for scheme amqp (valid: heartbeat_rate, ssl)`, err.Error())
+	assert.NotContains(t, err.Error(), "hunter2")
+
+	err = r.ValidateURL("kafka://u:hunter2@h/")
+	require.ErrorIs(t, err, transport.ErrUnknownScheme)
+	assert.Contains(t, err.Error(), "registered: amqp, rabbit")
+	assert.NotContains(t, err.Error(), "hunter2")
+
+	require.ErrorIs(t, r.ValidateURL("rabbit://h:port/"), transport.ErrInvalidURL)
+	assert.Zero(t, opened, "validating opens nothing")
 }
 
 func TestRegistry_concurrentUse(t *testing.T) {

@@ -67,7 +67,7 @@ func eventTypes(records []map[string]any) []string {
 
 func TestDLQList_json_and_nothing_removed(t *testing.T) {
 	f := newDLQFixture(t)
-	m1 := f.deadLetter(t, notify.Info, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "HTTP 400: bad", Endpoint: "billing"})
+	m1 := f.deadLetter(t, notify.Info, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "HTTP 400: bad", Endpoint: "billing", ID: "dl-1"})
 	f.deadLetter(t, notify.Error, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
 
 	recs := f.list(t)
@@ -78,6 +78,7 @@ func TestDLQList_json_and_nothing_removed(t *testing.T) {
 	assert.Equal(t, "rejected", r["reason"])
 	assert.Equal(t, "HTTP 400: bad", r["last_error"])
 	assert.Equal(t, "billing", r["endpoint"])
+	assert.Equal(t, "dl-1", r["dead_letter_id"], "the id harkd logged")
 	assert.EqualValues(t, 1, r["deliveries"])
 	assert.NotEmpty(t, r["dead_lettered_at"])
 	assert.Equal(t, map[string]any{"exchange": "openstack", "topic": "notifications", "priority": "info", "pool": "billing"}, r["source"])
@@ -91,6 +92,7 @@ func TestDLQList_json_and_nothing_removed(t *testing.T) {
 	assert.Equal(t, "compute.two", recs[1]["event_type"])
 	assert.Equal(t, "max_deliveries", recs[1]["reason"])
 	assert.NotContains(t, recs[1], "last_error")
+	assert.NotContains(t, recs[1], "dead_letter_id")
 
 	// Listing puts every record back, in its order.
 	assert.Equal(t, []string{"compute.one", "compute.two"}, eventTypes(f.list(t)))

@@ -35,8 +35,11 @@ func (j *jsonLines) write(v any) error {
 type deadLetterRecord struct {
 	// Action is what dlq replay did with the record: "replayed",
 	// "would_replay" (--dry-run) or "failed". Empty for dlq list.
-	Action         string               `json:"action,omitempty"`
-	MessageID      string               `json:"message_id"`
+	Action    string `json:"action,omitempty"`
+	MessageID string `json:"message_id"`
+	// DeadLetterID is the record's id, which harkd's log line about the
+	// dead letter names too (dead_letter_id).
+	DeadLetterID   string               `json:"dead_letter_id,omitempty"`
 	EventType      string               `json:"event_type"`
 	PublisherID    string               `json:"publisher_id"`
 	Reason         string               `json:"reason"`
@@ -80,7 +83,7 @@ func newDeadLetterRecord(e *dlqEntry) deadLetterRecord {
 		dl := e.rec
 		r.Original = originalRecord{ID: dl.Original.ID, Headers: dl.Original.Header}
 		body = dl.Original.Body
-		r.Reason, r.LastError, r.Endpoint = dl.Info.Reason, dl.Info.LastError, dl.Info.Endpoint
+		r.Reason, r.LastError, r.Endpoint, r.DeadLetterID = dl.Info.Reason, dl.Info.LastError, dl.Info.Endpoint, dl.Info.ID
 		r.Deliveries = dl.Deliveries
 		if !dl.Time.IsZero() {
 			r.DeadLetteredAt = dl.Time.UTC().Format(time.RFC3339Nano)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/health"
@@ -136,6 +137,11 @@ func (d *daemon) run(cfg *config.Config) int {
 func (d *daemon) startup() (code int, stopped bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	if timeout := d.cfg.StartupTimeout.D(); timeout > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeoutCause(ctx, timeout, errStartupTimeout)
+		defer stop()
+	}
 	type result struct {
 		g   *generation
 		err error
@@ -152,6 +158,12 @@ func (d *daemon) startup() (code int, stopped bool) {
 		select {
 		case r := <-done:
 			if r.err != nil {
+				if errors.Is(context.Cause(ctx), errStartupTimeout) {
+					d.log.Error("not ready within startup_timeout; exiting", zap.Duration("startup_timeout", d.cfg.StartupTimeout.D()), zap.Error(r.err))
+					fmt.Fprintf(d.stderr, "harkd: not ready within startup_timeout (%s): %v\n", d.cfg.StartupTimeout, r.err)
+					d.closeTransport()
+					return exitFailure, true
+				}
 				if ctx.Err() != nil {
 					return exitOK, true
 				}
@@ -239,12 +251,19 @@ func (d *daemon) connect(ctx context.Context) (transport.Transport, error) {
 	return tr, nil
 }
 
+// errStartupTimeout is the cause of the startup context's end when
+// startup_timeout passes.
+var errStartupTimeout = errors.New("startup_timeout passed")
+
 // retry calls f until it succeeds, returns a permanent error (again is
 // false), or ctx is done. Waits double from half a second to 30 seconds.
 // The first failure is logged at ERROR, with the promise to keep trying,
-// the later ones at WARN.
+// the later ones at WARN; refused credentials at ERROR every time, since
+// only an operator can fix them. When ctx ends, the error wraps the last
+// failure, so a startup that times out says why it was not ready.
 func retry(ctx context.Context, log *zap.Logger, what string, f func(context.Context) (again bool, err error)) error {
 	delay := 500 * time.Millisecond
+	var last error // the last failure of an attempt that ctx did not cut short
 	for attempt := 1; ; attempt++ {
 		again, err := f(ctx)
 		if err == nil {
@@ -254,22 +273,28 @@ func retry(ctx context.Context, log *zap.Logger, what string, f func(context.Con
 			return nil
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			if last == nil {
+				last = err
+			}
+			return fmt.Errorf("cannot %s: %w", what, last)
 		}
+		last = err
 		if !again {
 			return fmt.Errorf("cannot %s: %w", what, err)
 		}
-		msg := "cannot " + what + "; retrying (readiness reports 503 until it works)"
+		lvl, msg := zapcore.WarnLevel, "cannot "+what+"; retrying (readiness reports 503 until it works)"
 		if attempt == 1 {
-			log.Error(msg, zap.Error(err), zap.Duration("retry_in", delay))
-		} else {
-			log.Warn(msg, zap.Error(err), zap.Int("attempt", attempt), zap.Duration("retry_in", delay))
+			lvl = zapcore.ErrorLevel
 		}
+		if errors.Is(err, transport.ErrCredentialsRefused) {
+			lvl, msg = zapcore.ErrorLevel, "cannot "+what+": credentials refused; fix the user or password (on the broker or in transport_url); retrying meanwhile (readiness reports 503, startup_timeout can bound the wait)"
+		}
+		log.Log(lvl, msg, zap.Error(err), zap.Int("attempt", attempt), zap.Duration("retry_in", delay))
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return fmt.Errorf("cannot %s: %w", what, last)
 		case <-t.C:
 		}
 		delay = min(2*delay, 30*time.Second)

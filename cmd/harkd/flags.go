@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -19,6 +20,9 @@ type options struct {
 	logFormat    string
 	httpListen   string
 	help         bool
+
+	// startupTimeout is --startup-timeout (config startup_timeout).
+	startupTimeout time.Duration
 
 	fs *pflag.FlagSet
 }
@@ -59,6 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn or error (overrides log.level)")
 	fs.StringVar(&o.logFormat, "log-format", "", "log format: json or console (overrides log.format)")
 	fs.StringVar(&o.httpListen, "http-listen", "", `address of /metrics, /healthz and /readyz (overrides http.listen; "" in the config turns them off)`)
+	fs.DurationVar(&o.startupTimeout, "startup-timeout", 0, "exit 1 with the cause when not connected and listening within this long, e.g. 5m (overrides startup_timeout; 0: keep retrying)")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	fs.SortFlags = false
 	fs.Usage = func() {
@@ -89,5 +94,6 @@ func (o *options) overrides() map[string]any {
 	set("log-level", "log.level", o.logLevel)
 	set("log-format", "log.format", o.logFormat)
 	set("http-listen", "http.listen", o.httpListen)
+	set("startup-timeout", "startup_timeout", o.startupTimeout.String())
 	return m
 }

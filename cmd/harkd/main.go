@@ -11,7 +11,10 @@
 // With no config at all it starts an embedded NATS server with JetStream on
 // 127.0.0.1:4222 (data in ./hark-data), listens on exchange openstack,
 // topic notifications, logs every notification, and serves /metrics,
-// /healthz and /readyz on 127.0.0.1:9090.
+// /healthz and /readyz on 127.0.0.1:9090. While the broker is unreachable
+// or refuses the credentials it keeps retrying (/readyz says why), unless
+// startup_timeout (--startup-timeout) bounds the wait: then it exits 1
+// with the cause.
 //
 // Signals: SIGINT and SIGTERM stop intake, let in-flight notifications
 // finish within listener.shutdown_timeout and exit 0 (a second signal

@@ -40,8 +40,8 @@ func (d *driver) Open(ctx context.Context, u *transport.URL, o transport.Options
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := u.CheckOptions(); err != nil {
-		return nil, fmt.Errorf("memory: %w", err)
+	if err := d.ValidateURL(u); err != nil {
+		return nil, err
 	}
 	vhost := u.VirtualHost // "memory://" and "memory:///" are both ""
 	d.mu.Lock()
@@ -57,6 +57,14 @@ func (d *driver) Open(ctx context.Context, u *transport.URL, o transport.Options
 	}
 	sb.refs++
 	return t, nil
+}
+
+// ValidateURL accepts any hosts and virtual host and no query option.
+func (d *driver) ValidateURL(u *transport.URL) error {
+	if err := u.CheckOptions(); err != nil {
+		return fmt.Errorf("memory: %w", err)
+	}
+	return nil
 }
 
 // release drops a reference to sb, closing it with the last one.

@@ -50,6 +50,7 @@ func TestAuth_token(t *testing.T) {
 	err := roundTrip(t, fmt.Sprintf("nats://%s/?mode=core&token=wrong&connect_timeout=2", addr))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Authorization Violation")
+	assert.ErrorIs(t, err, transport.ErrCredentialsRefused)
 	assert.NotContains(t, err.Error(), "wrong")
 }
 
@@ -59,5 +60,6 @@ func TestAuth_userPassword(t *testing.T) {
 	err := roundTrip(t, fmt.Sprintf("nats://hark:nope@%s/?mode=core", addr))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Authorization Violation")
+	assert.ErrorIs(t, err, transport.ErrCredentialsRefused)
 	assert.NotContains(t, err.Error(), "nope", "the password is not shown")
 }

@@ -28,7 +28,7 @@ func connect(ctx context.Context, servers string, opts []natsgo.Option) (*natsgo
 	}()
 	select {
 	case r := <-ch:
-		return r.nc, r.err
+		return r.nc, refused(r.err)
 	case <-ctx.Done():
 		go func() {
 			if r := <-ch; r.nc != nil {
@@ -37,6 +37,18 @@ func connect(ctx context.Context, servers string, opts []natsgo.Option) (*natsgo
 		}()
 		return nil, ctx.Err()
 	}
+}
+
+// refused marks the server's refusal of the credentials (an
+// authorization violation, expired or revoked ones) with
+// transport.ErrCredentialsRefused; other errors pass unchanged.
+func refused(err error) error {
+	for _, auth := range []error{natsgo.ErrAuthorization, natsgo.ErrAuthExpired, natsgo.ErrAuthRevoked, natsgo.ErrAccountAuthExpired} {
+		if errors.Is(err, auth) {
+			return fmt.Errorf("%w: %w", transport.ErrCredentialsRefused, err)
+		}
+	}
+	return err
 }
 
 func redactedServers(u *transport.URL) string {
@@ -121,7 +133,7 @@ func (t *Transport) Healthy() error {
 		return nil
 	case natsgo.RECONNECTING, natsgo.CONNECTING:
 		if err := t.nc.LastError(); err != nil {
-			return fmt.Errorf("nats: reconnecting to %s: %w", t.nc.ConnectedUrlRedacted(), err)
+			return fmt.Errorf("nats: reconnecting to %s: %w", t.nc.ConnectedUrlRedacted(), refused(err))
 		}
 		return fmt.Errorf("nats: reconnecting")
 	default:
@@ -135,8 +147,7 @@ func (t *Transport) Healthy() error {
 // baseline, operators' scripts). The caller closes it. Errors wrap
 // transport.ErrInvalidURL for a bad URL and never show a password.
 func Dial(ctx context.Context, u *transport.URL) (*natsgo.Conn, error) {
-	cfg := defaultConfig()
-	dial, err := parseURL(u, &cfg)
+	_, dial, err := configure(u, transport.Options{}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -10,10 +10,15 @@ import (
 // reaches it: the driver is the scheme up to '+'). It is the package's
 // only side effect.
 func init() {
-	transport.Register(transport.DriverFunc(openDriver), "nats")
+	transport.Register(driver{}, "nats")
 }
 
-func openDriver(ctx context.Context, u *transport.URL, o transport.Options) (transport.Transport, error) {
+// driver is the registered transport.Driver.
+type driver struct{}
+
+func (driver) ValidateURL(u *transport.URL) error { return ValidateURL(u) }
+
+func (driver) Open(ctx context.Context, u *transport.URL, o transport.Options) (transport.Transport, error) {
 	t, err := Open(ctx, u, o)
 	if err != nil {
 		return nil, err

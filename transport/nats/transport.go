@@ -55,18 +55,8 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cfg := defaultConfig()
-	if o.Logger != nil {
-		cfg.log = o.Logger
-	}
-	if o.DefaultExchange != "" {
-		cfg.exchange = o.DefaultExchange
-	}
-	dial, err := parseURL(u, &cfg)
+	cfg, dial, err := configure(u, o, opts)
 	if err != nil {
-		return nil, err
-	}
-	if err := cfg.apply(opts); err != nil {
 		return nil, err
 	}
 	t := newTransport(cfg)
@@ -94,6 +84,39 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 	t.log.Info("nats: connected", zap.String("server", nc.ConnectedUrlRedacted()),
 		zap.String("mode", string(cfg.mode)), zap.String("default_exchange", cfg.exchange))
 	return t, nil
+}
+
+// configure is what Open and ValidateURL share: the transport settings
+// from the defaults, o, u's options and opts, and how to dial, all
+// checked.
+func configure(u *transport.URL, o transport.Options, opts []Option) (config, dialConfig, error) {
+	if u == nil {
+		return config{}, dialConfig{}, fmt.Errorf("nats: %w: nil URL", transport.ErrInvalidURL)
+	}
+	cfg := defaultConfig()
+	if o.Logger != nil {
+		cfg.log = o.Logger
+	}
+	if o.DefaultExchange != "" {
+		cfg.exchange = o.DefaultExchange
+	}
+	dial, err := parseURL(u, &cfg)
+	if err != nil {
+		return config{}, dialConfig{}, err
+	}
+	if err := cfg.apply(opts); err != nil {
+		return config{}, dialConfig{}, err
+	}
+	return cfg, dial, nil
+}
+
+// ValidateURL checks u as Open does, without connecting: its options and
+// their values (an nkey seed file is read). Errors wrap
+// transport.ErrInvalidURL; an unknown option's error lists the valid
+// ones.
+func ValidateURL(u *transport.URL) error {
+	_, _, err := configure(u, transport.Options{}, nil)
+	return err
 }
 
 // New returns a transport on an existing connection, which the caller

@@ -15,9 +15,7 @@ func parse(t *testing.T, raw string) (config, dialConfig, error) {
 	t.Helper()
 	u, err := transport.ParseURL(raw)
 	require.NoError(t, err)
-	c := defaultConfig()
-	d, err := parseURL(u, &c)
-	return c, d, err
+	return configure(u, transport.Options{}, nil)
 }
 
 func TestParseURL_defaults(t *testing.T) {
@@ -66,34 +64,52 @@ func TestParseURL_tls(t *testing.T) {
 	assert.Contains(t, err.Error(), "tls_cert and tls_key go together")
 }
 
+// urlErrors are URLs Open and ValidateURL reject, with part of the error.
+var urlErrors = map[string]string{
+	"nats://h?bogus=1&other=2":        `unknown options "bogus", "other" for scheme nats (valid: ack_wait, connect_timeout,`,
+	"nats://h?mode=push":              `mode="push" is not a mode (valid: jetstream, core)`,
+	"nats://h?storage=disk":           `storage="disk" is not a storage (valid: file, memory)`,
+	"nats://h?replicas=7":             "replicas 7 is not between 1 and 5",
+	"nats://h?ack_wait=soon":          "is not a duration",
+	"nats://h?max_bytes=0":            "max bytes 0 must be positive or -1",
+	"nats://h/vhost":                  `nats URLs have no virtual host (got "vhost")`,
+	"nats://h?reconnect_wait=0":       "reconnect_wait must be positive",
+	"nats://h?nkey=/does/not/exist":   "option nkey: reading seed file",
+	"nats://h?max_deliveries=-1":      "max deliveries -1 is negative",
+	"nats://h?max_ack_pending=0":      "max ack pending 0 must be positive or -1",
+	"nats://h?duplicate_window=-1s":   "duplicate window -1s must be positive",
+	"nats://h?publish_timeout=0":      "publish timeout 0s must be positive",
+	"nats://h?backlog=false":          `unknown option "backlog"`,
+	"nats://h?inactive_threshold=-1s": "inactive threshold -1s is negative",
+	"nats://h?max_age=-5m":            "max age -5m0s is negative",
+	"nats://h?connect_timeout=0.0":    "connect_timeout",
+	"nats://h?max_reconnect_wait=0.1": "max_reconnect_wait at least reconnect_wait",
+}
+
 func TestParseURL_errors(t *testing.T) {
-	cases := map[string]string{
-		"nats://h?bogus=1&other=2":        `unknown options "bogus", "other" for scheme nats (valid: ack_wait, connect_timeout,`,
-		"nats://h?mode=push":              `mode="push" is not a mode (valid: jetstream, core)`,
-		"nats://h?storage=disk":           `storage="disk" is not a storage (valid: file, memory)`,
-		"nats://h?replicas=7":             "replicas 7 is not between 1 and 5",
-		"nats://h?ack_wait=soon":          "is not a duration",
-		"nats://h?max_bytes=0":            "max bytes 0 must be positive or -1",
-		"nats://h/vhost":                  `nats URLs have no virtual host (got "vhost")`,
-		"nats://h?reconnect_wait=0":       "reconnect_wait must be positive",
-		"nats://h?nkey=/does/not/exist":   "option nkey: reading seed file",
-		"nats://h?max_deliveries=-1":      "max deliveries -1 is negative",
-		"nats://h?max_ack_pending=0":      "max ack pending 0 must be positive or -1",
-		"nats://h?duplicate_window=-1s":   "duplicate window -1s must be positive",
-		"nats://h?publish_timeout=0":      "publish timeout 0s must be positive",
-		"nats://h?backlog=false":          `unknown option "backlog"`,
-		"nats://h?inactive_threshold=-1s": "inactive threshold -1s is negative",
-		"nats://h?max_age=-5m":            "max age -5m0s is negative",
-		"nats://h?connect_timeout=0.0":    "connect_timeout",
-		"nats://h?max_reconnect_wait=0.1": "max_reconnect_wait at least reconnect_wait",
-	}
-	for raw, want := range cases {
+	for raw, want := range urlErrors {
 		t.Run(raw, func(t *testing.T) {
 			_, _, err := parse(t, raw)
 			require.ErrorIs(t, err, transport.ErrInvalidURL)
 			assert.Contains(t, err.Error(), want)
 		})
 	}
+}
+
+// ValidateURL, through the registry, rejects what Open rejects, and
+// accepts a good URL without connecting.
+func TestValidateURL(t *testing.T) {
+	for raw, want := range urlErrors {
+		err := transport.ValidateURL(raw)
+		require.ErrorIs(t, err, transport.ErrInvalidURL, raw)
+		assert.Contains(t, err.Error(), want, raw)
+	}
+	err := transport.ValidateURL("nats://u:hunter2@h?mode=core&bogus=1")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.Contains(t, err.Error(), `unknown option "bogus" for scheme nats (valid: ack_wait,`)
+	assert.NotContains(t, err.Error(), "hunter2")
+	// Nothing listens on port 1: validating does not connect.
+	require.NoError(t, transport.ValidateURL("nats://u:p@127.0.0.1:1,127.0.0.1:2?mode=core&ack_wait=30"))
 }
 
 func TestParseURL_secretsNotInErrors(t *testing.T) {

@@ -3,6 +3,7 @@ package rabbit
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
@@ -152,9 +153,19 @@ func (d *dialer) dialOne(ctx context.Context, e endpoint, role string) (*amqp.Co
 		if raw != nil {
 			_ = raw.Close()
 		}
-		return nil, err
+		return nil, refused(err)
 	}
 	return conn, nil
+}
+
+// refused marks a refusal of the credentials (connection.close 403
+// ACCESS_REFUSED during the handshake) with transport.ErrCredentialsRefused.
+func refused(err error) error {
+	var ae *amqp.Error
+	if errors.As(err, &ae) && ae.Code == amqp.AccessRefused {
+		return fmt.Errorf("%w: %w", transport.ErrCredentialsRefused, err)
+	}
+	return err
 }
 
 // auth returns the SASL mechanism for e, new each time: amqp091-go wipes

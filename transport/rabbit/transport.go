@@ -46,27 +46,7 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if u == nil {
-		return nil, fmt.Errorf("rabbit: %w: nil URL", transport.ErrInvalidURL)
-	}
-	cfg := defaultConfig()
-	if o.Logger != nil {
-		cfg.log = o.Logger
-	}
-	if o.DefaultExchange != "" {
-		cfg.exchange = o.DefaultExchange
-	}
-	dt, err := parseURL(u, &cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.apply(opts); err != nil {
-		return nil, err
-	}
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	ct, err := compressionType(cfg.compression)
+	cfg, dt, ct, err := configure(u, o, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +68,46 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 		return nil, err
 	}
 	return t, nil
+}
+
+// configure is what Open and ValidateURL share: the transport settings
+// from the defaults, o, u's options and opts, where to dial, and the
+// compression content type, all checked.
+func configure(u *transport.URL, o transport.Options, opts []Option) (config, dialTarget, string, error) {
+	if u == nil {
+		return config{}, dialTarget{}, "", fmt.Errorf("rabbit: %w: nil URL", transport.ErrInvalidURL)
+	}
+	cfg := defaultConfig()
+	if o.Logger != nil {
+		cfg.log = o.Logger
+	}
+	if o.DefaultExchange != "" {
+		cfg.exchange = o.DefaultExchange
+	}
+	dt, err := parseURL(u, &cfg)
+	if err != nil {
+		return config{}, dialTarget{}, "", err
+	}
+	if err := cfg.apply(opts); err != nil {
+		return config{}, dialTarget{}, "", err
+	}
+	if err := cfg.validate(); err != nil {
+		return config{}, dialTarget{}, "", err
+	}
+	ct, err := compressionType(cfg.compression)
+	if err != nil {
+		return config{}, dialTarget{}, "", err
+	}
+	return cfg, dt, ct, nil
+}
+
+// ValidateURL checks u as Open does, without connecting: its options,
+// their values and how they combine (TLS files are read). Errors wrap
+// transport.ErrInvalidURL or transport.ErrInvalidConfig; an unknown
+// option's error lists the valid ones.
+func ValidateURL(u *transport.URL) error {
+	_, _, _, err := configure(u, transport.Options{}, nil)
+	return err
 }
 
 // New parses rawURL and opens a transport with opts (and transport

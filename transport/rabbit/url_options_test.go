@@ -15,11 +15,7 @@ func parse(t *testing.T, raw string) (config, dialTarget, error) {
 	t.Helper()
 	u, err := transport.ParseURL(raw)
 	require.NoError(t, err)
-	c := defaultConfig()
-	d, err := parseURL(u, &c)
-	if err == nil {
-		err = c.validate()
-	}
+	c, d, _, err := configure(u, transport.Options{}, nil)
 	return c, d, err
 }
 
@@ -107,22 +103,25 @@ func TestParseURLQuorumArguments(t *testing.T) {
 	assert.ErrorIs(t, err, transport.ErrInvalidConfig, "oslo raises RuntimeError for ha + quorum")
 }
 
+// urlErrors are URLs Open and ValidateURL reject, with part of the error.
+var urlErrors = map[string]string{
+	"rabbit://h/?rabbit_qos_prefetch=1":                 `unknown option "rabbit_qos_prefetch"`,
+	"rabbit://h/?amqp_durable_queues=maybe":             "amqp_durable_queues",
+	"rabbit://h/?rabbit_qos_prefetch_count=-1":          "out of range",
+	"rabbit://h/?rabbit_qos_prefetch_count=70000":       "out of range",
+	"rabbit://h/?kombu_compression=snappy":              "kombu_compression",
+	"rabbit://h/?kombu_failover_strategy=random":        "failover strategy",
+	"rabbit://h/?rabbit_login_method=RABBIT-CR-DEMO":    "login method",
+	"rabbit://h/?heartbeat_rate=0":                      "heartbeat_rate",
+	"rabbit://h/?heartbeat_timeout_threshold=0.5":       "under a second",
+	"rabbit://h/?control_exchange=a.b":                  "control_exchange",
+	"rabbit://h/?ssl=true&ssl_version=sslv3":            "ssl_version",
+	"rabbit://h/?ssl=true&ssl_ca_file=/nonexistent.pem": "ssl_ca_file",
+	"rabbit://h/?ssl=true&ssl_key_file=/k.pem":          "ssl_key_file needs ssl_cert_file",
+}
+
 func TestParseURLErrors(t *testing.T) {
-	for raw, want := range map[string]string{
-		"rabbit://h/?rabbit_qos_prefetch=1":                 `unknown option "rabbit_qos_prefetch"`,
-		"rabbit://h/?amqp_durable_queues=maybe":             "amqp_durable_queues",
-		"rabbit://h/?rabbit_qos_prefetch_count=-1":          "out of range",
-		"rabbit://h/?rabbit_qos_prefetch_count=70000":       "out of range",
-		"rabbit://h/?kombu_compression=snappy":              "kombu_compression",
-		"rabbit://h/?kombu_failover_strategy=random":        "failover strategy",
-		"rabbit://h/?rabbit_login_method=RABBIT-CR-DEMO":    "login method",
-		"rabbit://h/?heartbeat_rate=0":                      "heartbeat_rate",
-		"rabbit://h/?heartbeat_timeout_threshold=0.5":       "under a second",
-		"rabbit://h/?control_exchange=a.b":                  "control_exchange",
-		"rabbit://h/?ssl=true&ssl_version=sslv3":            "ssl_version",
-		"rabbit://h/?ssl=true&ssl_ca_file=/nonexistent.pem": "ssl_ca_file",
-		"rabbit://h/?ssl=true&ssl_key_file=/k.pem":          "ssl_key_file needs ssl_cert_file",
-	} {
+	for raw, want := range urlErrors {
 		_, _, err := parse(t, raw)
 		require.Error(t, err, raw)
 		assert.ErrorIs(t, err, transport.ErrInvalidURL, raw)
@@ -132,6 +131,24 @@ func TestParseURLErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "amqp_durable_queues", "the error lists the valid options")
 	assert.NotContains(t, err.Error(), "secret")
+}
+
+// ValidateURL, through the registry, rejects what Open rejects, and
+// accepts a good URL without connecting.
+func TestValidateURL(t *testing.T) {
+	for raw, want := range urlErrors {
+		err := transport.ValidateURL(raw)
+		require.Error(t, err, raw)
+		assert.Contains(t, err.Error(), want, raw)
+	}
+	err := transport.ValidateURL("rabbit://u:secret@h/?heartbeat_rate=3&rabbit_qos_prefetch=1")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.Contains(t, err.Error(), `unknown option "rabbit_qos_prefetch" for scheme rabbit (valid: amqp_auto_delete, amqp_durable_queues,`)
+	assert.NotContains(t, err.Error(), "secret")
+	err = transport.ValidateURL("rabbit://h/?rabbit_ha_queues=true&rabbit_quorum_queue=true")
+	assert.ErrorIs(t, err, transport.ErrInvalidConfig)
+	// Nothing listens on port 1: validating does not connect.
+	require.NoError(t, transport.ValidateURL("amqps://u:p@127.0.0.1:1/vh?heartbeat_rate=3&kombu_compression=gzip&hostname=x"))
 }
 
 func TestParseURLTLS(t *testing.T) {

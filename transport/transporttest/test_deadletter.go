@@ -128,7 +128,7 @@ func testExplicitDeadLetter(t *testing.T, e *env) {
 	e.send(e.target(), transport.Info, orig)
 	ctx := e.ctx()
 	d := e.next(l)
-	info := transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "webhook answered 400 Bad Request", Endpoint: "billing"}
+	info := transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "webhook answered 400 Bad Request", Endpoint: "billing", ID: "dl-" + e.tag}
 	require.NoError(t, d.DeadLetter(ctx, info))
 
 	r := e.next(dlq)

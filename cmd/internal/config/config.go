@@ -16,6 +16,11 @@ type Config struct {
 	// Embedded configures the embedded NATS server (used only when
 	// TransportURL is empty).
 	Embedded Embedded `koanf:"embedded" yaml:"embedded"`
+	// StartupTimeout bounds how long harkd tries to connect and start
+	// listening: when it passes before harkd is ready, harkd exits 1 with
+	// the last error. 0 (the default) retries forever, which suits a
+	// supervisor that restarts nothing while the broker is away.
+	StartupTimeout Duration `koanf:"startup_timeout" yaml:"startup_timeout"`
 	// Listener is the listener block.
 	Listener Listener `koanf:"listener" yaml:"listener"`
 	// Endpoints receive the notifications, in this order.

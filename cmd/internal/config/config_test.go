@@ -113,6 +113,7 @@ func TestLayering(t *testing.T) {
 			"HARK_LISTENER__POOL=billing",
 			"HARK_EMBEDDED__LISTEN=127.0.0.1:5222",
 			"HARK_HTTP__LISTEN=127.0.0.1:9999",
+			"HARK_STARTUP_TIMEOUT=2m",
 			"HARK_LISTENER__REQUEUE__BACKOFF=2s, 3s",
 			"HARK_LISTENER__TARGETS=nova/versioned_notifications,notifications",
 			"HARK_TEST_RABBIT_URL=amqp://x", // not a config key: ignored
@@ -125,6 +126,7 @@ func TestLayering(t *testing.T) {
 	assert.Equal(t, 8, c.Listener.Workers)      // file over default
 	assert.Equal(t, "127.0.0.1:5222", c.Embedded.Listen)
 	assert.Equal(t, "127.0.0.1:9999", c.HTTP.Listen)
+	assert.Equal(t, Duration(2*time.Minute), c.StartupTimeout)
 	assert.Equal(t, []Duration{Duration(2 * time.Second), Duration(3 * time.Second)}, c.Listener.Requeue.Backoff)
 	assert.Equal(t, []Target{{Exchange: "nova", Topic: "versioned_notifications"}, {Topic: "notifications"}}, c.Listener.Targets)
 	assert.Equal(t, "warn", c.Log.Level) // flag over file
@@ -161,6 +163,11 @@ func TestStrictErrors(t *testing.T) {
 		{"same file twice", "endpoints: [{name: a, type: file, path: x.jsonl}, {name: b, type: file, path: ./x.jsonl}]\n", nil, []string{"endpoints[1].path", "endpoints[0]"}},
 		{"no endpoints", "endpoints: []\n", nil, []string{"endpoints", "at least one"}},
 		{"bad transport url", "transport_url: 'kafka://h'\n", nil, []string{"transport_url", "kafka"}},
+		{"negative startup timeout", "startup_timeout: -1s\n", nil, []string{"startup_timeout", "negative"}},
+		{"bad startup timeout", "startup_timeout: 30\n", nil, []string{"startup_timeout", "unit"}},
+		{"unknown transport url option", "transport_url: 'rabbit://u:pw@h/?rabbit_qos_prefetch=5'\n", nil, []string{"transport_url", `unknown option "rabbit_qos_prefetch" for scheme rabbit (valid: `, "rabbit_qos_prefetch_count"}},
+		{"bad transport url option value", "transport_url: 'nats://h?mode=push'\n", nil, []string{"transport_url", `mode="push" is not a mode`}},
+		{"unknown forward url option", "endpoints: [{type: forward, topic: other, transport_url: 'nats://h?acks=1'}]\n", nil, []string{"endpoints[0].transport_url", `unknown option "acks"`, "ack_wait"}},
 		{"forward loop", "endpoints: [{type: forward, topic: notifications}]\n", nil, []string{"endpoints[0].topic", "loop"}},
 		{"missing env", "endpoints: [{type: webhook, url: 'http://${HOOK_HOST}/x'}]\n", nil, []string{"endpoints[0].url", "HOOK_HOST"}},
 		{"env typo", "", []string{"HARK_LISTENER__WROKERS=3"}, []string{"HARK_LISTENER__WROKERS", "listener.wrokers"}},

@@ -27,7 +27,8 @@ const (
 // replace the default target.
 func defaults() map[string]any {
 	return map[string]any{
-		"transport_url": "",
+		"transport_url":   "",
+		"startup_timeout": "0s",
 		"embedded": map[string]any{
 			"listen":    transports.DefaultEmbeddedListen,
 			"store_dir": transports.DefaultStoreDir,

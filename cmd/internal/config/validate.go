@@ -42,6 +42,9 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	if c.StartupTimeout < 0 {
+		add("startup_timeout", "%s is negative (want 0 to retry forever, or e.g. 5m)", c.StartupTimeout)
+	}
 	for i, l := range c.Listeners() {
 		c.validateListener("listener", i, l, add)
 	}
@@ -274,8 +277,9 @@ func priorityNames() string {
 	return strings.Join(names, ", ")
 }
 
-// checkTransportURL parses u and checks its scheme is one the programs
-// have a driver for. The error never shows a password.
+// checkTransportURL parses u, checks its scheme is one the programs have
+// a driver for, and has the driver check its options as opening it
+// would, without connecting. The error never shows a password.
 func checkTransportURL(raw string) error {
 	u, err := transport.ParseURL(raw)
 	if err != nil {
@@ -284,7 +288,7 @@ func checkTransportURL(raw string) error {
 	if !slices.Contains(transports.Schemes(), u.Driver) {
 		return fmt.Errorf("%s: unknown scheme %q (valid: %s)", u.Redacted(), u.Driver, strings.Join(transports.Schemes(), ", "))
 	}
-	return nil
+	return transports.ValidateURL(raw)
 }
 
 // checkHostPort checks a "host:port" listen address.

@@ -22,3 +22,8 @@ func Open(ctx context.Context, rawURL string, log *zap.Logger, opts ...transport
 
 // Schemes lists the URL schemes the programs accept, sorted.
 func Schemes() []string { return transport.Schemes() }
+
+// ValidateURL checks rawURL as Open would, without connecting: its
+// scheme, and its options with the driver's own checks (an unknown one's
+// error lists the valid ones). The error never shows a password.
+func ValidateURL(rawURL string) error { return transport.ValidateURL(rawURL) }
