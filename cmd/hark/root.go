@@ -23,6 +23,26 @@ const defaultURL = transports.DefaultURL
 // daemon points hark at the same broker.
 const urlEnv = transports.URLEnv
 
+// natsURLEnv is the nats CLI's variable for its server; hark honours it
+// after urlEnv, so a shell set up for the nats tools works as is.
+const natsURLEnv = "NATS_URL"
+
+// urlPrecedence says, for --help and errors, where --url's default comes
+// from.
+const urlPrecedence = "$" + urlEnv + ", else $" + natsURLEnv + ", else " + defaultURL
+
+// envURL returns the broker URL the environment names, by precedence
+// ($HARK_TRANSPORT_URL, then $NATS_URL), and the variable it came from;
+// defaultURL and "" when neither is set.
+func envURL(getenv func(string) string) (url, from string) {
+	for _, k := range []string{urlEnv, natsURLEnv} {
+		if v := getenv(k); v != "" {
+			return v, k
+		}
+	}
+	return defaultURL, ""
+}
+
 // defaultConnectTimeout bounds opening the transport, so an unreachable
 // broker is an error within seconds, not a hang.
 const defaultConnectTimeout = 5 * time.Second
@@ -41,6 +61,7 @@ type app struct {
 	getenv func(string) string
 
 	url            string
+	urlFrom        string // the variable --url's value came from; "" for the flag or the default
 	connectTimeout time.Duration
 	logLevel       string
 	log            *zap.Logger
@@ -81,8 +102,10 @@ JetStream, or RabbitMQ with OpenStack's own wire format.
 
 The broker is chosen with --url (an oslo.messaging TransportURL, e.g.
 rabbit://user:pass@host:5672/ or nats://host:4222). Without --url, hark uses
-$` + urlEnv + ` if it is set, else ` + defaultURL + `, where a harkd started
-with no configuration listens.
+$` + urlEnv + ` if it is set (harkd's transport_url), else $` + natsURLEnv + `
+(the nats CLI's), else ` + defaultURL + `, where a harkd started with no
+configuration listens. A harkd whose embedded server listens elsewhere
+(embedded.listen, HARK_EMBEDDED__LISTEN) needs --url or one of these.
 
 Exit codes:
   0    success
@@ -115,12 +138,10 @@ Exit codes:
 	root.SetErr(a.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
-	url := a.getenv(urlEnv)
-	if url == "" {
-		url = defaultURL
-	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.url, "url", url, "transport URL of the broker (default $"+urlEnv+", else "+defaultURL+")")
+	// The default is resolved in setup, not shown by the flag: a URL from
+	// the environment may hold a password, which --help must not print.
+	pf.StringVar(&a.url, "url", "", "transport URL of the broker (default "+urlPrecedence+")")
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", defaultConnectTimeout, "give up connecting to the broker after this long")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "level of the transport's logs on stderr: debug, info, warn or error")
 
@@ -130,10 +151,13 @@ Exit codes:
 
 // setup validates the global flags and builds the logger. It runs before
 // every verb.
-func (a *app) setup(*cobra.Command, []string) error {
+func (a *app) setup(cmd *cobra.Command, _ []string) error {
 	lvl, err := zapcore.ParseLevel(a.logLevel)
 	if err != nil {
 		return usagef("--log-level %q: want debug, info, warn or error", a.logLevel)
+	}
+	if a.url == "" {
+		a.url, a.urlFrom = envURL(a.getenv)
 	}
 	if a.connectTimeout <= 0 {
 		return usagef("--connect-timeout %s: must be positive", a.connectTimeout)

@@ -75,3 +75,34 @@ func canceled() context.Context {
 	cancel()
 	return ctx
 }
+
+// TestURL_precedence: --url, then $HARK_TRANSPORT_URL, then $NATS_URL (the
+// nats CLI's), then the default (TestURL_default_from_environment); an environment URL is never shown by
+// --help, and a bad one is named by its variable.
+func TestURL_precedence(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"NATS_URL", map[string]string{"NATS_URL": "nats://127.0.0.1:2"}, nil, "cannot connect to nats://127.0.0.1:2"},
+		{"HARK_TRANSPORT_URL over NATS_URL", map[string]string{"NATS_URL": "nats://127.0.0.1:2", urlEnv: "nats://127.0.0.1:3"}, nil, "cannot connect to nats://127.0.0.1:3"},
+		{"--url over both", map[string]string{"NATS_URL": "nats://127.0.0.1:2", urlEnv: "nats://127.0.0.1:3"}, []string{"--url", "nats://127.0.0.1:4"}, "cannot connect to nats://127.0.0.1:4"},
+		{"bad NATS_URL named", map[string]string{"NATS_URL": "bogus://x"}, nil, `$NATS_URL: hark: unknown transport scheme "bogus"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut syncBuffer
+			args := append([]string{"notify", "--connect-timeout", "2s"}, tc.args...)
+			code := run(context.Background(), args, streams{out: &out, err: &errOut}, func(k string) string { return tc.env[k] })
+			assert.NotEqual(t, exitOK, code)
+			assert.Contains(t, errOut.String(), tc.want)
+		})
+	}
+	var out, errOut syncBuffer
+	code := run(context.Background(), []string{"notify", "--help"}, streams{out: &out, err: &errOut},
+		func(k string) string { return map[string]string{urlEnv: "rabbit://u:hunter2@h/"}[k] })
+	assert.Equal(t, exitOK, code)
+	assert.NotContains(t, out.String(), "hunter2")
+	assert.Contains(t, out.String(), "$NATS_URL")
+}
