@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/harkmq/hark/cmd/internal/buildinfo"
 	"github.com/harkmq/hark/cmd/internal/transports"
 )
 
@@ -123,7 +123,7 @@ Exit codes:
   # Inspect and replay dead letters:
   hark dlq list
   hark dlq replay --reason max_deliveries`,
-		Version:           version(),
+		Version:           buildinfo.Read().String(),
 		SilenceUsage:      true, // errors print one line, not the whole usage
 		SilenceErrors:     true, // run prints them, with the exit-code logic
 		Args:              cobra.NoArgs,
@@ -145,7 +145,9 @@ Exit codes:
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", defaultConnectTimeout, "give up connecting to the broker after this long")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "level of the transport's logs on stderr: debug, info, warn or error")
 
-	root.AddCommand(a.newNotifyCmd(), a.newTailCmd(), a.newDLQCmd(), a.newBenchCmd())
+	root.SetVersionTemplate("hark {{.Version}}\n")
+	root.AddCommand(a.newNotifyCmd(), a.newTailCmd(), a.newDLQCmd(), a.newBenchCmd(), a.newVersionCmd())
+	suggestVerbs(root)
 	return root
 }
 
@@ -176,13 +178,4 @@ func (a *app) verb(f func(ctx context.Context, args []string) error) func(*cobra
 		a.started = true
 		return f(cmd.Context(), args)
 	}
-}
-
-// version is the module version the binary was built from ("(devel)" for
-// a build inside the repository).
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

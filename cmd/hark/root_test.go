@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/harkmq/hark/cmd/internal/buildinfo"
 )
 
 func TestExitCodes_usage(t *testing.T) {
@@ -40,7 +43,7 @@ func TestExitCodes_usage(t *testing.T) {
 }
 
 func TestHelp_every_verb_has_examples(t *testing.T) {
-	for _, verb := range [][]string{{}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}, {"bench"}, {"bench", "plot"}} {
+	for _, verb := range [][]string{{}, {"version"}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}, {"bench"}, {"bench", "plot"}} {
 		r := hark(t, context.Background(), "", append(verb, "--help")...)
 		assert.Equal(t, exitOK, r.code, "%v: %s", verb, r.err)
 		assert.Contains(t, r.out, "Examples:", "%v", verb)
@@ -105,4 +108,36 @@ func TestURL_precedence(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.NotContains(t, out.String(), "hunter2")
 	assert.Contains(t, out.String(), "$NATS_URL")
+}
+
+// TestUnknownVerb_suggests: a mistyped verb at any level is a usage error
+// naming the verb it is close to.
+func TestUnknownVerb_suggests(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"notfiy"}, `unknown command "notfiy" for "hark"; did you mean notify?`},
+		{[]string{"verison"}, "did you mean version?"},
+		{[]string{"dlq", "lsit"}, `unknown command "lsit" for "hark dlq"; did you mean list?`},
+		{[]string{"bench", "dran"}, "did you mean drain?"},
+	} {
+		r := hark(t, context.Background(), "", tc.args...)
+		assert.Equal(t, exitUsage, r.code, "%v", tc.args)
+		assert.Contains(t, r.err, tc.want, "%v", tc.args)
+	}
+	r := hark(t, context.Background(), "", "zzzzzz")
+	assert.NotContains(t, r.err, "did you mean", "nothing close")
+}
+
+// TestVersion: "hark version" and "hark --version" print the same line,
+// with the Go version from the build information.
+func TestVersion(t *testing.T) {
+	v := hark(t, context.Background(), "", "version")
+	assert.Equal(t, exitOK, v.code, v.err)
+	assert.Equal(t, "hark "+buildinfo.Read().String()+"\n", v.out)
+	assert.Contains(t, v.out, runtime.Version())
+	f := hark(t, context.Background(), "", "--version")
+	assert.Equal(t, exitOK, f.code, f.err)
+	assert.Equal(t, v.out, f.out)
 }
