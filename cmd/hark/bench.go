@@ -16,6 +16,7 @@ import (
 
 	"github.com/harkmq/hark/cmd/internal/bench"
 	"github.com/harkmq/hark/cmd/internal/benchplot"
+	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -77,7 +78,9 @@ Contenders, in the order they run:
 The bare clients are amqp091-go (RabbitMQ), nats.go's jetstream package
 (Consume) and a nats.go queue subscription (NATS core, ?mode=core); on
 memory:// they are hark's transport listener without the notify listener.
-The report gives hark's and harkd's ratios to every other contender.
+The report gives hark's and harkd's ratios to every other contender: of
+throughput (above 1: hark is faster) and, for steady, of the p50 and p99
+latency (below 1: hark is quicker).
 
 --mix spreads the notifications over the seven priorities (90% info, the
 rest evenly over audit, debug, warn, error, critical and sample, in a fixed
@@ -268,7 +271,7 @@ and the latency percentiles of the steady reports.`,
 			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 				return fmt.Errorf("bench plot: %w", err)
 			}
-			fmt.Fprintf(a.err, "wrote %s (%d reports)\n", out, len(reports))
+			fmt.Fprintf(a.err, "wrote %s (%s)\n", out, plural.Count(len(reports), "report"))
 			return nil
 		}),
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -331,7 +332,7 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 		return interrupted(ctx, err)
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("%w after sending %d of %d notifications", errInterrupted, s.Sent, s.Requested)
+		return fmt.Errorf("%w after sending %d of %s", errInterrupted, s.Sent, plural.Count(s.Requested, "notification"))
 	}
 	return nil
 }
@@ -344,10 +345,7 @@ func (a *app) printNotifySummary(s notifySummary, asJSON bool) error {
 	for i, t := range s.Topics {
 		dests[i] = s.Exchange + "/" + t
 	}
-	noun := "notifications"
-	if s.Requested == 1 {
-		noun = "notification"
-	}
+	noun := plural.Noun(s.Requested, "notification")
 	sent := fmt.Sprint(s.Sent)
 	if s.Sent != int64(s.Requested) {
 		sent = fmt.Sprintf("%d of %d", s.Sent, s.Requested)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -80,6 +81,17 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// ratio compares h with o: throughput, and latency where both have it
+// (steady) and o's is positive.
+func ratio(h, o Run) Ratio {
+	r := Ratio{Of: h.Name, To: o.Name, Value: h.MsgPerSec / o.MsgPerSec}
+	if h.Latency != nil && o.Latency != nil && o.Latency.P50 > 0 && o.Latency.P99 > 0 {
+		r.P50 = h.Latency.P50 / o.Latency.P50
+		r.P99 = h.Latency.P99 / o.Latency.P99
+	}
+	return r
+}
+
 // ratios compares each of hark's contenders with each of the others, in
 // the order they ran.
 func ratios(cs []contender, runs []Run) []Ratio {
@@ -90,7 +102,7 @@ func ratios(cs []contender, runs []Run) []Ratio {
 		}
 		for j, o := range runs {
 			if !cs[j].hark && o.MsgPerSec > 0 {
-				out = append(out, Ratio{Of: h.Name, To: o.Name, Value: h.MsgPerSec / o.MsgPerSec})
+				out = append(out, ratio(h, o))
 			}
 		}
 	}
@@ -260,8 +272,8 @@ func (r *runner) await(ctx context.Context, t *tally) error {
 			if n := t.count(); n != last {
 				last, since = n, time.Now()
 			} else if time.Since(since) > r.cfg.Stall {
-				return fmt.Errorf("%w: %s of %s notifications handled, none in the last %s",
-					ErrStalled, group(float64(n)), group(float64(t.want)), r.cfg.Stall)
+				return fmt.Errorf("%w: %s of %s %s handled, none in the last %s",
+					ErrStalled, group(float64(n)), group(float64(t.want)), plural.Noun(t.want, "notification"), r.cfg.Stall)
 			}
 		}
 	}
