@@ -235,38 +235,61 @@ func isTerminal(w io.Writer) bool {
 func (a *app) newBenchPlotCmd() *cobra.Command {
 	var (
 		out    string
+		format string
 		width  int
 		height int
 		title  string
 	)
 	cmd := &cobra.Command{
 		Use:   "plot [FILE...]",
-		Short: "Chart saved bench reports (--json output) as a PNG",
+		Short: "Chart saved bench reports (--json output) as a PNG, SVG or PDF",
 		Long: `Read bench reports, as "hark bench ... --json" prints them (one JSON object
 per line; several files, or standard input when none is given), and draw one
-PNG: throughput of every drain and fanout report, hark beside its baselines,
-and the latency percentiles of the steady reports.`,
+chart: throughput of every drain and fanout report, hark beside its
+baselines, and the latency percentiles of the steady reports.
+
+The extension of --output gives the format: .png, .svg or .pdf. "-o -"
+writes to standard output, as PNG unless --format says otherwise; --format
+also overrides the extension.`,
 		Example: `  hark bench drain --url rabbit://guest:guest@127.0.0.1:5672/ --oslo --json > results.jsonl
   hark bench steady --json >> results.jsonl
-  hark bench plot -o bench.png results.jsonl`,
+  hark bench plot -o bench.png results.jsonl
+  hark bench plot -o bench.svg results.jsonl
+  hark bench drain --json | hark bench plot -o - > bench.png`,
 		RunE: a.verb(func(ctx context.Context, files []string) error {
 			if out == "" {
-				return usagef("--output is required: the file the PNG goes to")
+				return usagef("--output is required: the file the chart goes to (.png, .svg or .pdf), or - for standard output")
+			}
+			if format == "" && out != "-" {
+				f, err := benchplot.FormatOf(out)
+				if err != nil {
+					return usagef("--output %s: the extension gives the format: .png, .svg or .pdf (or set --format)", out)
+				}
+				format = f
+			}
+			if format == "" {
+				format = benchplot.FormatPNG
 			}
 			reports, err := readReports(a.in, files)
 			if err != nil {
 				return err
 			}
 			var buf bytes.Buffer
-			opts := []benchplot.Option{benchplot.WithSize(width, height)}
+			opts := []benchplot.Option{benchplot.WithSize(width, height), benchplot.WithFormat(format)}
 			if title != "" {
 				opts = append(opts, benchplot.WithTitle(title))
 			}
 			if err := benchplot.Render(&buf, reports, opts...); err != nil {
-				if errors.Is(err, benchplot.ErrInvalidSize) {
+				if errors.Is(err, benchplot.ErrInvalidSize) || errors.Is(err, benchplot.ErrInvalidFormat) {
 					return usageError{err}
 				}
 				return err
+			}
+			if out == "-" {
+				if _, err := a.out.Write(buf.Bytes()); err != nil {
+					return fmt.Errorf("bench plot: write output: %w", err)
+				}
+				return nil
 			}
 			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 				return fmt.Errorf("bench plot: %w", err)
@@ -276,9 +299,10 @@ and the latency percentiles of the steady reports.`,
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&out, "output", "o", "", "the PNG file to write")
-	fl.IntVar(&width, "width", 1400, "image width in pixels")
-	fl.IntVar(&height, "height", 600, "image height in pixels")
+	fl.StringVarP(&out, "output", "o", "", "the file to write: .png, .svg or .pdf, or - for standard output")
+	fl.StringVar(&format, "format", "", "png, svg or pdf (default: from the --output extension; png for -)")
+	fl.IntVar(&width, "width", 1400, "image width in pixels (SVG and PDF: at 96 dpi)")
+	fl.IntVar(&height, "height", 600, "image height in pixels (SVG and PDF: at 96 dpi)")
 	fl.StringVar(&title, "title", "", `title above the charts (default "hark bench")`)
 	return cmd
 }
