@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/harkmq/hark/cmd/internal/plural"
+	"github.com/harkmq/hark/cmd/internal/progress"
 )
 
 // WriteJSON writes r as one line of JSON.
@@ -112,22 +111,4 @@ func processText(run Run) string {
 }
 
 // group formats v rounded, with thousands separated by commas.
-func group(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	s := strconv.FormatInt(int64(math.Round(v)), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+func group(v float64) string { return progress.Number(v) }

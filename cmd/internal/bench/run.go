@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/harkmq/hark/cmd/internal/plural"
+	"github.com/harkmq/hark/cmd/internal/progress"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -54,7 +55,7 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: &cfg, u: u, kind: kind, mm: mm, prog: newProgress(cfg.Progress, cfg.ProgressTTY), id: randomID()}
+	r := &runner{cfg: &cfg, u: u, kind: kind, mm: mm, prog: progress.New(cfg.Progress, cfg.ProgressTTY), id: randomID()}
 	rep := &Report{
 		Scenario: string(cfg.Scenario), Transport: kind, URL: u.Redacted(),
 		Messages: cfg.Messages, BodyBytes: len(sample.Body), Mix: cfg.Mix,
@@ -115,7 +116,7 @@ type runner struct {
 	u    *transport.URL
 	kind string
 	mm   *messageMaker
-	prog *progress
+	prog *progress.Line
 	// id makes this run's exchanges and pools unique on the broker.
 	id string
 	// profiled is set once hark's consuming was profiled.
@@ -216,11 +217,11 @@ func (r *runner) consume(ctx context.Context, s side, groups []string, t *tally,
 		}
 		defer pprof.StopCPUProfile()
 	}
-	r.prog.track(label, int(t.want), t.count)
+	r.prog.Track(label, t.want, t.count)
 	start := time.Now()
 	stop, err := s.consume(ctx, groups, t)
 	if err != nil {
-		r.prog.end()
+		r.prog.End()
 		return 0, err
 	}
 	quit := make(chan struct{})
@@ -235,7 +236,7 @@ func (r *runner) consume(ctx context.Context, s side, groups []string, t *tally,
 	elapsed := time.Since(start)
 	close(quit)
 	<-finished
-	r.prog.end()
+	r.prog.End()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	serr := stop(sctx)
