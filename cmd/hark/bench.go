@@ -130,6 +130,11 @@ func (a *app) newBenchScenarioCmd(sc bench.Scenario, short string) *cobra.Comman
 	}
 	fl := cmd.Flags()
 	cmd.RunE = a.verb(func(ctx context.Context, _ []string) error {
+		if sc != bench.Steady && f.count < 1 {
+			// Elsewhere --count 0 means until interrupted; a bench
+			// needs a backlog of known size, so it has no such mode.
+			return usagef("--count %d: must be at least 1 (the backlog each contender drains)", f.count)
+		}
 		return a.bench(ctx, sc, f, harkdSettings(fl, f))
 	})
 	if sc != bench.Steady {

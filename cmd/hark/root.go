@@ -112,7 +112,10 @@ Exit codes:
   1    runtime error (broker unreachable, a send failed, ...)
   2    usage error (unknown verb or flag, bad flag value)
   130  interrupted by Ctrl-C or SIGTERM before notify, dlq list or dlq replay
-       finished (an interrupted tail exits 0)`,
+       finished (an interrupted tail, or notify --count 0, exits 0)
+
+--count 0 means until interrupted (notify, tail), as --limit 0 means no
+limit (dlq); a bench's --count is the size of its backlog, at least 1.`,
 		Example: `  # Start the daemon in one terminal, then send a notification from another:
   harkd
   hark notify --event-type compute.instance.create.end --payload '{"state": "active"}'
