@@ -362,11 +362,10 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 	if err := a.printNotifySummary(s, req.json); err != nil {
 		return err
 	}
-	untilInterrupted := req.count == 0 && ctx.Err() != nil
-	if err := context.Cause(sendCtx); err != nil && !errors.Is(err, context.Canceled) && !untilInterrupted {
-		return interrupted(ctx, err)
+	if err := context.Cause(sendCtx); err != nil && !errors.Is(err, context.Canceled) {
+		return interrupted(ctx, err) // a send failed (with --count 0 too: its sends are not cancelled)
 	}
-	if ctx.Err() != nil && !untilInterrupted {
+	if ctx.Err() != nil && req.count > 0 { // --count 0 ends this way
 		return fmt.Errorf("%w after sending %d of %s", errInterrupted, s.Sent, plural.Count(s.Requested, "notification"))
 	}
 	return nil
