@@ -16,6 +16,7 @@ import (
 
 	"github.com/harkmq/hark/cmd/internal/bench"
 	"github.com/harkmq/hark/cmd/internal/benchplot"
+	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -77,7 +78,9 @@ Contenders, in the order they run:
 The bare clients are amqp091-go (RabbitMQ), nats.go's jetstream package
 (Consume) and a nats.go queue subscription (NATS core, ?mode=core); on
 memory:// they are hark's transport listener without the notify listener.
-The report gives hark's and harkd's ratios to every other contender.
+The report gives hark's and harkd's ratios to every other contender: of
+throughput (above 1: hark is faster) and, for steady, of the p50 and p99
+latency (below 1: hark is quicker).
 
 --mix spreads the notifications over the seven priorities (90% info, the
 rest evenly over audit, debug, warn, error, critical and sample, in a fixed
@@ -127,6 +130,11 @@ func (a *app) newBenchScenarioCmd(sc bench.Scenario, short string) *cobra.Comman
 	}
 	fl := cmd.Flags()
 	cmd.RunE = a.verb(func(ctx context.Context, _ []string) error {
+		if sc != bench.Steady && f.count < 1 {
+			// Elsewhere --count 0 means until interrupted; a bench
+			// needs a backlog of known size, so it has no such mode.
+			return usagef("--count %d: must be at least 1 (the backlog each contender drains)", f.count)
+		}
 		return a.bench(ctx, sc, f, harkdSettings(fl, f))
 	})
 	if sc != bench.Steady {
@@ -232,50 +240,74 @@ func isTerminal(w io.Writer) bool {
 func (a *app) newBenchPlotCmd() *cobra.Command {
 	var (
 		out    string
+		format string
 		width  int
 		height int
 		title  string
 	)
 	cmd := &cobra.Command{
 		Use:   "plot [FILE...]",
-		Short: "Chart saved bench reports (--json output) as a PNG",
+		Short: "Chart saved bench reports (--json output) as a PNG, SVG or PDF",
 		Long: `Read bench reports, as "hark bench ... --json" prints them (one JSON object
 per line; several files, or standard input when none is given), and draw one
-PNG: throughput of every drain and fanout report, hark beside its baselines,
-and the latency percentiles of the steady reports.`,
+chart: throughput of every drain and fanout report, hark beside its
+baselines, and the latency percentiles of the steady reports.
+
+The extension of --output gives the format: .png, .svg or .pdf. "-o -"
+writes to standard output, as PNG unless --format says otherwise; --format
+also overrides the extension.`,
 		Example: `  hark bench drain --url rabbit://guest:guest@127.0.0.1:5672/ --oslo --json > results.jsonl
   hark bench steady --json >> results.jsonl
-  hark bench plot -o bench.png results.jsonl`,
+  hark bench plot -o bench.png results.jsonl
+  hark bench plot -o bench.svg results.jsonl
+  hark bench drain --json | hark bench plot -o - > bench.png`,
 		RunE: a.verb(func(ctx context.Context, files []string) error {
 			if out == "" {
-				return usagef("--output is required: the file the PNG goes to")
+				return usagef("--output is required: the file the chart goes to (.png, .svg or .pdf), or - for standard output")
+			}
+			if format == "" && out != "-" {
+				f, err := benchplot.FormatOf(out)
+				if err != nil {
+					return usagef("--output %s: the extension gives the format: .png, .svg or .pdf (or set --format)", out)
+				}
+				format = f
+			}
+			if format == "" {
+				format = benchplot.FormatPNG
 			}
 			reports, err := readReports(a.in, files)
 			if err != nil {
 				return err
 			}
 			var buf bytes.Buffer
-			opts := []benchplot.Option{benchplot.WithSize(width, height)}
+			opts := []benchplot.Option{benchplot.WithSize(width, height), benchplot.WithFormat(format)}
 			if title != "" {
 				opts = append(opts, benchplot.WithTitle(title))
 			}
 			if err := benchplot.Render(&buf, reports, opts...); err != nil {
-				if errors.Is(err, benchplot.ErrInvalidSize) {
+				if errors.Is(err, benchplot.ErrInvalidSize) || errors.Is(err, benchplot.ErrInvalidFormat) {
 					return usageError{err}
 				}
 				return err
 			}
+			if out == "-" {
+				if _, err := a.out.Write(buf.Bytes()); err != nil {
+					return fmt.Errorf("bench plot: write output: %w", err)
+				}
+				return nil
+			}
 			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 				return fmt.Errorf("bench plot: %w", err)
 			}
-			fmt.Fprintf(a.err, "wrote %s (%d reports)\n", out, len(reports))
+			fmt.Fprintf(a.err, "wrote %s (%s)\n", out, plural.Count(len(reports), "report"))
 			return nil
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&out, "output", "o", "", "the PNG file to write")
-	fl.IntVar(&width, "width", 1400, "image width in pixels")
-	fl.IntVar(&height, "height", 600, "image height in pixels")
+	fl.StringVarP(&out, "output", "o", "", "the file to write: .png, .svg or .pdf, or - for standard output")
+	fl.StringVar(&format, "format", "", "png, svg or pdf (default: from the --output extension; png for -)")
+	fl.IntVar(&width, "width", 1400, "image width in pixels (SVG and PDF: at 96 dpi)")
+	fl.IntVar(&height, "height", 600, "image height in pixels (SVG and PDF: at 96 dpi)")
 	fl.StringVar(&title, "title", "", `title above the charts (default "hark bench")`)
 	return cmd
 }

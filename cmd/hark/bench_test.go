@@ -55,6 +55,31 @@ func TestBench_drain_JSON_then_plot(t *testing.T) {
 	p = hark(t, ctx, r.out+"\n{\"oops\": 1}\n", "bench", "plot", "-o", filepath.Join(dir, "bad.png"))
 	assert.Equal(t, exitError, p.code)
 	assert.Contains(t, p.err, "standard input:3: not a bench report")
+
+	// "-o -" writes the PNG to standard output.
+	p = hark(t, ctx, r.out, "bench", "plot", "-o", "-")
+	require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
+	img, err = png.Decode(strings.NewReader(p.out))
+	require.NoError(t, err, "standard output holds a PNG")
+	assert.Equal(t, 1400, img.Bounds().Dx())
+	p = hark(t, ctx, r.out, "bench", "plot", "-o", "-", "--format", "svg")
+	require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
+	assert.True(t, strings.HasPrefix(p.out, "<?xml"), "SVG on standard output")
+
+	// The extension gives the format.
+	for ext, magic := range map[string]string{"svg": "<?xml", "pdf": "%PDF-", "PNG": "\x89PNG"} {
+		out := filepath.Join(dir, "bench."+ext)
+		p = hark(t, ctx, "", "bench", "plot", "-o", out, results)
+		require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(string(b), magic), "%s starts %q", out, b[:min(len(b), 8)])
+	}
+	p = hark(t, ctx, "", "bench", "plot", "-o", filepath.Join(dir, "bench.gif"), results)
+	assert.Equal(t, exitUsage, p.code)
+	assert.Contains(t, p.err, "the extension gives the format: .png, .svg or .pdf")
+	p = hark(t, ctx, r.out, "bench", "plot", "-o", filepath.Join(dir, "one.png"))
+	assert.Contains(t, p.err, "(1 report)")
 }
 
 func TestBench_text_report(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 func (a *app) open(ctx context.Context) (transport.Transport, error) {
 	u, err := transport.ParseURL(a.url)
 	if err != nil {
-		return nil, usagef("--url: %w", err)
+		return nil, usagef("%s: %w", a.urlName(), err)
 	}
 	octx, cancel := context.WithTimeout(ctx, a.connectTimeout)
 	defer cancel()
@@ -27,7 +27,7 @@ func (a *app) open(ctx context.Context) (transport.Transport, error) {
 	case ctx.Err() != nil:
 		return nil, fmt.Errorf("%w while connecting to %s", errInterrupted, u.Redacted())
 	case errors.Is(err, transport.ErrInvalidURL), errors.Is(err, transport.ErrUnknownScheme):
-		return nil, usagef("--url: %w", err)
+		return nil, usagef("%s: %w", a.urlName(), err)
 	case octx.Err() != nil:
 		return nil, fmt.Errorf("cannot connect to %s: no answer within %s (--connect-timeout)%s", u.Redacted(), a.connectTimeout, a.hint())
 	default:
@@ -41,5 +41,14 @@ func (a *app) hint() string {
 	if a.url != defaultURL {
 		return ""
 	}
-	return "\n(no broker at the default URL: start the daemon with 'harkd', which embeds one there, or point --url or $" + urlEnv + " at your broker)"
+	return "\n(no broker at the default URL: start the daemon with 'harkd', which embeds one there, or point --url, $" + urlEnv + " or $" + natsURLEnv + " at your broker)"
+}
+
+// urlName names where the URL came from, for errors: "--url", or the
+// environment variable that gave it.
+func (a *app) urlName() string {
+	if a.urlFrom != "" {
+		return "$" + a.urlFrom
+	}
+	return "--url"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -301,7 +302,7 @@ func (a *app) scanDLQ(ctx context.Context, tr transport.Transport, req dlqReques
 		switch {
 		case err == nil:
 		case ctx.Err() != nil:
-			return res, fmt.Errorf("%w after reading %d records", errInterrupted, res.scanned)
+			return res, fmt.Errorf("%w after reading %s", errInterrupted, plural.Count(res.scanned, "record"))
 		case errors.Is(err, context.DeadlineExceeded):
 			return res, nil // nothing more arrived: the queue is read
 		default:
@@ -366,7 +367,7 @@ func (a *app) dlqList(ctx context.Context, req dlqRequest) error {
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
-	fmt.Fprintf(a.err, "hark dlq list: %d dead letters listed (%d read) from %s\n", listed, res.scanned, targetString(tr, req.target))
+	fmt.Fprintf(a.err, "hark dlq list: %s listed (%d read) from %s\n", plural.Count(listed, "dead letter"), res.scanned, targetString(tr, req.target))
 	a.noteFull(res)
 	return err
 }
@@ -406,8 +407,8 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 	if dryRun {
 		verb = "would replay"
 	}
-	fmt.Fprintf(a.err, "hark dlq replay: %s %d dead letters from %s (%d read, %d left in place)\n",
-		verb, replayed, targetString(tr, req.target), res.scanned, skipped)
+	fmt.Fprintf(a.err, "hark dlq replay: %s %s from %s (%d read, %d left in place)\n",
+		verb, plural.Count(replayed, "dead letter"), targetString(tr, req.target), res.scanned, skipped)
 	a.noteFull(res)
 	return err
 }
@@ -437,7 +438,7 @@ func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.
 
 func (a *app) noteFull(res scanResult) {
 	if res.full {
-		fmt.Fprintf(a.err, "hark: stopped after holding %d records; more may be waiting (narrow the selection, or replay some first)\n", maxHeld)
+		fmt.Fprintf(a.err, "hark: stopped after holding %s; more may be waiting (narrow the selection, or replay some first)\n", plural.Count(maxHeld, "record"))
 	}
 }
 

@@ -182,7 +182,7 @@ func TestDLQReplay_byte_for_byte(t *testing.T) {
 	out := decodeLines(t, r.out)
 	require.Len(t, out, 1)
 	assert.Equal(t, "replayed", out[0]["action"])
-	assert.Contains(t, r.err, "replayed 1 dead letters from openstack/notifications.dlq (2 read, 1 left in place)")
+	assert.Contains(t, r.err, "replayed 1 dead letter from openstack/notifications.dlq (2 read, 1 left in place)")
 
 	d, err := f.l.Next(ctx)
 	require.NoError(t, err)

@@ -6,7 +6,8 @@
 // Exit codes: 0 success; 1 runtime error (e.g. the broker is unreachable,
 // a send failed); 2 usage error (unknown verb or flag, bad flag value);
 // 130 interrupted (Ctrl-C) before notify, dlq list or dlq replay finished.
-// An interrupted tail exits 0: Ctrl-C is how a tail normally ends.
+// An interrupted tail, or notify --count 0, exits 0: Ctrl-C is how they
+// normally end.
 package main
 
 import (

@@ -99,7 +99,7 @@ func TestNATS_dlq_replay_within_the_duplicate_window(t *testing.T) {
 
 	r = hark(t, ctx, "", "dlq", "replay", "--url", url, "--wait", "500ms", "--priority", "info")
 	require.Equal(t, exitOK, r.code, r.err)
-	assert.Contains(t, r.err, "replayed 1 dead letters")
+	assert.Contains(t, r.err, "replayed 1 dead letter ")
 
 	// Seconds after the original: the duplicate window would drop a
 	// re-send under the original id.

@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/harkmq/hark/cmd/internal/plural"
+	"github.com/harkmq/hark/cmd/internal/progress"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -36,6 +38,7 @@ type notifyFlags struct {
 	attemptTimeout time.Duration
 	concurrency    int
 	json           bool
+	quiet          bool
 }
 
 // notifyRequest is what hark notify sends, checked and parsed.
@@ -58,7 +61,10 @@ exchange.
 
 The payload and the request context are JSON, given inline, as @FILE, or as
 @- for standard input. --count sends that many, from --concurrency
-goroutines at once, stopping at the first failure.
+goroutines at once, stopping at the first failure; --count 0 sends until
+interrupted (Ctrl-C), which then exits 0, as a tail does. While more than
+one is sent, a progress line goes to standard error (rewritten in place on
+a terminal, a line every 5s otherwise; --quiet turns it off).
 
 When done (or stopped), hark prints one line on standard output, e.g.
   sent 1000 notifications (info hark.notify) to openstack/notifications in 1.2s: 833 msg/s
@@ -88,6 +94,9 @@ M"), and exits 1 with an error naming the notification (its message_id).`,
   # Load: 10000 notifications from 8 goroutines, with a summary as JSON:
   hark notify --count 10000 --concurrency 8 --json
 
+  # Until Ctrl-C:
+  hark notify --count 0 --concurrency 4
+
   # To RabbitMQ, as nova.conf's transport_url names it:
   hark notify --url 'rabbit://nova:secret@rabbit1:5672/' --event-type test.ping`,
 		Args: cobra.NoArgs,
@@ -107,13 +116,14 @@ M"), and exits 1 with an error naming the notification (its message_id).`,
 	fl.StringVar(&f.publisherID, "publisher-id", defaultPublisherID(), "publisher id, oslo style <service>.<host>")
 	fl.StringVar(&f.payload, "payload", "{}", "payload: JSON, @FILE, or @- for standard input")
 	fl.StringVar(&f.context, "context", "", "request context: a JSON object, @FILE, or @- for standard input")
-	fl.IntVar(&f.count, "count", 1, "how many notifications to send")
+	fl.IntVar(&f.count, "count", 1, "how many notifications to send (0: until interrupted)")
 	fl.StringVar(&f.driver, "driver", notify.DriverMessagingV2, "wire format: messagingv2 (oslo v2 envelope) or messaging (v1 body)")
 	fl.IntVar(&f.retry, "retry", -1, "retries of a failed send (-1: until --timeout)")
 	fl.DurationVar(&f.timeout, "timeout", defaultSendTimeout, "give up on one notification after this long, retries included")
 	fl.DurationVar(&f.attemptTimeout, "attempt-timeout", notify.DefaultAttemptTimeout, "wait at most this long for the broker to confirm one attempt before trying again")
 	fl.IntVar(&f.concurrency, "concurrency", 1, "notifications in flight at once (with --count)")
 	fl.BoolVar(&f.json, "json", false, "print the summary as a JSON object")
+	fl.BoolVar(&f.quiet, "quiet", false, "no progress line on standard error")
 	return cmd
 }
 
@@ -158,8 +168,8 @@ func (f notifyFlags) parse(stdin io.Reader) (notifyRequest, error) {
 	if len(f.topics) == 0 {
 		return r, usagef("--topic: at least one topic is needed")
 	}
-	if f.count < 1 {
-		return r, usagef("--count %d: must be at least 1", f.count)
+	if f.count < 0 {
+		return r, usagef("--count %d: must not be negative (0: until interrupted)", f.count)
 	}
 	if f.concurrency < 1 {
 		return r, usagef("--concurrency %d: must be at least 1", f.concurrency)
@@ -253,6 +263,15 @@ func decodeOne(b []byte, v any) error {
 	return nil
 }
 
+// more reports whether a worker sends another notification: the next of
+// count, or with count 0 (until interrupted) another while ctx lasts.
+func more(ctx context.Context, count int, next *atomic.Int64) bool {
+	if count == 0 {
+		return ctx.Err() == nil
+	}
+	return next.Add(1) <= int64(count)
+}
+
 // notifySummary is what hark notify prints when done (--json: as is).
 type notifySummary struct {
 	Sent           int64    `json:"sent"`
@@ -295,11 +314,26 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 		next, sent atomic.Int64
 		wg         sync.WaitGroup
 	)
+	workers := req.concurrency
+	if req.count > 0 {
+		workers = min(workers, req.count)
+	}
+	var prog *progress.Line
+	if !req.quiet && req.count != 1 {
+		prog = progress.New(a.err, isTerminal(a.err))
+	}
+	prog.Track("hark notify", int64(req.count), sent.Load)
 	start := time.Now()
-	for range min(req.concurrency, req.count) {
+	// With --count 0 an interruption is the normal end: the sends in
+	// flight then finish (within --timeout) rather than fail half-way.
+	parent := sendCtx
+	if req.count == 0 {
+		parent = context.WithoutCancel(sendCtx)
+	}
+	for range workers {
 		wg.Go(func() {
-			for next.Add(1) <= int64(req.count) {
-				cctx, done := context.WithTimeout(sendCtx, req.timeout)
+			for more(sendCtx, req.count, &next) {
+				cctx, done := context.WithTimeout(parent, req.timeout)
 				err := n.Notify(cctx, req.prio, req.reqCtxt, req.eventType, req.body)
 				done()
 				if err != nil {
@@ -312,6 +346,7 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	prog.End()
 
 	exchange := req.exchange
 	if exchange == "" {
@@ -328,10 +363,10 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 		return err
 	}
 	if err := context.Cause(sendCtx); err != nil && !errors.Is(err, context.Canceled) {
-		return interrupted(ctx, err)
+		return interrupted(ctx, err) // a send failed (with --count 0 too: its sends are not cancelled)
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("%w after sending %d of %d notifications", errInterrupted, s.Sent, s.Requested)
+	if ctx.Err() != nil && req.count > 0 { // --count 0 ends this way
+		return fmt.Errorf("%w after sending %d of %s", errInterrupted, s.Sent, plural.Count(s.Requested, "notification"))
 	}
 	return nil
 }
@@ -344,17 +379,17 @@ func (a *app) printNotifySummary(s notifySummary, asJSON bool) error {
 	for i, t := range s.Topics {
 		dests[i] = s.Exchange + "/" + t
 	}
-	noun := "notifications"
-	if s.Requested == 1 {
-		noun = "notification"
+	noun := plural.Noun(s.Requested, "notification")
+	if s.Requested == 0 { // until interrupted
+		noun = plural.Noun(s.Sent, "notification")
 	}
 	sent := fmt.Sprint(s.Sent)
-	if s.Sent != int64(s.Requested) {
+	if s.Requested > 0 && s.Sent != int64(s.Requested) {
 		sent = fmt.Sprintf("%d of %d", s.Sent, s.Requested)
 	}
 	line := fmt.Sprintf("sent %s %s (%s %s) to %s in %s", sent, noun, s.Priority, s.EventType,
 		strings.Join(dests, ", "), time.Duration(s.ElapsedSeconds*float64(time.Second)).Round(time.Microsecond))
-	if s.Requested > 1 {
+	if s.Requested != 1 {
 		line += fmt.Sprintf(": %.0f msg/s", s.PerSecond)
 	}
 	if _, err := fmt.Fprintln(a.out, line); err != nil {

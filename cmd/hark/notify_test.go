@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,7 @@ func TestNotifyFlags_parse(t *testing.T) {
 		{name: "v1 driver", change: func(f *notifyFlags) { f.driver = "messaging" }},
 		{name: "bad exchange", change: func(f *notifyFlags) { f.exchange = "a.b" }, wantErr: "--exchange"},
 		{name: "bad topic", change: func(f *notifyFlags) { f.topics = []string{"a..b"} }, wantErr: "--topic"},
-		{name: "zero count", change: func(f *notifyFlags) { f.count = 0 }, wantErr: "--count 0"},
+		{name: "negative count", change: func(f *notifyFlags) { f.count = -1 }, wantErr: "--count -1: must not be negative (0: until interrupted)"},
 		{name: "zero concurrency", change: func(f *notifyFlags) { f.concurrency = 0 }, wantErr: "--concurrency 0"},
 		{name: "zero timeout", change: func(f *notifyFlags) { f.timeout = 0 }, wantErr: "--timeout"},
 		{name: "payload inline", change: func(f *notifyFlags) { f.payload = `[1, 2.50, "x"]` },
@@ -184,4 +185,44 @@ func TestNotify_interrupted(t *testing.T) {
 	r := hark(t, canceled(), "", "notify", "--url", url, "--count", "10")
 	assert.Equal(t, exitInterrupted, r.code, r.err)
 	assert.Contains(t, r.err, "interrupted")
+}
+
+// TestNotify_count_zero_until_interrupted: --count 0 sends until
+// interrupted, like tail --count 0, and an interruption is then its normal
+// end: the summary, exit 0.
+func TestNotify_count_zero_until_interrupted(t *testing.T) {
+	url, tr := memURL(t)
+	ctx := within(t, 20*time.Second)
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
+	require.NoError(t, err)
+	defer l.Close()
+	r := start(t, "notify", "--url", url, "--count", "0", "--concurrency", "2", "--quiet")
+	receive(t, l, 50)
+	r.cancel()
+	require.Equal(t, exitOK, r.wait(t), r.err.String())
+	assert.Regexp(t, `^sent \d+ notifications \(info hark.notify\) to openstack/notifications in \S+: \d+ msg/s\n$`, r.out.String())
+	assert.Empty(t, r.err.String(), "--quiet, and no error")
+	var sent int
+	_, err = fmt.Sscanf(r.out.String(), "sent %d ", &sent)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, sent, 50)
+	receive(t, l, sent-50) // every notification counted was sent, once
+	nothingMore(t, l, 50*time.Millisecond)
+}
+
+// TestNotify_progress: more than one notification shows a progress line
+// on standard error, ending with the final count; one, or --quiet, none.
+func TestNotify_progress(t *testing.T) {
+	url, _ := memURL(t)
+	ctx := within(t, 20*time.Second)
+	r := hark(t, ctx, "", "notify", "--url", url, "--count", "20")
+	require.Equal(t, exitOK, r.code, r.err)
+	assert.Regexp(t, `^hark notify: 20/20 \(100%\) [\d,]+ msg/s, [\d.]+s\n$`, r.err)
+	r = hark(t, ctx, "", "notify", "--url", url, "--count", "20", "--quiet")
+	require.Equal(t, exitOK, r.code, r.err)
+	assert.Empty(t, r.err)
+	r = hark(t, ctx, "", "notify", "--url", url)
+	require.Equal(t, exitOK, r.code, r.err)
+	assert.Empty(t, r.err)
+	assert.Regexp(t, `^sent 1 notification \(`, r.out)
 }

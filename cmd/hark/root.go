@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/harkmq/hark/cmd/internal/buildinfo"
 	"github.com/harkmq/hark/cmd/internal/transports"
 )
 
@@ -22,6 +22,26 @@ const defaultURL = transports.DefaultURL
 // the one harkd reads its transport_url from, so a shell set up for the
 // daemon points hark at the same broker.
 const urlEnv = transports.URLEnv
+
+// natsURLEnv is the nats CLI's variable for its server; hark honours it
+// after urlEnv, so a shell set up for the nats tools works as is.
+const natsURLEnv = "NATS_URL"
+
+// urlPrecedence says, for --help and errors, where --url's default comes
+// from.
+const urlPrecedence = "$" + urlEnv + ", else $" + natsURLEnv + ", else " + defaultURL
+
+// envURL returns the broker URL the environment names, by precedence
+// ($HARK_TRANSPORT_URL, then $NATS_URL), and the variable it came from;
+// defaultURL and "" when neither is set.
+func envURL(getenv func(string) string) (url, from string) {
+	for _, k := range []string{urlEnv, natsURLEnv} {
+		if v := getenv(k); v != "" {
+			return v, k
+		}
+	}
+	return defaultURL, ""
+}
 
 // defaultConnectTimeout bounds opening the transport, so an unreachable
 // broker is an error within seconds, not a hang.
@@ -41,6 +61,7 @@ type app struct {
 	getenv func(string) string
 
 	url            string
+	urlFrom        string // the variable --url's value came from; "" for the flag or the default
 	connectTimeout time.Duration
 	logLevel       string
 	log            *zap.Logger
@@ -81,15 +102,20 @@ JetStream, or RabbitMQ with OpenStack's own wire format.
 
 The broker is chosen with --url (an oslo.messaging TransportURL, e.g.
 rabbit://user:pass@host:5672/ or nats://host:4222). Without --url, hark uses
-$` + urlEnv + ` if it is set, else ` + defaultURL + `, where a harkd started
-with no configuration listens.
+$` + urlEnv + ` if it is set (harkd's transport_url), else $` + natsURLEnv + `
+(the nats CLI's), else ` + defaultURL + `, where a harkd started with no
+configuration listens. A harkd whose embedded server listens elsewhere
+(embedded.listen, HARK_EMBEDDED__LISTEN) needs --url or one of these.
 
 Exit codes:
   0    success
   1    runtime error (broker unreachable, a send failed, ...)
   2    usage error (unknown verb or flag, bad flag value)
   130  interrupted by Ctrl-C or SIGTERM before notify, dlq list or dlq replay
-       finished (an interrupted tail exits 0)`,
+       finished (an interrupted tail, or notify --count 0, exits 0)
+
+--count 0 means until interrupted (notify, tail), as --limit 0 means no
+limit (dlq); a bench's --count is the size of its backlog, at least 1.`,
 		Example: `  # Start the daemon in one terminal, then send a notification from another:
   harkd
   hark notify --event-type compute.instance.create.end --payload '{"state": "active"}'
@@ -100,7 +126,7 @@ Exit codes:
   # Inspect and replay dead letters:
   hark dlq list
   hark dlq replay --reason max_deliveries`,
-		Version:           version(),
+		Version:           buildinfo.Read().String(),
 		SilenceUsage:      true, // errors print one line, not the whole usage
 		SilenceErrors:     true, // run prints them, with the exit-code logic
 		Args:              cobra.NoArgs,
@@ -115,25 +141,28 @@ Exit codes:
 	root.SetErr(a.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 
-	url := a.getenv(urlEnv)
-	if url == "" {
-		url = defaultURL
-	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.url, "url", url, "transport URL of the broker (default $"+urlEnv+", else "+defaultURL+")")
+	// The default is resolved in setup, not shown by the flag: a URL from
+	// the environment may hold a password, which --help must not print.
+	pf.StringVar(&a.url, "url", "", "transport URL of the broker (default "+urlPrecedence+")")
 	pf.DurationVar(&a.connectTimeout, "connect-timeout", defaultConnectTimeout, "give up connecting to the broker after this long")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "level of the transport's logs on stderr: debug, info, warn or error")
 
-	root.AddCommand(a.newNotifyCmd(), a.newTailCmd(), a.newDLQCmd(), a.newBenchCmd())
+	root.SetVersionTemplate("hark {{.Version}}\n")
+	root.AddCommand(a.newNotifyCmd(), a.newTailCmd(), a.newDLQCmd(), a.newBenchCmd(), a.newVersionCmd())
+	suggestVerbs(root)
 	return root
 }
 
 // setup validates the global flags and builds the logger. It runs before
 // every verb.
-func (a *app) setup(*cobra.Command, []string) error {
+func (a *app) setup(cmd *cobra.Command, _ []string) error {
 	lvl, err := zapcore.ParseLevel(a.logLevel)
 	if err != nil {
 		return usagef("--log-level %q: want debug, info, warn or error", a.logLevel)
+	}
+	if a.url == "" {
+		a.url, a.urlFrom = envURL(a.getenv)
 	}
 	if a.connectTimeout <= 0 {
 		return usagef("--connect-timeout %s: must be positive", a.connectTimeout)
@@ -152,13 +181,4 @@ func (a *app) verb(f func(ctx context.Context, args []string) error) func(*cobra
 		a.started = true
 		return f(cmd.Context(), args)
 	}
-}
-
-// version is the module version the binary was built from ("(devel)" for
-// a build inside the repository).
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/harkmq/hark/cmd/internal/buildinfo"
 )
 
 func TestExitCodes_usage(t *testing.T) {
@@ -25,6 +28,9 @@ func TestExitCodes_usage(t *testing.T) {
 		{"dlq without verb", []string{"dlq"}, "dlq needs a verb"},
 		{"bench without scenario", []string{"bench"}, "bench needs a scenario"},
 		{"bench bad count", []string{"bench", "drain", "--url", "memory://", "--count", "-1"}, "count -1"},
+		{"bench zero count", []string{"bench", "fanout", "--url", "memory://", "--count", "0"}, "--count 0: must be at least 1"},
+		{"notify negative count", []string{"notify", "--url", "memory://", "--count", "-1"}, "--count -1: must not be negative"},
+		{"tail negative count", []string{"tail", "--url", "memory://", "--count", "-1"}, "--count -1: must not be negative"},
 		{"bench bad executor", []string{"bench", "drain", "--url", "memory://", "--executor", "eventlet"}, "eventlet"},
 		{"bench oslo off RabbitMQ", []string{"bench", "drain", "--url", "memory://", "--oslo"}, "RabbitMQ only"},
 		{"bench plot without output", []string{"bench", "plot"}, "--output is required"},
@@ -40,7 +46,7 @@ func TestExitCodes_usage(t *testing.T) {
 }
 
 func TestHelp_every_verb_has_examples(t *testing.T) {
-	for _, verb := range [][]string{{}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}, {"bench"}, {"bench", "plot"}} {
+	for _, verb := range [][]string{{}, {"version"}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}, {"bench"}, {"bench", "plot"}} {
 		r := hark(t, context.Background(), "", append(verb, "--help")...)
 		assert.Equal(t, exitOK, r.code, "%v: %s", verb, r.err)
 		assert.Contains(t, r.out, "Examples:", "%v", verb)
@@ -74,4 +80,67 @@ func canceled() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx
+}
+
+// TestURL_precedence: --url, then $HARK_TRANSPORT_URL, then $NATS_URL (the
+// nats CLI's), then the default (TestURL_default_from_environment); an environment URL is never shown by
+// --help, and a bad one is named by its variable.
+func TestURL_precedence(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"NATS_URL", map[string]string{"NATS_URL": "nats://127.0.0.1:2"}, nil, "cannot connect to nats://127.0.0.1:2"},
+		{"HARK_TRANSPORT_URL over NATS_URL", map[string]string{"NATS_URL": "nats://127.0.0.1:2", urlEnv: "nats://127.0.0.1:3"}, nil, "cannot connect to nats://127.0.0.1:3"},
+		{"--url over both", map[string]string{"NATS_URL": "nats://127.0.0.1:2", urlEnv: "nats://127.0.0.1:3"}, []string{"--url", "nats://127.0.0.1:4"}, "cannot connect to nats://127.0.0.1:4"},
+		{"bad NATS_URL named", map[string]string{"NATS_URL": "bogus://x"}, nil, `$NATS_URL: hark: unknown transport scheme "bogus"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut syncBuffer
+			args := append([]string{"notify", "--connect-timeout", "2s"}, tc.args...)
+			code := run(context.Background(), args, streams{out: &out, err: &errOut}, func(k string) string { return tc.env[k] })
+			assert.NotEqual(t, exitOK, code)
+			assert.Contains(t, errOut.String(), tc.want)
+		})
+	}
+	var out, errOut syncBuffer
+	code := run(context.Background(), []string{"notify", "--help"}, streams{out: &out, err: &errOut},
+		func(k string) string { return map[string]string{urlEnv: "rabbit://u:hunter2@h/"}[k] })
+	assert.Equal(t, exitOK, code)
+	assert.NotContains(t, out.String(), "hunter2")
+	assert.Contains(t, out.String(), "$NATS_URL")
+}
+
+// TestUnknownVerb_suggests: a mistyped verb at any level is a usage error
+// naming the verb it is close to.
+func TestUnknownVerb_suggests(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"notfiy"}, `unknown command "notfiy" for "hark"; did you mean notify?`},
+		{[]string{"verison"}, "did you mean version?"},
+		{[]string{"dlq", "lsit"}, `unknown command "lsit" for "hark dlq"; did you mean list?`},
+		{[]string{"bench", "dran"}, "did you mean drain?"},
+	} {
+		r := hark(t, context.Background(), "", tc.args...)
+		assert.Equal(t, exitUsage, r.code, "%v", tc.args)
+		assert.Contains(t, r.err, tc.want, "%v", tc.args)
+	}
+	r := hark(t, context.Background(), "", "zzzzzz")
+	assert.NotContains(t, r.err, "did you mean", "nothing close")
+}
+
+// TestVersion: "hark version" and "hark --version" print the same line,
+// with the Go version from the build information.
+func TestVersion(t *testing.T) {
+	v := hark(t, context.Background(), "", "version")
+	assert.Equal(t, exitOK, v.code, v.err)
+	assert.Equal(t, "hark "+buildinfo.Read().String()+"\n", v.out)
+	assert.Contains(t, v.out, runtime.Version())
+	f := hark(t, context.Background(), "", "--version")
+	assert.Equal(t, exitOK, f.code, f.err)
+	assert.Equal(t, v.out, f.out)
 }

@@ -465,7 +465,8 @@ func embeddedError(listen string, err error) string {
 	if errors.Is(err, transports.ErrAddrInUse) {
 		return fmt.Sprintf("cannot start the embedded NATS server on %s: the address is in use (is another harkd or NATS server running?). "+
 			"Pick another address with embedded.listen in the config, HARK_EMBEDDED__LISTEN=127.0.0.1:4223, "+
-			"or use the server already there with --transport-url nats://%s", listen, listen)
+			"or use the server already there with --transport-url nats://%s; "+
+			"hark reaches a moved server with --url, $HARK_TRANSPORT_URL or $NATS_URL", listen, listen)
 	}
 	return fmt.Sprintf("cannot start the embedded NATS server: %v", err)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -20,6 +21,7 @@ type options struct {
 	logFormat    string
 	httpListen   string
 	help         bool
+	version      bool
 
 	// startupTimeout is --startup-timeout (config startup_timeout).
 	startupTimeout time.Duration
@@ -44,6 +46,7 @@ Examples:
   harkd --config harkd.yaml --check       # validate the config and exit
   harkd --config harkd.yaml --print-config  # print the effective config, secrets redacted
   harkd --transport-url rabbit://user:pass@rabbit:5672/   # listen to OpenStack's RabbitMQ
+  harkd --version                         # what the binary was built from
 
 Signals: SIGINT/SIGTERM shut down gracefully (a second one forces it);
 SIGHUP reloads the listener, endpoints and filters from the config file.
@@ -64,6 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logFormat, "log-format", "", "log format: json or console (overrides log.format)")
 	fs.StringVar(&o.httpListen, "http-listen", "", `address of /metrics, /healthz and /readyz (overrides http.listen; "" in the config turns them off)`)
 	fs.DurationVar(&o.startupTimeout, "startup-timeout", 0, "exit 1 with the cause when not connected and listening within this long, e.g. 5m (overrides startup_timeout; 0: keep retrying)")
+	fs.BoolVarP(&o.version, "version", "V", false, "print the version (module version, VCS revision, Go version) and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	fs.SortFlags = false
 	fs.Usage = func() {
@@ -72,10 +76,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	o.fs = fs
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w%s", err, suggestFlag(fs, unknownFlag(err)))
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (harkd takes flags only; see --help)", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q%s (harkd takes flags only; see --help)", fs.Arg(0), suggestFlag(fs, fs.Arg(0)))
 	}
 	return o, nil
 }

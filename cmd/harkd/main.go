@@ -7,6 +7,7 @@
 //
 //	harkd [--config FILE] [--transport-url URL] [--check] [--print-config]
 //	      [--log-level LEVEL] [--log-format json|console] [--http-listen ADDR]
+//	harkd --version
 //
 // With no config at all it starts an embedded NATS server with JetStream on
 // 127.0.0.1:4222 (data in ./hark-data), listens on exchange openstack,

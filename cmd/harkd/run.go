@@ -35,6 +35,10 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		o.fs.Usage()
 		return exitOK
 	}
+	if o.version {
+		fmt.Fprintf(stdout, "harkd %s\n", version())
+		return exitOK
+	}
 
 	load := func() (*config.Config, error) {
 		return config.Load(config.Options{File: o.configFile, Environ: environ, Overrides: o.overrides()})

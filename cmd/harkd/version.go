@@ -1,19 +1,11 @@
 package main
 
-import "runtime/debug"
+import "github.com/harkmq/hark/cmd/internal/buildinfo"
 
-// version returns the module version harkd was built from ("(devel)" for
-// a build from a work tree) and the VCS revision when known.
+// version is what harkd was built from, one line: the module version
+// ("(devel)" for a build from a work tree), the VCS revision and whether
+// the tree was modified, and the Go version. harkd --version prints it and
+// the startup log line carries it.
 func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-	}
-	return v
+	return buildinfo.Read().String()
 }

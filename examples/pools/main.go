@@ -1,6 +1,8 @@
 // Command pools shows oslo's pool semantics: listeners in one pool share
-// the notifications, and every pool gets its own copy. Two "billing"
-// members split ten notifications; the single "audit" member sees all ten.
+// the notifications, and every pool gets its own copy. The two "billing"
+// members receive ten notifications between them, each one once (which
+// member gets which is up to the broker: a fast member may take them all);
+// the single "audit" member sees all ten.
 // Run it with: go run ./examples/pools
 package main
 
@@ -65,7 +67,10 @@ func main() {
 		}
 	}
 	wg.Wait()
+	perPool := map[string]int32{}
 	for i, m := range members {
 		fmt.Printf("%-9s (pool %-7s) received %d\n", m.name, pools[i], m.n.Load())
+		perPool[pools[i]] += m.n.Load()
 	}
+	fmt.Printf("pool billing received %d of %d, pool audit %d of %d\n", perPool["billing"], sent, perPool["audit"], sent)
 }

@@ -1,57 +1,62 @@
-// Command quickstart listens for notifications on the in-process memory
-// transport and sends a few with a notifier: the smallest complete hark
-// program. Run it with: go run ./examples/quickstart
+// Command quickstart is the smallest complete hark program: a listener and
+// a notifier on the in-process memory transport. The info notification is
+// handled at once; the error one is requeued on its first delivery and
+// handled on the redelivery. Run it with: go run ./examples/quickstart
 package main
 
 import (
 	"context"
+	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"sync"
-
-	"go.uber.org/zap"
+	"time"
 
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
-	_ "github.com/harkmq/hark/transport/memory"
+	_ "github.com/harkmq/hark/transport/memory" // registers memory:// (nats, rabbit likewise)
 )
 
-// printer logs info and error notifications.
-type printer struct {
-	log *zap.Logger
-	wg  *sync.WaitGroup
-}
+// Audit is an endpoint: its methods are named after the priorities it takes.
+type Audit struct{ handled *sync.WaitGroup }
 
-func (p printer) Info(_ context.Context, n *notify.Notification) notify.Result {
-	defer p.wg.Done()
-	p.log.Info("notification", zap.String("event_type", n.EventType), zap.String("publisher_id", n.PublisherID),
-		zap.ByteString("payload", n.Payload), zap.Any("context", n.Context))
+// Info decodes the payload and prints it.
+func (a Audit) Info(_ context.Context, n *notify.Notification) notify.Result {
+	defer a.handled.Done()
+	var p struct {
+		InstanceID string `json:"instance_id"`
+	}
+	if err := n.Decode(&p); err != nil {
+		return notify.Reject(err) // dead-lettered at once: retrying cannot fix it
+	}
+	fmt.Printf("info %s from %s: instance %s\n", n.EventType, n.PublisherID, p.InstanceID)
 	return notify.Handled
 }
 
-func (p printer) Error(_ context.Context, n *notify.Notification) notify.Result {
-	defer p.wg.Done()
-	p.log.Warn("error notification", zap.String("event_type", n.EventType), zap.ByteString("payload", n.Payload))
+// Error fails the first delivery, as an endpoint does when what it
+// needs is briefly down, and handles the redelivery.
+func (a Audit) Error(_ context.Context, n *notify.Notification) notify.Result {
+	if n.Metadata.Deliveries == 1 {
+		fmt.Printf("error %s, delivery 1: requeued\n", n.EventType)
+		return notify.Requeue // redelivered after the backoff; dead-lettered after 5 deliveries
+	}
+	defer a.handled.Done()
+	fmt.Printf("error %s, delivery %d: handled\n", n.EventType, n.Metadata.Deliveries)
 	return notify.Handled
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	logger, _ := zap.NewDevelopment()
-	defer logger.Sync() //nolint:errcheck // best effort at exit
-
-	tr, err := transport.Open(ctx, "memory://", transport.WithLogger(logger))
+	ctx := context.Background()
+	tr, err := transport.Open(ctx, "memory://")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer tr.Close()
 
-	var wg sync.WaitGroup
-	l, err := notify.NewListener(tr, []target.Target{{Topic: "notifications"}}, []any{printer{logger, &wg}},
-		notify.WithLogger(logger))
+	var handled sync.WaitGroup
+	l, err := notify.NewListener(tr, []target.Target{{Topic: "notifications"}}, []any{Audit{&handled}},
+		notify.WithRequeue(notify.RequeuePolicy{Allow: true, MaxDeliveries: 5,
+			Backoff: []time.Duration{100 * time.Millisecond, time.Second}}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -59,19 +64,24 @@ func main() {
 		log.Fatal(err)
 	}
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"))
+	n, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"), notify.Topics("notifications"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	wg.Add(2)
-	if err := n.Info(ctx, notify.Context{"request_id": "req-1"}, "compute.instance.create.end", map[string]any{"instance_id": "i-1"}); err != nil {
+	handled.Add(2)
+	err = n.Info(ctx, notify.Context{"request_id": "req-1"}, "compute.instance.create.end",
+		map[string]any{"instance_id": "i-1"})
+	if err != nil {
 		log.Fatal(err)
 	}
-	if err := n.Error(ctx, nil, "compute.instance.create.error", map[string]any{"instance_id": "i-2", "reason": "no valid host"}); err != nil {
+	err = n.Error(ctx, nil, "compute.instance.create.error", map[string]any{"instance_id": "i-2"})
+	if err != nil {
 		log.Fatal(err)
 	}
-	wg.Wait()
 
+	// Delivery is asynchronous: wait until both are handled, then stop
+	// the listener, letting anything in flight settle.
+	handled.Wait()
 	l.Stop()
 	if err := l.Wait(ctx); err != nil {
 		log.Fatal(err)

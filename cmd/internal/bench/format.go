@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/harkmq/hark/cmd/internal/plural"
+	"github.com/harkmq/hark/cmd/internal/progress"
 )
 
 // WriteJSON writes r as one line of JSON.
@@ -26,9 +27,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 func WriteText(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "hark bench %s on %s (%s)\n", r.Scenario, r.Transport, r.URL)
-	what := fmt.Sprintf("%s notifications of %d bytes", group(float64(r.Messages)), r.BodyBytes)
+	what := fmt.Sprintf("%s %s of %s", group(float64(r.Messages)), plural.Noun(r.Messages, "notification"), plural.Count(r.BodyBytes, "byte"))
 	if r.Pools > 1 {
-		what += fmt.Sprintf(" × %d pools", r.Pools)
+		what += " × " + plural.Count(r.Pools, "pool")
 	}
 	if r.Mix {
 		what += ", mixed priorities (90% info, 10% the six others)"
@@ -38,13 +39,13 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	exec := fmt.Sprintf("%s executor", r.Executor)
 	if r.Executor != "blocking" {
-		exec += fmt.Sprintf(" with %d workers", r.Workers)
+		exec += " with " + plural.Count(r.Workers, "worker")
 	}
 	if r.Batch > 0 {
-		exec += fmt.Sprintf(", batches of %d", r.Batch)
+		exec += ", batches of " + fmt.Sprint(r.Batch)
 	}
-	fmt.Fprintf(&b, "%s; prefetch %d; %s; %d round(s), median shown; %d CPUs, %s\n\n",
-		what, r.Prefetch, exec, r.Rounds, r.Host.CPUs, r.Host.GoVersion)
+	fmt.Fprintf(&b, "%s; prefetch %d; %s; %s, median shown; %s, %s\n\n",
+		what, r.Prefetch, exec, plural.Count(r.Rounds, "round"), plural.Count(r.Host.CPUs, "CPU"), r.Host.GoVersion)
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	lat := r.Runs[0].Latency != nil
@@ -69,6 +70,9 @@ func WriteText(w io.Writer, r *Report) error {
 	}
 	for _, ra := range r.Ratios {
 		fmt.Fprintf(&b, "\n%s / %s: %.2f×", ra.Of, ra.To, ra.Value)
+		if ra.P50 > 0 {
+			fmt.Fprintf(&b, " msg/s, %.2f× p50 latency, %.2f× p99 latency", ra.P50, ra.P99)
+		}
 	}
 	if len(r.Ratios) > 0 {
 		b.WriteString("\n")
@@ -80,16 +84,13 @@ func WriteText(w io.Writer, r *Report) error {
 // processText describes the processes of run.
 func processText(run Run) string {
 	p := run.Process
-	procs := "1 process"
-	if p.Processes != 1 {
-		procs = fmt.Sprintf("%d processes", p.Processes)
-	}
+	procs := plural.Count(p.Processes, "process")
 	var clock string
 	switch {
 	case p.ClockFromStart:
 		clock = "everything was handled before that, so the clock ran from the start, startup included"
 	case run.Warmup > 0:
-		clock = fmt.Sprintf("the clock starts then; %s notifications handled before are left out", group(float64(run.Warmup)))
+		clock = fmt.Sprintf("the clock starts then, leaving out %s %s handled before", group(float64(run.Warmup)), plural.Noun(run.Warmup, "notification"))
 	default:
 		clock = "the clock starts then"
 	}
@@ -110,22 +111,4 @@ func processText(run Run) string {
 }
 
 // group formats v rounded, with thousands separated by commas.
-func group(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	s := strconv.FormatInt(int64(math.Round(v)), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+func group(v float64) string { return progress.Number(v) }

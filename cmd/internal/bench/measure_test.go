@@ -130,6 +130,11 @@ func TestMeasure_memory(t *testing.T) {
 	rep = measure(t, bench.Config{Scenario: bench.Steady, URL: "memory://", Rate: 2000, Duration: 500 * time.Millisecond, Baseline: true}, with("hark")...)
 	assert.Equal(t, 1000, rep.Messages)
 	checkLatency(t, rep)
+	require.NotEmpty(t, rep.Ratios)
+	for _, ra := range rep.Ratios {
+		assert.Positive(t, ra.P50, "%s / %s", ra.Of, ra.To)
+		assert.Positive(t, ra.P99, "%s / %s", ra.Of, ra.To)
+	}
 
 	rep = measure(t, bench.Config{Scenario: bench.Fanout, URL: "memory://", Messages: 1000, Pools: 3, Baseline: true}, with("hark")...)
 	assert.Equal(t, 3, rep.Pools)

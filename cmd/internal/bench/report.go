@@ -117,15 +117,19 @@ type Latency struct {
 	Max float64 `json:"max_us"`
 }
 
-// Ratio is the throughput of one of hark's contenders divided by another
-// contender's.
+// Ratio compares one of hark's contenders with another contender: the
+// throughput and, in steady reports, the latency percentiles.
 type Ratio struct {
 	// Of is "hark" or "harkd"; To names the other contender ("bare",
 	// "bare-envelope", "oslo").
 	Of string `json:"of"`
 	To string `json:"to"`
-	// Value is Of's msg/s divided by To's.
+	// Value is Of's msg/s divided by To's: above 1, Of is faster.
 	Value float64 `json:"value"`
+	// P50 and P99 are Of's latency percentiles divided by To's (steady
+	// only, else 0): below 1, Of is quicker.
+	P50 float64 `json:"p50,omitempty"`
+	P99 float64 `json:"p99,omitempty"`
 }
 
 // Host describes where the run happened.

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/harkmq/hark/cmd/internal/plural"
+	"github.com/harkmq/hark/cmd/internal/progress"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -53,7 +55,7 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: &cfg, u: u, kind: kind, mm: mm, prog: newProgress(cfg.Progress, cfg.ProgressTTY), id: randomID()}
+	r := &runner{cfg: &cfg, u: u, kind: kind, mm: mm, prog: progress.New(cfg.Progress, cfg.ProgressTTY), id: randomID()}
 	rep := &Report{
 		Scenario: string(cfg.Scenario), Transport: kind, URL: u.Redacted(),
 		Messages: cfg.Messages, BodyBytes: len(sample.Body), Mix: cfg.Mix,
@@ -80,6 +82,17 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// ratio compares h with o: throughput, and latency where both have it
+// (steady) and o's is positive.
+func ratio(h, o Run) Ratio {
+	r := Ratio{Of: h.Name, To: o.Name, Value: h.MsgPerSec / o.MsgPerSec}
+	if h.Latency != nil && o.Latency != nil && o.Latency.P50 > 0 && o.Latency.P99 > 0 {
+		r.P50 = h.Latency.P50 / o.Latency.P50
+		r.P99 = h.Latency.P99 / o.Latency.P99
+	}
+	return r
+}
+
 // ratios compares each of hark's contenders with each of the others, in
 // the order they ran.
 func ratios(cs []contender, runs []Run) []Ratio {
@@ -90,7 +103,7 @@ func ratios(cs []contender, runs []Run) []Ratio {
 		}
 		for j, o := range runs {
 			if !cs[j].hark && o.MsgPerSec > 0 {
-				out = append(out, Ratio{Of: h.Name, To: o.Name, Value: h.MsgPerSec / o.MsgPerSec})
+				out = append(out, ratio(h, o))
 			}
 		}
 	}
@@ -103,7 +116,7 @@ type runner struct {
 	u    *transport.URL
 	kind string
 	mm   *messageMaker
-	prog *progress
+	prog *progress.Line
 	// id makes this run's exchanges and pools unique on the broker.
 	id string
 	// profiled is set once hark's consuming was profiled.
@@ -204,11 +217,11 @@ func (r *runner) consume(ctx context.Context, s side, groups []string, t *tally,
 		}
 		defer pprof.StopCPUProfile()
 	}
-	r.prog.track(label, int(t.want), t.count)
+	r.prog.Track(label, t.want, t.count)
 	start := time.Now()
 	stop, err := s.consume(ctx, groups, t)
 	if err != nil {
-		r.prog.end()
+		r.prog.End()
 		return 0, err
 	}
 	quit := make(chan struct{})
@@ -223,7 +236,7 @@ func (r *runner) consume(ctx context.Context, s side, groups []string, t *tally,
 	elapsed := time.Since(start)
 	close(quit)
 	<-finished
-	r.prog.end()
+	r.prog.End()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	serr := stop(sctx)
@@ -260,8 +273,8 @@ func (r *runner) await(ctx context.Context, t *tally) error {
 			if n := t.count(); n != last {
 				last, since = n, time.Now()
 			} else if time.Since(since) > r.cfg.Stall {
-				return fmt.Errorf("%w: %s of %s notifications handled, none in the last %s",
-					ErrStalled, group(float64(n)), group(float64(t.want)), r.cfg.Stall)
+				return fmt.Errorf("%w: %s of %s %s handled, none in the last %s",
+					ErrStalled, group(float64(n)), group(float64(t.want)), plural.Noun(t.want, "notification"), r.cfg.Stall)
 			}
 		}
 	}

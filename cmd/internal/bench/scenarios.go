@@ -30,8 +30,8 @@ func (r *runner) drain(ctx context.Context, s side, groups []string, label strin
 func (r *runner) preload(ctx context.Context, s side, label string) error {
 	var next, sent atomic.Int64
 	total := int64(r.cfg.Messages)
-	r.prog.track(label+" sending the backlog", r.cfg.Messages, sent.Load)
-	defer r.prog.end()
+	r.prog.Track(label+" sending the backlog", int64(r.cfg.Messages), sent.Load)
+	defer r.prog.End()
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(r.cfg.Publishers)
 	for range r.cfg.Publishers {
 		p.Go(func(ctx context.Context) error {

@@ -252,3 +252,31 @@ func TestFormat(t *testing.T) {
 		assert.Equal(t, want, microsTick(v), "microsTick(%v)", v)
 	}
 }
+
+// TestRenderFormats: WithFormat draws the same chart as SVG or PDF, and
+// FormatOf reads the format from a file name.
+func TestRenderFormats(t *testing.T) {
+	for format, magic := range map[string]string{FormatPNG: "\x89PNG", FormatSVG: "<?xml", FormatPDF: "%PDF-"} {
+		var buf bytes.Buffer
+		require.NoError(t, Render(&buf, sampleReports(), WithFormat(format)), format)
+		assert.True(t, bytes.HasPrefix(buf.Bytes(), []byte(magic)), "%s starts %q", format, buf.Bytes()[:min(buf.Len(), 8)])
+		if format == FormatSVG {
+			assert.Contains(t, buf.String(), "<svg")
+			assert.Contains(t, buf.String(), "hark bench", "the title is drawn")
+		}
+	}
+	var buf bytes.Buffer
+	err := Render(&buf, sampleReports(), WithFormat("gif"))
+	require.ErrorIs(t, err, ErrInvalidFormat)
+	assert.Zero(t, buf.Len())
+
+	for name, want := range map[string]string{"a.png": FormatPNG, "dir/b.SVG": FormatSVG, "c.pdf": FormatPDF} {
+		got, err := FormatOf(name)
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got, name)
+	}
+	for _, name := range []string{"bench", "bench.jpg", "-"} {
+		_, err := FormatOf(name)
+		assert.ErrorIs(t, err, ErrInvalidFormat, name)
+	}
+}

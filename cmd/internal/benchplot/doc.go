@@ -1,4 +1,5 @@
-// Package benchplot renders the results of hark bench runs as a PNG chart.
+// Package benchplot renders the results of hark bench runs as a chart: a
+// PNG image, an SVG drawing or a PDF page.
 //
 // [Render] draws one image holding a header and up to two panels side by
 // side:

@@ -16,4 +16,7 @@ var (
 	// ErrInvalidSize means the image size given with WithSize is out of
 	// range.
 	ErrInvalidSize = errors.New("invalid image size")
+	// ErrInvalidFormat means the format given with WithFormat, or the
+	// file extension given to FormatOf, is not png, svg or pdf.
+	ErrInvalidFormat = errors.New("invalid image format")
 )

@@ -355,3 +355,17 @@ func TestExampleConfig(t *testing.T) {
 	assert.Equal(t, "Bearer tok", c.Endpoints[2].Webhook.Headers["Authorization"])
 	assert.Empty(t, c.Warnings)
 }
+
+// TestSilentLogEndpointWarns: a log endpoint below log.level writes
+// nothing, which Load says rather than accepting in silence.
+func TestSilentLogEndpointWarns(t *testing.T) {
+	p := writeFile(t, "endpoints:\n  - {name: quiet, type: log, level: debug}\n  - {name: loud, type: log, level: warn}\nlog: {level: info}\n")
+	c, err := Load(Options{File: p})
+	require.NoError(t, err)
+	require.Len(t, c.Warnings, 1)
+	assert.Contains(t, c.Warnings[0], `endpoints[0].level: debug is below log.level info, so endpoint "quiet" logs nothing`)
+
+	c, err = Load(Options{File: p, Overrides: map[string]any{"log.level": "debug"}})
+	require.NoError(t, err)
+	assert.Empty(t, c.Warnings)
+}

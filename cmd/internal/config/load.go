@@ -46,7 +46,7 @@ func Load(o Options) (*Config, error) {
 	// fixing a config sees every typo in one run.
 	var errs []error
 	lookup := lookupFunc(o.Environ)
-	endpointsRaw := defaultEndpoints()
+	endpointsRaw, fileEndpoints := defaultEndpoints(), false
 	var expanded []expansion
 	if o.File != "" {
 		raw, err := readFile(o.File)
@@ -64,7 +64,7 @@ func Load(o Options) (*Config, error) {
 			if !ok {
 				errs = append(errs, fmt.Errorf("endpoints: %w: want a list of endpoints, got %s", ErrInvalidValue, describe(eps)))
 			} else {
-				endpointsRaw = list
+				endpointsRaw, fileEndpoints = list, true
 			}
 			delete(raw, "endpoints")
 		}
@@ -121,6 +121,11 @@ func Load(o Options) (*Config, error) {
 	c.expanded = expanded
 	if err := c.Validate(); err != nil {
 		return nil, err
+	}
+	if fileEndpoints {
+		// The default log endpoint made quiet by log.level is a choice,
+		// not a slip: only the file's endpoints are checked.
+		c.Warnings = append(c.Warnings, c.silentLogEndpoints()...)
 	}
 	return c, nil
 }

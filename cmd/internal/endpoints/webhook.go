@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/harkmq/hark/cmd/internal/config"
+	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/cmd/internal/record"
 	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/notify"
@@ -108,7 +109,7 @@ func (w *webhookEndpoint) post(ctx context.Context, body []byte, n *notify.Notif
 		}
 		last = res.Err()
 	}
-	return notify.RequeueWith(fmt.Errorf("%w (%d attempts)", last, w.o.Retries+1))
+	return notify.RequeueWith(fmt.Errorf("%w (%s)", last, plural.Count(w.o.Retries+1, "attempt")))
 }
 
 // once makes one request. retry is true for the failures worth retrying,
