@@ -94,7 +94,7 @@ func TestTransientQueueExpires(t *testing.T) {
 	tr := openTransport(t, r, "", WithTransientQueueExpiry(300*time.Millisecond))
 	conn := rawConn(t)
 	name := transporttest.UniqueName("harkrabbit-transient")
-	d := newDeclarer(conn, &tr.cfg)
+	d := newDeclarer(conn, &tr.cfg, &tr.turns)
 	require.NoError(t, d.transientQueue(name))
 	d.close()
 	require.True(t, queueExists(t, conn, name))
