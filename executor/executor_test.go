@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/sourcegraph/conc/panics"
@@ -107,39 +108,48 @@ func TestPanicInPanicHandlerIsRecovered(t *testing.T) {
 	}
 }
 
+// The tests that wait for something not to happen, or for a deadline,
+// run in a synctest bubble: synctest.Wait returns once every goroutine of
+// the executor is blocked, so "Stop has not returned" is checked when
+// nothing else can happen, not after a guessed pause, and deadlines are
+// exact on the bubble's clock.
+
 func TestStopWaitsForInFlight(t *testing.T) {
 	for name, f := range factories() {
 		t.Run(name, func(t *testing.T) {
-			e := f.New()
-			started := make(chan struct{})
-			release := make(chan struct{})
-			var finished atomic.Bool
-			var ctxErrDuringStop atomic.Value
-			errc := submitAsync(e, context.Background(), func(ctx context.Context) {
-				close(started)
-				<-release
-				ctxErrDuringStop.Store(ctx.Err() == nil)
-				finished.Store(true)
-			})
-			<-started
+			synctest.Test(t, func(t *testing.T) {
+				e := f.New()
+				started := make(chan struct{})
+				release := make(chan struct{})
+				var finished atomic.Bool
+				var ctxErrDuringStop atomic.Value
+				errc := submitAsync(e, context.Background(), func(ctx context.Context) {
+					close(started)
+					<-release
+					ctxErrDuringStop.Store(ctx.Err() == nil)
+					finished.Store(true)
+				})
+				<-started
 
-			stopped := make(chan error, 1)
-			go func() { stopped <- e.Stop(context.Background()) }()
-			select {
-			case err := <-stopped:
-				t.Fatalf("Stop returned %v while a task was running", err)
-			case <-time.After(20 * time.Millisecond):
-			}
-			close(release)
-			select {
-			case err := <-stopped:
-				require.NoError(t, err)
-			case <-time.After(waitFor):
-				t.Fatal("Stop did not return after the task finished")
-			}
-			assert.True(t, finished.Load(), "Stop returned before the task finished")
-			assert.Equal(t, true, ctxErrDuringStop.Load(), "the task context stays live during a graceful stop")
-			require.NoError(t, <-errc)
+				stopped := make(chan error, 1)
+				go func() { stopped <- e.Stop(context.Background()) }()
+				synctest.Wait()
+				select {
+				case err := <-stopped:
+					t.Fatalf("Stop returned %v while a task was running", err)
+				default:
+				}
+				close(release)
+				select {
+				case err := <-stopped:
+					require.NoError(t, err)
+				case <-time.After(waitFor):
+					t.Fatal("Stop did not return after the task finished")
+				}
+				assert.True(t, finished.Load(), "Stop returned before the task finished")
+				assert.Equal(t, true, ctxErrDuringStop.Load(), "the task context stays live during a graceful stop")
+				require.NoError(t, <-errc)
+			})
 		})
 	}
 }
@@ -147,31 +157,34 @@ func TestStopWaitsForInFlight(t *testing.T) {
 func TestStopWithExpiredContextCancelsTasks(t *testing.T) {
 	for name, f := range factories() {
 		t.Run(name, func(t *testing.T) {
-			e := f.New()
-			started := make(chan struct{})
-			cancelled := make(chan struct{})
-			errc := submitAsync(e, context.Background(), func(ctx context.Context) {
-				close(started)
-				<-ctx.Done()
-				close(cancelled)
-			})
-			<-started
+			synctest.Test(t, func(t *testing.T) {
+				e := f.New()
+				started := make(chan struct{})
+				cancelled := make(chan struct{})
+				errc := submitAsync(e, context.Background(), func(ctx context.Context) {
+					close(started)
+					<-ctx.Done()
+					close(cancelled)
+				})
+				<-started
 
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-			defer cancel()
-			begin := time.Now()
-			err := e.Stop(ctx)
-			require.ErrorIs(t, err, context.DeadlineExceeded)
-			assert.Less(t, time.Since(begin), time.Second, "Stop must return promptly")
-			select {
-			case <-cancelled:
-			case <-time.After(waitFor):
-				t.Fatal("the task context was not cancelled")
-			}
-			require.NoError(t, <-errc)
-			// The task has ended; a second Stop now completes cleanly
-			// (idempotent) and releases the executor's goroutines.
-			stop(t, e)
+				const deadline = 10 * time.Millisecond
+				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				defer cancel()
+				begin := time.Now()
+				err := e.Stop(ctx)
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+				assert.Equal(t, deadline, time.Since(begin), "Stop returns at its deadline, not later")
+				select {
+				case <-cancelled:
+				case <-time.After(waitFor):
+					t.Fatal("the task context was not cancelled")
+				}
+				require.NoError(t, <-errc)
+				// The task has ended; a second Stop now completes cleanly
+				// (idempotent) and releases the executor's goroutines.
+				stop(t, e)
+			})
 		})
 	}
 }
@@ -208,31 +221,30 @@ func TestSubmitAfterStop(t *testing.T) {
 func TestSubmitWithDoneContext(t *testing.T) {
 	for name, f := range factories() {
 		t.Run(name, func(t *testing.T) {
-			e := f.New()
-			defer stop(t, e)
-			started := make(chan struct{})
-			release := make(chan struct{})
-			n := f.Workers()
-			var startedOnce sync.Once
-			for range n {
-				_ = submitAsync(e, context.Background(), func(context.Context) {
-					startedOnce.Do(func() { close(started) })
-					<-release
-				})
-			}
-			<-started
-			// Wait until all n slots are held, then one more Submit must
-			// block until its ctx expires.
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-			defer cancel()
-			require.Eventually(t, func() bool {
-				c, cl := context.WithTimeout(context.Background(), 5*time.Millisecond)
-				defer cl()
-				return e.Submit(c, func(context.Context) {}) != nil
-			}, waitFor, time.Millisecond)
-			err := e.Submit(ctx, func(context.Context) { t.Error("ran on a full executor") })
-			require.ErrorIs(t, err, context.DeadlineExceeded)
-			close(release)
+			synctest.Test(t, func(t *testing.T) {
+				e := f.New()
+				defer stop(t, e)
+				release := make(chan struct{})
+				var running atomic.Int64
+				n := f.Workers()
+				for range n {
+					_ = submitAsync(e, context.Background(), func(context.Context) {
+						running.Add(1)
+						<-release
+					})
+				}
+				synctest.Wait() // every slot is held
+				require.EqualValues(t, n, running.Load())
+				// One more Submit blocks until its ctx expires.
+				const deadline = 20 * time.Millisecond
+				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				defer cancel()
+				begin := time.Now()
+				err := e.Submit(ctx, func(context.Context) { t.Error("ran on a full executor") })
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+				assert.Equal(t, deadline, time.Since(begin), "Submit waited for a slot until its context ended")
+				close(release)
+			})
 		})
 	}
 }
@@ -240,33 +252,29 @@ func TestSubmitWithDoneContext(t *testing.T) {
 func TestSubmitBlockedIsReleasedByStop(t *testing.T) {
 	for name, f := range factories() {
 		t.Run(name, func(t *testing.T) {
-			e := f.New()
-			release := make(chan struct{})
-			started := make(chan struct{})
-			var once sync.Once
-			for range f.Workers() {
-				_ = submitAsync(e, context.Background(), func(context.Context) {
-					once.Do(func() { close(started) })
-					<-release
-				})
-			}
-			<-started
-			time.Sleep(10 * time.Millisecond) // let the other workers fill up
-			blocked := submitAsync(e, context.Background(), func(context.Context) {})
-			stopped := make(chan error, 1)
-			go func() { stopped <- e.Stop(context.Background()) }()
-			select {
-			case err := <-blocked:
-				// Either it got a slot before Stop (and ran) or it was
-				// refused; it must never be lost silently.
-				if err != nil {
-					require.ErrorIs(t, err, executor.ErrStopped)
+			synctest.Test(t, func(t *testing.T) {
+				e := f.New()
+				release := make(chan struct{})
+				for range f.Workers() {
+					_ = submitAsync(e, context.Background(), func(context.Context) { <-release })
 				}
-			case <-time.After(waitFor):
-				t.Fatal("a Submit blocked on a full executor was not released by Stop")
-			}
-			close(release)
-			require.NoError(t, <-stopped)
+				synctest.Wait() // every slot is held
+				var ran atomic.Bool
+				blocked := submitAsync(e, context.Background(), func(context.Context) { ran.Store(true) })
+				synctest.Wait() // and this Submit waits for one
+				stopped := make(chan error, 1)
+				go func() { stopped <- e.Stop(context.Background()) }()
+				select {
+				case err := <-blocked:
+					// Refused, never lost silently.
+					require.ErrorIs(t, err, executor.ErrStopped)
+				case <-time.After(waitFor):
+					t.Fatal("a Submit blocked on a full executor was not released by Stop")
+				}
+				close(release)
+				require.NoError(t, <-stopped)
+				assert.False(t, ran.Load(), "a refused task ran")
+			})
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -222,26 +223,33 @@ func (s *stuckOnce) Info(ctx context.Context, _ *notify.Notification) notify.Res
 }
 
 // TestDedup_window: a copy within the window is suppressed; one after
-// it is dispatched.
+// it is dispatched. On synctest's clock, so that a busy machine cannot
+// stretch "within the window" past it.
 func TestDedup_window(t *testing.T) {
-	const window = 200 * time.Millisecond
-	tr := newTransport(t)
-	ep, ev := &recorder{}, &events{}
-	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithDedupWindow(window), notify.WithObserver(ev.add))
-	require.NoError(t, err)
-	start(t, l)
+	synctest.Test(t, func(t *testing.T) {
+		const window = 200 * time.Millisecond
+		tr := newTransport(t)
+		ep, ev := &recorder{}, &events{}
+		l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithDedupWindow(window), notify.WithObserver(ev.add))
+		require.NoError(t, err)
+		start(t, l)
 
-	msg := encoded(t)
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
-	eventually(t, func() bool { return ev.count(notify.EventAcked) == 1 }, "handled")
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
-	eventually(t, func() bool { return ev.count(notify.EventDuplicate) == 1 }, "a copy within the window is a duplicate")
+		msg := encoded(t)
+		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+		synctest.Wait()
+		require.Equal(t, 1, ev.count(notify.EventAcked), "handled")
+		time.Sleep(window - time.Millisecond)
+		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+		synctest.Wait()
+		require.Equal(t, 1, ev.count(notify.EventDuplicate), "a copy within the window is a duplicate")
 
-	time.Sleep(window + 50*time.Millisecond) // let the id age out; not a timing assertion
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
-	eventually(t, func() bool { return ev.count(notify.EventAcked) == 2 }, "a copy after the window is dispatched")
-	assert.Equal(t, 2, ep.count())
-	assert.Equal(t, 1, ev.count(notify.EventDuplicate))
+		time.Sleep(2 * time.Millisecond) // the id, recorded window+1ms ago, ages out
+		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+		synctest.Wait()
+		assert.Equal(t, 2, ev.count(notify.EventAcked), "a copy after the window is dispatched")
+		assert.Equal(t, 2, ep.count())
+		assert.Equal(t, 1, ev.count(notify.EventDuplicate))
+	})
 }
 
 // TestDedup_size_bound: with room for one id, the second notification

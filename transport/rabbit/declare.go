@@ -17,10 +17,13 @@ type declarer struct {
 	cfg  *config
 	log  *zap.Logger
 	ch   *amqp.Channel
+	// turns is the transport's: its declarations of one queue take turns
+	// (declare_turns.go).
+	turns *declareTurns
 }
 
-func newDeclarer(conn *amqp.Connection, cfg *config) *declarer {
-	return &declarer{conn: conn, cfg: cfg, log: cfg.log}
+func newDeclarer(conn *amqp.Connection, cfg *config, turns *declareTurns) *declarer {
+	return &declarer{conn: conn, cfg: cfg, log: cfg.log, turns: turns}
 }
 
 // channel returns an open channel, opening a new one after an error closed
@@ -85,8 +88,10 @@ func (d *declarer) exchange(name string) error {
 // queue declares a queue with oslo's properties for notification queues
 // (durable and auto-delete per the options, queueArgs), or with args when
 // they are given (retry queues). A queue that exists with other properties
-// is used as it is, as for exchanges.
+// is used as it is, as for exchanges. It waits for a declaration of the
+// same queue under way in the transport (see declareTurns).
 func (d *declarer) queue(name string, args amqp.Table, durable, autoDelete bool) error {
+	defer d.turns.take(name)()
 	ch, err := d.channel()
 	if err != nil {
 		return err

@@ -81,7 +81,9 @@
 // exchange and the default queue "<topic>.<priority>" bound to it (so
 // notifications sent before any listener wait for the non-pooled group),
 // publishes with content type application/json, encoding utf-8, delivery
-// mode 2 and the message headers, and waits for the publisher confirm. It
+// mode 2 and the message headers, and waits for the publisher confirm
+// (a transport's declarations of one queue take turns: RabbitMQ nacks a
+// publish to a quorum queue that another channel is still creating). It
 // adds the message_id property (Message.ID) that oslo does not set;
 // amqp091-go leaves out an empty header table and priority 0, which kombu
 // writes explicitly: both mean the same to every AMQP client.

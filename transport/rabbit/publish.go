@@ -21,6 +21,7 @@ import (
 type publisher struct {
 	cfg    *config
 	dialer *dialer
+	turns  *declareTurns
 	log    *zap.Logger
 
 	// dialing holds one token: whoever takes it may (re)connect; others
@@ -48,8 +49,8 @@ type publisher struct {
 // maxIdleChannels bounds the confirm channels kept between sends.
 const maxIdleChannels = 16
 
-func newPublisher(cfg *config, d *dialer) *publisher {
-	p := &publisher{cfg: cfg, dialer: d, log: cfg.log.With(zap.String("connection", "send")),
+func newPublisher(cfg *config, d *dialer, turns *declareTurns) *publisher {
+	p := &publisher{cfg: cfg, dialer: d, turns: turns, log: cfg.log.With(zap.String("connection", "send")),
 		dialing: make(chan struct{}, 1), closing: make(chan struct{})}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.dialing <- struct{}{}
@@ -195,7 +196,7 @@ func (p *publisher) ensureDeclared(conn *amqp.Connection, gen uint64, exchange, 
 	if haveX && haveQ {
 		return nil
 	}
-	d := newDeclarer(conn, p.cfg)
+	d := newDeclarer(conn, p.cfg, p.turns)
 	defer d.close()
 	if !haveX {
 		if err := d.exchange(exchange); err != nil {
@@ -297,7 +298,7 @@ func (p *publisher) publishOnce(ctx context.Context, o outgoing) error {
 		}
 	}
 	if o.prepare != nil {
-		d := newDeclarer(conn, p.cfg)
+		d := newDeclarer(conn, p.cfg, p.turns)
 		err := o.prepare(d)
 		d.close()
 		if err != nil {
@@ -314,14 +315,17 @@ func (p *publisher) publishOnce(ctx context.Context, o outgoing) error {
 		return err
 	}
 	acked, err := dc.WaitContext(ctx)
+	closed := ch.IsClosed() // amqp091-go reports a channel closing before the confirm as a nack
 	p.release(ch, gen)
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
+	case acked:
+		return nil
+	case closed:
+		return errors.New("the channel closed before the broker confirmed the message")
 	}
-	if !acked {
-		return errors.New("the broker did not confirm the message (basic.nack, or the channel closed first)")
-	}
-	return nil
+	return errors.New("the broker did not confirm the message (basic.nack)")
 }
 
 // transient reports whether a failed publish may succeed if tried again:

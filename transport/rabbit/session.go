@@ -85,7 +85,7 @@ func (l *listener) open(conn *amqp.Connection, host endpoint) (s *session, err e
 		l.tr.lostSession(s)
 		s = nil
 	}()
-	d := newDeclarer(conn, &l.tr.cfg)
+	d := newDeclarer(conn, &l.tr.cfg, &l.tr.turns)
 	for _, ex := range exchanges(l.plans) {
 		if err := d.exchange(ex); err != nil {
 			d.close()

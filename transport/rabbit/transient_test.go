@@ -91,15 +91,27 @@ func TestTransientPoolGoesWithStop(t *testing.T) {
 // (its listener died between declaring and consuming) expires.
 func TestTransientQueueExpires(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
-	tr := openTransport(t, r, "", WithTransientQueueExpiry(300*time.Millisecond))
+	const expiry = 300 * time.Millisecond
+	tr := openTransport(t, r, "", WithTransientQueueExpiry(expiry))
 	conn := rawConn(t)
 	name := transporttest.UniqueName("harkrabbit-transient")
-	d := newDeclarer(conn, &tr.cfg)
+	d := newDeclarer(conn, &tr.cfg, &tr.turns)
 	require.NoError(t, d.transientQueue(name))
 	d.close()
 	require.True(t, queueExists(t, conn, name))
-	time.Sleep(2 * time.Second) // unused for longer than x-expires; a declare would renew it
-	assert.False(t, queueExists(t, conn, name))
+	// Each look (a passive declare) counts as a use and renews x-expires,
+	// so the looks come further and further apart, each well past the
+	// expiry: the wait ends on the first look after the broker deleted
+	// the queue, and a busy broker gets ever more time, up to about 30s.
+	for wait := time.Second; ; wait *= 2 {
+		time.Sleep(wait)
+		if !queueExists(t, conn, name) {
+			return
+		}
+		if wait >= 16*time.Second {
+			t.Fatalf("the transient queue %s was still there %s after the last look (x-expires %s)", name, wait, expiry)
+		}
+	}
 }
 
 // TestStartPositionNeedsRetention: RabbitMQ keeps no history, so a start

@@ -25,6 +25,9 @@ type Transport struct {
 	pub    *publisher
 	// compression is the kombu_compression header value, "" for none.
 	compression string
+	// turns orders the declarations of each queue by the transport's
+	// connections.
+	turns declareTurns
 
 	mu        sync.Mutex
 	closed    bool
@@ -62,7 +65,7 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 	}
 	t := &Transport{cfg: cfg, log: cfg.log, compression: ct, listeners: map[*listener]struct{}{}}
 	t.dialer = newDialer(&t.cfg, dt)
-	t.pub = newPublisher(&t.cfg, t.dialer)
+	t.pub = newPublisher(&t.cfg, t.dialer, &t.turns)
 	if _, _, err := t.pub.connection(ctx); err != nil {
 		t.pub.close()
 		return nil, err
