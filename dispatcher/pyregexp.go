@@ -35,7 +35,7 @@ func compilePython(pat string) (*regexp.Regexp, error) {
 	if _, err := syntax.Parse(tr, syntax.Perl); err != nil {
 		var se *syntax.Error
 		if errors.As(err, &se) {
-			return nil, unsupportedError{what: "this pattern", why: syntaxError{se}.Error()}.wrap(se)
+			return nil, unsupportedError{what: "this pattern", why: "RE2 rejects its translation: " + syntaxError{se}.Error()}.wrap(se)
 		}
 		return nil, err
 	}
@@ -456,8 +456,15 @@ func (t *translator) repeat(seq []item, c rune, start int) ([]item, error) {
 	case '*', '+', '?':
 		q = string(c)
 	case '{':
-		if n, ok := t.next(); ok && n == '}' {
+		// A '{' that starts no quantifier is a literal.
+		literal := func() ([]item, error) {
+			if n := len(seq); n > 0 && seq[n-1].tailDollar {
+				t.refuse(fmt.Sprintf("$ followed by %q", t.pat[start:]), dollarWhy)
+			}
 			return append(seq, t.literal('{', 0)), nil
+		}
+		if n, ok := t.next(); ok && n == '}' {
+			return literal()
 		}
 		here := t.pos
 		lo, hi := t.digits(), ""
@@ -467,7 +474,7 @@ func (t *translator) repeat(seq []item, c rune, start int) ([]item, error) {
 		}
 		if !t.match('}') {
 			t.pos = here
-			return append(seq, t.literal('{', 0)), nil
+			return literal()
 		}
 		min, max := 0, -1
 		if lo != "" {
@@ -833,7 +840,13 @@ func (t *translator) escapeValue(c rune, start int, inClass bool) (rune, error) 
 	case '\\':
 		return '\\', nil
 	case 'x', 'u', 'U':
-		n := map[rune]int{'x': 2, 'u': 4, 'U': 8}[c]
+		n := 2
+		switch c {
+		case 'u':
+			n = 4
+		case 'U':
+			n = 8
+		}
 		digits := t.getWhile(n, "0123456789abcdefABCDEF")
 		if len(digits) != n {
 			return 0, t.errorf(start, "incomplete escape %s", t.pat[start:t.pos])
