@@ -133,11 +133,11 @@ func (f *Filter) String() string {
 }
 
 func compileField(field, pat string) (*pattern, error) {
-	re, err := compilePython(pat)
+	p, err := compilePattern(pat)
 	if err != nil {
 		return nil, &FilterError{Field: field, Pattern: pat, Err: err}
 	}
-	return newPattern(re), nil
+	return p, nil
 }
 
 func compileKeys(field string, spec map[string]string) ([]keyPattern, error) {

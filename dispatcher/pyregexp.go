@@ -25,7 +25,7 @@ const maxRE2Repeat = 1000
 // compilePython compiles a Python re pattern so that MatchString has
 // re.match semantics: anchored at the start of the string, not at the end.
 func compilePython(pat string) (*regexp.Regexp, error) {
-	tr, err := translatePython(pat)
+	tr, err := translatePython(pat, false)
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +137,11 @@ func (f pyFlags) combine(add, del pyFlags) pyFlags {
 // Refused: lookaround, backreferences, conditionals, atomic groups,
 // possessive quantifiers, \N{...}, the t flag, repeat counts above 1000,
 // and \b and \B in Unicode mode (RE2's word boundaries are ASCII-only).
-func translatePython(pat string) (string, error) {
-	t := &translator{pat: pat, groupClosed: []bool{true}, names: map[string]int{}}
+//
+// With asciiSubjects, classes keep only their ASCII code points: the
+// translation then matches as Python does on ASCII strings only.
+func translatePython(pat string, asciiSubjects bool) (string, error) {
+	t := &translator{pat: pat, groupClosed: []bool{true}, names: map[string]int{}, asciiSubjects: asciiSubjects}
 	t.fold[0].ascii, t.fold[1].ascii = false, true
 	re, flags, _, err := t.parseSub(0, 0, 0)
 	if err != nil {
@@ -164,6 +167,9 @@ type translator struct {
 	names       map[string]int
 	fold        [2]pyFold // Unicode, ASCII; their tables are built on first use
 	items       int       // numbers the items no other equals
+	// asciiSubjects: translate for subjects known to be ASCII, where a
+	// class's other code points never match (smaller classes, faster).
+	asciiSubjects bool
 	// refused is the first construct found that hark cannot match as
 	// Python does; parsing goes on, so that a pattern Python rejects is
 	// reported as such.
@@ -442,7 +448,7 @@ func (t *translator) parse(flags pyFlags, verbose, first bool) ([]item, pyFlags,
 func (t *translator) literal(c rune, flags pyFlags) item {
 	it := item{kind: itemLiteral, lit: c, key: "L" + strconv.Itoa(int(c))}
 	if flags&flagIgnoreCase != 0 {
-		it.re = t.folder(flags).literal(c).re2()
+		it.re = t.setRE(t.folder(flags).literal(c))
 	} else {
 		it.re = quoteRune(c)
 	}
@@ -968,7 +974,7 @@ func (t *translator) class(start int, flags pyFlags) (item, error) {
 		if flags&flagIgnoreCase != 0 {
 			set = t.folder(flags).literal(r)
 		}
-		return item{kind: itemNotLiteral, re: set.negate().re2(), key: "N" + strconv.Itoa(int(r)), lit: r}, nil
+		return item{kind: itemNotLiteral, re: t.setRE(set.negate()), key: "N" + strconv.Itoa(int(r)), lit: r}, nil
 	}
 	var key strings.Builder
 	key.WriteString("I")
@@ -1049,7 +1055,16 @@ func (t *translator) classRE(cls pyClass, flags pyFlags) string {
 	if cls.negate {
 		set = set.negate()
 	}
-	return set.re2()
+	return t.setRE(set)
+}
+
+// setRE writes s as an RE2 atom; for ASCII-only subjects only its ASCII
+// part matters.
+func (t *translator) setRE(s runeSet) string {
+	if t.asciiSubjects {
+		s = s.intersect(runeSet{0, unicode.MaxASCII})
+	}
+	return s.re2()
 }
 
 // hasCased is _optimize_charset's hascased: whether a literal or range

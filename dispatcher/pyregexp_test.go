@@ -181,7 +181,7 @@ func TestTranslatePython_matchesPython(t *testing.T) {
 	for i, pat := range patterns {
 		py := lines[i]
 		pyErr := strings.HasPrefix(py, "E ")
-		re, err := compilePython(pat)
+		p, err := compilePattern(pat)
 		var ue unsupportedError
 		var pe *pyError
 		switch {
@@ -199,14 +199,16 @@ func TestTranslatePython_matchesPython(t *testing.T) {
 		case err != nil:
 			t.Errorf("%q: unclassified error %v (Python: %s)", pat, err, py)
 		case pyErr:
-			t.Errorf("%q: hark accepts it (as %s); Python: %s", pat, re, py)
+			t.Errorf("%q: hark accepts it (as %s); Python: %s", pat, p.re, py)
 		default:
 			accepted++
-			p := newPattern(re)
 			for j, s := range pySubjects {
 				want := py[j] == '1'
 				if got := p.MatchString(s); got != want {
-					t.Errorf("%q on %q: hark %v, Python %v (RE2 %s)", pat, s, got, want, re)
+					t.Errorf("%q on %q: hark %v, Python %v (RE2 %s)", pat, s, got, want, p.re)
+				}
+				if got := p.Match([]byte(s)); got != want {
+					t.Errorf("%q on %q: hark %v for the bytes, Python %v (RE2 %s)", pat, s, got, want, p.re)
 				}
 			}
 		}
