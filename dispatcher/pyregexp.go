@@ -139,8 +139,8 @@ func (f pyFlags) combine(add, del pyFlags) pyFlags {
 // \b and \B in Unicode mode (RE2's word boundaries are ASCII-only), and a
 // $ (not multi-line) that more pattern follows: it is translated as
 // (?:$|\n\z), which consumes the final newline Python's $ only looks at.
-// A refusal is reported only if Python would accept the pattern, so that an
-// invalid pattern gets Python's message.
+// Refusals (but a conditional's) wait for the end of the parse, so that a
+// pattern with a syntax error gets Python's message.
 //
 // With asciiSubjects, classes keep only their ASCII code points: the
 // translation then matches as Python does on ASCII strings only.
