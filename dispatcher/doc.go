@@ -15,9 +15,12 @@
 // every endpoint call for metrics.
 //
 // Filters (NewFilter) compile Python regular expressions so that they
-// behave as oslo's NotificationFilter does, anchored at the start of the
-// value and not at its end. Patterns Go's RE2 engine cannot express
-// (lookaround, backreferences) are rejected when the filter is built.
+// behave as oslo's NotificationFilter does (re.match: anchored at the start
+// of the value and not at its end), translated to Go's RE2 with Python's
+// Unicode rules for \d, \w, \s and (?i). A pattern Python rejects is
+// rejected; so is one RE2 cannot match exactly as Python does (lookaround,
+// backreferences, Unicode \b, a $ with more pattern after it; NewFilter
+// lists them) when the filter is built.
 //
 // Deviations from oslo.messaging:
 //   - A payload filter does not match a payload that is not a JSON object;
@@ -28,7 +31,8 @@
 //     string, which a pattern such as "" or ".*" matches; oslo's None never
 //     matches. A non-string event_type is a decode error in hark
 //     (transport.ErrDecode), so no endpoint sees it.
-//   - RE2 matches \d, \w, \s and \b against ASCII only.
+//   - Filter patterns that Python accepts but RE2 cannot match exactly are
+//     refused when the filter is built (see NewFilter).
 //
 // The package is pure: no I/O, no goroutines. The notify package wires it
 // to a transport and an executor.

@@ -23,9 +23,10 @@ var (
 )
 
 // FilterError reports a FilterSpec pattern that cannot be compiled: not a
-// valid Python regular expression, or one that Go's RE2 engine cannot
-// express (lookaround, backreferences, possessive quantifiers, atomic
-// groups, conditionals). It wraps ErrInvalidFilter and the underlying error.
+// valid Python regular expression (the message is Python's re.error), or
+// one that hark cannot match exactly as Python does (lookaround,
+// backreferences, Unicode \b, ...; see NewFilter), named in the message.
+// It wraps ErrInvalidFilter and the underlying error.
 type FilterError struct {
 	// Field names the filter field: "publisher_id", "event_type", or
 	// "context.<key>", "metadata.<key>", "payload.<key>".

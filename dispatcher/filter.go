@@ -45,18 +45,31 @@ type keyPattern struct {
 	re  *pattern
 }
 
-// NewFilter compiles spec. A pattern RE2 cannot express (lookaround,
-// backreference) is an error naming the field and the pattern.
+// NewFilter compiles spec. A pattern that is not a valid Python regular
+// expression, or that hark cannot match exactly as Python does, is an error
+// naming the field, the pattern and the construct.
 //
-// Each pattern is a Python regular expression compiled for re.match
-// semantics: it must match at the start of the value, not necessarily up to
-// its end ("comp" matches "compute.host", "host" does not; use $ to match
-// the whole value). An empty pattern matches every string, and so do
-// PublisherID and EventType when empty. Python spellings RE2 lacks but can
-// express (\Z, {,n}, octal and \uXXXX escapes, (?#...) comments, $ before a
-// final newline) are translated. Go's RE2 matches \d, \w, \s and \b
-// against ASCII only, where Python 3 also matches other Unicode letters and
-// digits.
+// Each pattern is a Python 3.11 regular expression (str pattern) compiled
+// for re.match semantics: it must match at the start of the value, not
+// necessarily up to its end ("comp" matches "compute.host", "host" does
+// not; use $ to match the whole value). An empty pattern matches every
+// string, and so do PublisherID and EventType when empty. Python's rules
+// are kept where RE2's differ: \d, \w and \s are Unicode (str.isdecimal,
+// str.isalnum or '_', str.isspace) unless (?a); (?i) folds as Python does
+// ("İ" matches (?i)i, "ſ" matches (?i)s, "K" (Kelvin) matches (?i)k); $
+// also matches before a final newline; (?x) verbose patterns, (?#...)
+// comments, \Z, {,n}, octal and \uXXXX escapes and scoped flags are
+// understood; and what Python rejects is rejected (\z, \pL, \x{41}, $*,
+// (?), a(?i)b, ...).
+//
+// Refused although Python accepts them, because Go's RE2 engine cannot match
+// them exactly: lookahead and lookbehind, backreferences, conditionals,
+// atomic groups and possessive quantifiers; \b and \B outside (?a) (RE2's
+// word boundaries are ASCII-only: write (?a)\b); a $ (without (?m)) that
+// more of the pattern follows, or inside a group repeated more than once
+// (write \Z for the end of the value); \N{name}; the t flag; repeat counts
+// above 1000. Character data is Go's Unicode version (15.0), so the few
+// characters added since Python's (14.0 in Python 3.11) differ.
 //
 // The error is a *FilterError wrapping ErrInvalidFilter; the spec's maps are
 // copied, so changing them afterwards does not change the filter.
@@ -120,11 +133,11 @@ func (f *Filter) String() string {
 }
 
 func compileField(field, pat string) (*pattern, error) {
-	re, err := compilePython(pat)
+	p, err := compilePattern(pat)
 	if err != nil {
 		return nil, &FilterError{Field: field, Pattern: pat, Err: err}
 	}
-	return newPattern(re), nil
+	return p, nil
 }
 
 func compileKeys(field string, spec map[string]string) ([]keyPattern, error) {

@@ -13,7 +13,9 @@ import (
 // nanoseconds where running the regexp costs about a hundred, and the
 // regexp runs for the rest. A nil *pattern is not set.
 type pattern struct {
-	re      *regexp.Regexp
+	re    *regexp.Regexp
+	ascii *regexp.Regexp // re for ASCII values, with ASCII-only classes; nil: re
+
 	literal string      // the text, for prefixMatch and exactMatch
 	kind    patternKind // how to match
 }
@@ -25,6 +27,26 @@ const (
 	prefixMatch                    // the value starts with literal
 	exactMatch                     // the value is literal
 )
+
+// compilePattern compiles the Python pattern pat (see compilePython). When
+// its translation has classes with code points beyond ASCII (\d, \w, (?i)
+// and the like are Unicode, as in Python), a second regexp with only their
+// ASCII part serves ASCII values: it answers the same for them, and RE2
+// runs small classes faster.
+func compilePattern(pat string) (*pattern, error) {
+	re, err := compilePython(pat)
+	if err != nil {
+		return nil, err
+	}
+	p := newPattern(re)
+	if p.kind != regexpMatch {
+		return p, nil
+	}
+	if tr, err := translatePython(pat, true); err == nil && `^(?:`+tr+`)` != re.String() {
+		p.ascii, _ = regexp.Compile(`^(?:` + tr + `)`) // nil on error: re serves
+	}
+	return p, nil
+}
 
 // newPattern wraps re, compiled by compilePython (so anchored at the start),
 // finding out whether it is a plain literal.
@@ -97,6 +119,9 @@ func (p *pattern) MatchString(s string) bool {
 	case exactMatch:
 		return s == p.literal
 	}
+	if p.ascii != nil && isASCII(s) {
+		return p.ascii.MatchString(s)
+	}
 	return p.re.MatchString(s)
 }
 
@@ -108,5 +133,18 @@ func (p *pattern) Match(b []byte) bool {
 	case exactMatch:
 		return string(b) == p.literal
 	}
+	if p.ascii != nil && isASCII(b) {
+		return p.ascii.Match(b)
+	}
 	return p.re.Match(b)
+}
+
+// isASCII reports whether s has only ASCII bytes.
+func isASCII[S string | []byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

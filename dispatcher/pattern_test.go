@@ -24,6 +24,8 @@ func TestPattern_literalForms(t *testing.T) {
 		{`é☃`, prefixMatch, "é☃"},
 		{"\uFFFD", regexpMatch, ""},
 		{``, prefixMatch, ""},
+		{`(?i)123`, prefixMatch, "123"},
+		{`(?x) a b `, prefixMatch, "ab"},
 	} {
 		re, err := compilePython(c.pat)
 		if err != nil {
@@ -36,14 +38,15 @@ func TestPattern_literalForms(t *testing.T) {
 	}
 }
 
-// checkPattern asserts that the pattern answers as its regexp does.
+// checkPattern asserts that the pattern (its literal forms, its regexp for
+// ASCII values) answers as its regexp does.
 func checkPattern(t *testing.T, pat, s string) {
 	t.Helper()
-	re, err := compilePython(pat)
+	p, err := compilePattern(pat)
 	if err != nil {
 		return
 	}
-	p := newPattern(re)
+	re := p.re
 	want := re.MatchString(s)
 	if got := p.MatchString(s); got != want {
 		t.Fatalf("pattern %q on %q: MatchString %v, regexp %v", pat, s, got, want)
@@ -54,8 +57,8 @@ func checkPattern(t *testing.T, pat, s string) {
 }
 
 func TestPattern_matchesRegexp(t *testing.T) {
-	for _, pat := range []string{`^compute\.`, `^active$`, `active`, `a$`, `é`, `\uFFFD`, `(?i)A`, ``} {
-		for _, s := range []string{"", "compute.x", "compute", "active", "active\n", "inactive", "a", "é", "\xff", "\uFFFD", "A"} {
+	for _, pat := range []string{`^compute\.`, `^active$`, `active`, `a$`, `é`, `\uFFFD`, `(?i)A`, ``, `\d+`, `\w+\W`, `(?i)k`, `[^a]`, `\S\s`, `.\D`} {
+		for _, s := range []string{"", "compute.x", "compute", "active", "active\n", "inactive", "a", "é", "\xff", "\uFFFD", "A", "12", "٣", "ab!", "a\u00e9", "k", "\u212a", "x ", "x\u00a0", "b1"} {
 			checkPattern(t, pat, s)
 		}
 	}
@@ -64,5 +67,6 @@ func TestPattern_matchesRegexp(t *testing.T) {
 func FuzzPatternMatchesRegexp(f *testing.F) {
 	f.Add(`^compute\.instance\.`, "compute.instance.create")
 	f.Add(`^active$`, "active")
+	f.Add(`(?i)\w+\d`, "Kelvin\u212a1")
 	f.Fuzz(checkPattern)
 }
