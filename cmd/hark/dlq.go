@@ -182,6 +182,10 @@ is published under a new broker message id derived from the record, so
 that NATS JetStream's duplicate window does not drop it as a re-send of the
 original; a replay retried after a failure is still de-duplicated.
 
+A replay reads each record once. An endpoint that still fails on a
+replayed notification dead-letters it again while the replay runs: that new
+record is left in place, for a later replay, never replayed by the same run.
+
 With --dry-run, nothing is sent or removed: hark prints what it would do.
 One line per record goes to standard output (a table, or --json), a summary
 to standard error. A failed send stops the replay (exit code 1); the record
@@ -378,8 +382,17 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 	}
 	defer tr.Close()
 	w := a.newRecordWriter(req.json, true)
-	replayed, skipped := 0, 0
+	replayed, skipped, again := 0, 0, 0
+	// The ids this run sent. An endpoint that still rejects a replayed
+	// notification dead-letters it again while the replay runs; that new
+	// record is not one this run was asked to replay, and replaying it
+	// would go on for ever, one downstream call per turn.
+	sent := map[string]bool{}
 	res, err := a.scanDLQ(ctx, tr, req, func(ctx context.Context, e *dlqEntry) (bool, bool, error) {
+		if e.parseErr == nil && sent[e.rec.Original.ID] {
+			again++
+			return true, false, nil
+		}
 		if !req.selected(e) || !replayable(e) {
 			skipped++
 			return true, false, nil
@@ -390,7 +403,9 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 			replayed++
 			return true, req.limit > 0 && replayed >= req.limit, w.write(r)
 		}
-		if err := a.replay(ctx, tr, e.rec); err != nil {
+		msg := replayMessage(e.rec)
+		sent[msg.ID] = true
+		if err := a.replay(ctx, tr, e.rec, msg); err != nil {
 			r.Action = "failed"
 			return true, true, errors.Join(err, w.write(r))
 		}
@@ -407,7 +422,10 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 		verb = "would replay"
 	}
 	fmt.Fprintf(a.err, "hark dlq replay: %s %d dead letters from %s (%d read, %d left in place)\n",
-		verb, replayed, targetString(tr, req.target), res.scanned, skipped)
+		verb, replayed, targetString(tr, req.target), res.scanned, skipped+again)
+	if again > 0 {
+		fmt.Fprintf(a.err, "hark dlq replay: %d of the replayed notifications were dead-lettered again while the replay ran; left in place\n", again)
+	}
 	a.noteFull(res)
 	return err
 }
@@ -417,14 +435,13 @@ func replayable(e *dlqEntry) bool {
 	return e.parseErr == nil && e.rec.Source.Target.Topic != "" && e.rec.Source.Priority.Valid()
 }
 
-// replay sends rec's original message back to its source target and
-// priority as hark notify sends: attempts retried with the same message,
+// replay sends msg, rec's original message as replayMessage makes it,
+// back to rec's source target and priority as hark notify sends: attempts retried with the same message,
 // bounded by defaultSendTimeout in all. A record that could not be sent
 // stays in the dead-letter topic.
-func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.DeadLetter) error {
+func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.DeadLetter, msg transport.Message) error {
 	sctx, cancel := context.WithTimeout(ctx, defaultSendTimeout)
 	defer cancel()
-	msg := replayMessage(rec)
 	err := transport.SendRetrying(sctx, tr, rec.Source.Target, rec.Source.Priority, msg, transport.RetryPolicy{}, func(ri transport.RetryInfo) {
 		a.log.Warn("replaying a dead letter failed; retrying", zap.String("message_id", msg.ID),
 			zap.Int("attempt", ri.Attempt), zap.Duration("backoff", ri.Wait), zap.Error(ri.Err))
