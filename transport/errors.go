@@ -25,4 +25,11 @@ var (
 	ErrDecode = errors.New("hark: cannot decode notification")
 	// ErrInvalidConfig: a ListenConfig or option value is invalid.
 	ErrInvalidConfig = errors.New("hark: invalid configuration")
+	// ErrNotFound: a passive listener (ListenConfig.Passive) found nothing
+	// of its group to read on the broker: no queue, no consumer and no
+	// stored message.
+	ErrNotFound = errors.New("hark: nothing to read on the broker")
+	// ErrExchangeNotFound: a passive listener's exchange does not exist
+	// on the broker (RabbitMQ: the exchange; JetStream: its stream).
+	ErrExchangeNotFound = errors.New("hark: no such exchange on the broker")
 )

@@ -116,7 +116,14 @@ them back to where they came from.
 Both read the records in the dead-letter topic's non-pooled group, and put
 back what they do not consume. That counts as a delivery of each record:
 on a transport URL with max_deliveries, records listed that many times are
-themselves dead-lettered (to "<topic>.dlq.dlq").`,
+themselves dead-lettered (to "<topic>.dlq.dlq").
+
+Reading creates nothing on the broker: no exchange, queue or stream is made
+for a dead-letter topic that has none. An exchange that does not exist is
+an error (exit code 1); a topic where nothing was ever dead-lettered reads
+as 0 dead letters, and says so. (On NATS JetStream, the non-pooled group's
+consumer on the dead-letter topic, which records what a replay removed, is
+made by the first read of a topic that holds records.)`,
 		Example: `  hark dlq list
   hark dlq list --reason max_deliveries --json | jq .last_error
   hark dlq replay --dry-run
@@ -270,6 +277,10 @@ type scanResult struct {
 	// full: the scan stopped because it held maxHeld records, so more may
 	// be waiting.
 	full bool
+	// absent says why there was nothing to read: the broker has no queue
+	// (or stream messages) for the dead-letter topic, which a scan never
+	// makes.
+	absent error
 }
 
 // scanDLQ reads the records of req's dead-letter topic and hands each to
@@ -283,9 +294,19 @@ func (a *app) scanDLQ(ctx context.Context, tr transport.Transport, req dlqReques
 		Priorities: req.prios,
 		Prefetch:   maxHeld,
 		Lease:      dlqLease,
+		// Inspecting changes nothing: no exchange, queue or stream is
+		// made for a dead-letter topic that has none (a typo included).
+		Passive: true,
 	}
 	l, err := tr.Listen(ctx, cfg)
-	if err != nil {
+	switch {
+	case errors.Is(err, transport.ErrNotFound):
+		res.absent = err
+		return res, nil
+	case errors.Is(err, transport.ErrExchangeNotFound):
+		ex := req.target.WithDefaultExchange(tr.DefaultExchange()).Exchange
+		return res, fmt.Errorf("no dead letters for exchange %q: the exchange does not exist on the broker (%w)", ex, err)
+	case err != nil:
 		return res, interrupted(ctx, fmt.Errorf("listen to %s: %w", targetString(tr, req.target), err))
 	}
 	var held []transport.Delivery
@@ -370,7 +391,11 @@ func (a *app) dlqList(ctx context.Context, req dlqRequest) error {
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
+	if errors.Is(err, transport.ErrExchangeNotFound) {
+		return err
+	}
 	fmt.Fprintf(a.err, "hark dlq list: %d dead letters listed (%d read) from %s\n", listed, res.scanned, targetString(tr, req.target))
+	a.noteAbsent(res)
 	a.noteFull(res)
 	return err
 }
@@ -417,12 +442,16 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
+	if errors.Is(err, transport.ErrExchangeNotFound) {
+		return err
+	}
 	verb := "replayed"
 	if dryRun {
 		verb = "would replay"
 	}
 	fmt.Fprintf(a.err, "hark dlq replay: %s %d dead letters from %s (%d read, %d left in place)\n",
 		verb, replayed, targetString(tr, req.target), res.scanned, skipped+again)
+	a.noteAbsent(res)
 	if again > 0 {
 		fmt.Fprintf(a.err, "hark dlq replay: %d of the replayed notifications were dead-lettered again while the replay ran; left in place\n", again)
 	}
@@ -450,6 +479,14 @@ func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.
 		return interrupted(ctx, fmt.Errorf("replay %s to %s (%s): %w", rec.Original.ID, targetString(tr, rec.Source.Target), rec.Source.Priority, err))
 	}
 	return nil
+}
+
+// noteAbsent says why a scan read nothing when the broker has nothing to
+// read for the dead-letter topic.
+func (a *app) noteAbsent(res scanResult) {
+	if res.absent != nil {
+		fmt.Fprintf(a.err, "hark: nothing was ever dead-lettered there: %v\n", res.absent)
+	}
 }
 
 func (a *app) noteFull(res scanResult) {

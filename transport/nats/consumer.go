@@ -92,6 +92,9 @@ func describeShape(s shape) string {
 // or limits differ from what this listener asks is updated (the last
 // member to start sets them); one that cannot be updated is used as it is.
 func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConfig, s shape, resumeAt uint64) (string, jetstream.Consumer, error) {
+	if cfg.Passive {
+		return t.existingConsumer(ctx, cfg, s, resumeAt)
+	}
 	stream, err := t.ensureStream(ctx, s.exchange)
 	if err != nil {
 		return "", nil, err
@@ -109,6 +112,61 @@ func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConf
 		return "", nil, err
 	}
 	return stream, c, nil
+}
+
+// existingConsumer is ensureConsumer for a passive listener
+// (transport.ListenConfig.Passive): it makes no stream, and changes no
+// consumer. The group's consumer is used as it is when it exists; else it
+// is made only when the stream holds messages on s's subjects, since the
+// consumer is where the group's progress over them is kept (what a dlq
+// replay removed). A missing stream is an error wrapping
+// transport.ErrExchangeNotFound; no consumer and no message, one wrapping
+// transport.ErrNotFound.
+func (t *Transport) existingConsumer(ctx context.Context, cfg transport.ListenConfig, s shape, resumeAt uint64) (string, jetstream.Consumer, error) {
+	name := StreamName(s.exchange)
+	st, err := t.js.Stream(ctx, name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return "", nil, fmt.Errorf("%w: exchange %q has no stream %s", transport.ErrExchangeNotFound, s.exchange, name)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("nats: look up stream %s: %w", name, err)
+	}
+	want := t.consumerConfig(cfg, s)
+	c, err := t.js.Consumer(ctx, name, want.Durable)
+	switch {
+	case err == nil:
+		return name, c, nil
+	case !errors.Is(err, jetstream.ErrConsumerNotFound):
+		return "", nil, fmt.Errorf("nats: look up consumer %s on stream %s: %w", want.Durable, name, err)
+	}
+	stored := false
+	for _, f := range s.filters() {
+		info, err := st.Info(ctx, jetstream.WithSubjectFilter(f))
+		if err != nil {
+			return "", nil, fmt.Errorf("nats: count messages on %s in stream %s: %w", f, name, err)
+		}
+		if len(info.State.Subjects) > 0 {
+			stored = true
+			break
+		}
+	}
+	if !stored {
+		return "", nil, fmt.Errorf("%w: stream %s holds nothing on %s, and %s has no consumer there",
+			transport.ErrNotFound, name, strings.Join(s.filters(), ", "), groupDescription(cfg.Pool))
+	}
+	c, err = t.createConsumer(ctx, name, cfg, s, want, resumeAt)
+	if err != nil {
+		return "", nil, err
+	}
+	return name, c, nil
+}
+
+// groupDescription names a group in messages.
+func groupDescription(pool string) string {
+	if pool == "" {
+		return "the non-pooled group"
+	}
+	return "pool " + pool
 }
 
 // updateConsumer brings c's updatable settings to want's.
