@@ -88,8 +88,8 @@ Exit codes:
   0    success
   1    runtime error (broker unreachable, a send failed, ...)
   2    usage error (unknown verb or flag, bad flag value)
-  130  interrupted by Ctrl-C or SIGTERM before notify, dlq list or dlq replay
-       finished (an interrupted tail exits 0)`,
+  130  interrupted by Ctrl-C, SIGTERM or SIGHUP before notify, dlq list or
+       dlq replay finished (an interrupted tail exits 0)`,
 		Example: `  # Start the daemon in one terminal, then send a notification from another:
   harkd
   hark notify --event-type compute.instance.create.end --payload '{"state": "active"}'
