@@ -189,9 +189,9 @@ is published under a new broker message id derived from the record, so
 that NATS JetStream's duplicate window does not drop it as a re-send of the
 original; a replay retried after a failure is still de-duplicated.
 
-A replay reads each record once. An endpoint that still fails on a
-replayed notification dead-letters it again while the replay runs: that new
-record is left in place, for a later replay, never replayed by the same run.
+A replay takes the records that were there when it started, each once.
+Records dead-lettered while it runs (such as a replayed notification that
+an endpoint still fails on) are left in place for a later replay.
 
 With --dry-run, nothing is sent or removed: hark prints what it would do.
 One line per record goes to standard output (a table, or --json), a summary
@@ -407,15 +407,17 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 	}
 	defer tr.Close()
 	w := a.newRecordWriter(req.json, true)
-	replayed, skipped, again := 0, 0, 0
-	// The ids this run sent. An endpoint that still rejects a replayed
-	// notification dead-letters it again while the replay runs; that new
-	// record is not one this run was asked to replay, and replaying it
-	// would go on for ever, one downstream call per turn.
+	replayed, skipped, later := 0, 0, 0
+	// A replay takes what was dead-lettered when it started. An endpoint
+	// that still rejects a replayed notification dead-letters it again
+	// while the replay runs; replaying that new record would go on for
+	// ever, one downstream call per turn. It is known by its time, and,
+	// whatever the clocks of the hosts say, by its id: one this run sent.
+	started := time.Now()
 	sent := map[string]bool{}
 	res, err := a.scanDLQ(ctx, tr, req, func(ctx context.Context, e *dlqEntry) (bool, bool, error) {
-		if e.parseErr == nil && sent[e.rec.Original.ID] {
-			again++
+		if e.parseErr == nil && (sent[e.rec.Original.ID] || e.rec.Time.After(started)) {
+			later++
 			return true, false, nil
 		}
 		if !req.selected(e) || !replayable(e) {
@@ -450,10 +452,10 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 		verb = "would replay"
 	}
 	fmt.Fprintf(a.err, "hark dlq replay: %s %d dead letters from %s (%d read, %d left in place)\n",
-		verb, replayed, targetString(tr, req.target), res.scanned, skipped+again)
+		verb, replayed, targetString(tr, req.target), res.scanned, skipped+later)
 	a.noteAbsent(res)
-	if again > 0 {
-		fmt.Fprintf(a.err, "hark dlq replay: %d of the replayed notifications were dead-lettered again while the replay ran; left in place\n", again)
+	if later > 0 {
+		fmt.Fprintf(a.err, "hark dlq replay: %d dead letters came after the replay started (replayed notifications an endpoint still failed on, among others); left in place for a later replay\n", later)
 	}
 	a.noteFull(res)
 	return err
