@@ -109,3 +109,26 @@ func deleteQueue(t *testing.T, url, queue string) {
 		t.Logf("cleanup: delete queue %s: %v", queue, err)
 	}
 }
+
+// TestBench_hangup_removes_what_it_declared: a bench ended by SIGHUP
+// removes its exchange's stream on the way out, as for SIGTERM.
+func TestBench_hangup_removes_what_it_declared(t *testing.T) {
+	b := newBroker(t, "nats")
+	js, err := jetstream.New(natsConn(t, b.tr))
+	require.NoError(t, err)
+	ctx := within(t, 60*time.Second)
+	streams := func() []string {
+		var out []string
+		l := js.StreamNames(ctx)
+		for n := range l.Name() {
+			out = append(out, n)
+		}
+		require.NoError(t, l.Err())
+		return out
+	}
+	p := startProcess(t, "bench", "steady", "--url", b.url, "--rate", "100", "--duration", "60s")
+	p.waitStderr(t, "steady:")
+	require.NotEmpty(t, streams(), "the bench's stream")
+	assert.Equal(t, exitInterrupted, p.signal(t, syscall.SIGHUP), p.stderr.String())
+	assert.Empty(t, streams(), "the bench removed its stream")
+}
