@@ -416,12 +416,12 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 	started := time.Now()
 	sent := map[string]bool{}
 	res, err := a.scanDLQ(ctx, tr, req, func(ctx context.Context, e *dlqEntry) (bool, bool, error) {
-		if e.parseErr == nil && (sent[e.rec.Original.ID] || e.rec.Time.After(started)) {
-			later++
-			return true, false, nil
-		}
 		if !req.selected(e) || !replayable(e) {
 			skipped++
+			return true, false, nil
+		}
+		if sent[e.rec.Original.ID] || e.rec.Time.After(started) {
+			later++
 			return true, false, nil
 		}
 		r := newDeadLetterRecord(e)
@@ -467,8 +467,8 @@ func replayable(e *dlqEntry) bool {
 }
 
 // replay sends msg, rec's original message as replayMessage makes it,
-// back to rec's source target and priority as hark notify sends: attempts retried with the same message,
-// bounded by defaultSendTimeout in all. A record that could not be sent
+// back to rec's source target and priority as hark notify sends: attempts
+// retried with the same message, bounded by defaultSendTimeout in all. A record that could not be sent
 // stays in the dead-letter topic.
 func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.DeadLetter, msg transport.Message) error {
 	sctx, cancel := context.WithTimeout(ctx, defaultSendTimeout)
