@@ -29,4 +29,11 @@ var (
 	// 403 ACCESS_REFUSED, a NATS authorization violation). Retrying with
 	// the same ones fails until they are fixed on one side or the other.
 	ErrCredentialsRefused = errors.New("hark: credentials refused")
+	// ErrNotFound: a passive listener (ListenConfig.Passive) found nothing
+	// of its group to read on the broker: no queue, no consumer and no
+	// stored message.
+	ErrNotFound = errors.New("hark: nothing to read on the broker")
+	// ErrExchangeNotFound: a passive listener's exchange does not exist
+	// on the broker (RabbitMQ: the exchange; JetStream: its stream).
+	ErrExchangeNotFound = errors.New("hark: no such exchange on the broker")
 )

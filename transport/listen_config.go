@@ -58,6 +58,18 @@ type ListenConfig struct {
 	// sent before it listened. Drivers keep nothing per group for the
 	// non-pooled group, which cannot be transient.
 	Transient bool
+	// Passive makes the listener read only what already exists on the
+	// broker, for tools that inspect (hark dlq): Listen creates no
+	// exchange, stream, queue or binding and changes none. RabbitMQ:
+	// passive declares, consuming the queues of the group that exist.
+	// JetStream: the stream is looked up; the group's consumer is used
+	// when it exists, and made only when the stream holds messages on the
+	// listener's subjects (the consumer is where the group's progress
+	// over them is kept). Memory: the queues that exist. Listen fails with
+	// an error wrapping ErrExchangeNotFound when an exchange of the
+	// targets does not exist, and ErrNotFound when nothing of the group
+	// exists to read. The zero value (false) declares what is missing.
+	Passive bool
 }
 
 // Validate checks the configuration; the error wraps ErrInvalidConfig or
@@ -100,6 +112,9 @@ func (c ListenConfig) Validate() error {
 	}
 	if err := c.Start.Validate(); err != nil {
 		return err
+	}
+	if c.Transient && c.Passive {
+		return fmt.Errorf("%w: a transient pool is made by its listener; it cannot be passive", ErrInvalidConfig)
 	}
 	if c.Transient && c.Pool == "" {
 		return fmt.Errorf("%w: only a pool can be transient, not the non-pooled group", ErrInvalidConfig)

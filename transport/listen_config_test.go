@@ -39,6 +39,7 @@ func TestListenConfig_Validate(t *testing.T) {
 		{"negative prefetch", func(c *transport.ListenConfig) { c.Prefetch = -1 }, transport.ErrInvalidConfig, "prefetch -1 is negative"},
 		{"negative lease", func(c *transport.ListenConfig) { c.Lease = -time.Second }, transport.ErrInvalidConfig, "lease -1s is negative"},
 		{"negative max deliveries", func(c *transport.ListenConfig) { c.MaxDeliveries = -2 }, transport.ErrInvalidConfig, "max deliveries -2 is negative"},
+		{"passive transient pool", func(c *transport.ListenConfig) { c.Pool, c.Transient, c.Passive = "p", true, true }, transport.ErrInvalidConfig, "cannot be passive"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -117,7 +117,14 @@ them back to where they came from.
 Both read the records in the dead-letter topic's non-pooled group, and put
 back what they do not consume. That counts as a delivery of each record:
 on a transport URL with max_deliveries, records listed that many times are
-themselves dead-lettered (to "<topic>.dlq.dlq").`,
+themselves dead-lettered (to "<topic>.dlq.dlq").
+
+Reading creates nothing on the broker: no exchange, queue or stream is made
+for a dead-letter topic that has none. An exchange that does not exist is
+an error (exit code 1); a topic where nothing was ever dead-lettered reads
+as 0 dead letters, and says so. (On NATS JetStream, the non-pooled group's
+consumer on the dead-letter topic, which records what a replay removed, is
+made by the first read of a topic that holds records.)`,
 		Example: `  hark dlq list
   hark dlq list --reason max_deliveries --json | jq .last_error
   hark dlq replay --dry-run
@@ -182,6 +189,10 @@ every pool listening there (and the non-pooled group) receives it again. It
 is published under a new broker message id derived from the record, so
 that NATS JetStream's duplicate window does not drop it as a re-send of the
 original; a replay retried after a failure is still de-duplicated.
+
+A replay takes the records that were there when it started, each once.
+Records dead-lettered while it runs (such as a replayed notification that
+an endpoint still fails on) are left in place for a later replay.
 
 With --dry-run, nothing is sent or removed: hark prints what it would do.
 One line per record goes to standard output (a table, or --json), a summary
@@ -267,6 +278,10 @@ type scanResult struct {
 	// full: the scan stopped because it held maxHeld records, so more may
 	// be waiting.
 	full bool
+	// absent says why there was nothing to read: the broker has no queue
+	// (or stream messages) for the dead-letter topic, which a scan never
+	// makes.
+	absent error
 }
 
 // scanDLQ reads the records of req's dead-letter topic and hands each to
@@ -280,9 +295,19 @@ func (a *app) scanDLQ(ctx context.Context, tr transport.Transport, req dlqReques
 		Priorities: req.prios,
 		Prefetch:   maxHeld,
 		Lease:      dlqLease,
+		// Inspecting changes nothing: no exchange, queue or stream is
+		// made for a dead-letter topic that has none (a typo included).
+		Passive: true,
 	}
 	l, err := tr.Listen(ctx, cfg)
-	if err != nil {
+	switch {
+	case errors.Is(err, transport.ErrNotFound):
+		res.absent = err
+		return res, nil
+	case errors.Is(err, transport.ErrExchangeNotFound):
+		ex := req.target.WithDefaultExchange(tr.DefaultExchange()).Exchange
+		return res, fmt.Errorf("no dead letters for exchange %q: the exchange does not exist on the broker (%w)", ex, err)
+	case err != nil:
 		return res, interrupted(ctx, fmt.Errorf("listen to %s: %w", targetString(tr, req.target), err))
 	}
 	var held []transport.Delivery
@@ -367,7 +392,11 @@ func (a *app) dlqList(ctx context.Context, req dlqRequest) error {
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
+	if errors.Is(err, transport.ErrExchangeNotFound) {
+		return err
+	}
 	fmt.Fprintf(a.err, "hark dlq list: %s listed (%d read) from %s\n", plural.Count(listed, "dead letter"), res.scanned, targetString(tr, req.target))
+	a.noteAbsent(res)
 	a.noteFull(res)
 	return err
 }
@@ -379,10 +408,21 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 	}
 	defer tr.Close()
 	w := a.newRecordWriter(req.json, true)
-	replayed, skipped := 0, 0
+	replayed, skipped, later := 0, 0, 0
+	// A replay takes what was dead-lettered when it started. An endpoint
+	// that still rejects a replayed notification dead-letters it again
+	// while the replay runs; replaying that new record would go on for
+	// ever, one downstream call per turn. It is known by its time, and,
+	// whatever the clocks of the hosts say, by its id: one this run sent.
+	started := time.Now()
+	sent := map[string]bool{}
 	res, err := a.scanDLQ(ctx, tr, req, func(ctx context.Context, e *dlqEntry) (bool, bool, error) {
 		if !req.selected(e) || !replayable(e) {
 			skipped++
+			return true, false, nil
+		}
+		if sent[e.rec.Original.ID] || e.rec.Time.After(started) {
+			later++
 			return true, false, nil
 		}
 		r := newDeadLetterRecord(e)
@@ -391,7 +431,9 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 			replayed++
 			return true, req.limit > 0 && replayed >= req.limit, w.write(r)
 		}
-		if err := a.replay(ctx, tr, e.rec); err != nil {
+		msg := replayMessage(e.rec)
+		sent[msg.ID] = true
+		if err := a.replay(ctx, tr, e.rec, msg); err != nil {
 			r.Action = "failed"
 			return true, true, errors.Join(err, w.write(r))
 		}
@@ -403,12 +445,19 @@ func (a *app) dlqReplay(ctx context.Context, req dlqRequest, dryRun bool) error 
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
+	if errors.Is(err, transport.ErrExchangeNotFound) {
+		return err
+	}
 	verb := "replayed"
 	if dryRun {
 		verb = "would replay"
 	}
 	fmt.Fprintf(a.err, "hark dlq replay: %s %s from %s (%d read, %d left in place)\n",
-		verb, plural.Count(replayed, "dead letter"), targetString(tr, req.target), res.scanned, skipped)
+		verb, plural.Count(replayed, "dead letter"), targetString(tr, req.target), res.scanned, skipped+later)
+	a.noteAbsent(res)
+	if later > 0 {
+		fmt.Fprintf(a.err, "hark dlq replay: %s came after the replay started (replayed notifications an endpoint still failed on, among others); left in place for a later replay\n", plural.Count(later, "dead letter"))
+	}
 	a.noteFull(res)
 	return err
 }
@@ -418,14 +467,13 @@ func replayable(e *dlqEntry) bool {
 	return e.parseErr == nil && e.rec.Source.Target.Topic != "" && e.rec.Source.Priority.Valid()
 }
 
-// replay sends rec's original message back to its source target and
-// priority as hark notify sends: attempts retried with the same message,
-// bounded by defaultSendTimeout in all. A record that could not be sent
+// replay sends msg, rec's original message as replayMessage makes it,
+// back to rec's source target and priority as hark notify sends: attempts
+// retried with the same message, bounded by defaultSendTimeout in all. A record that could not be sent
 // stays in the dead-letter topic.
-func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.DeadLetter) error {
+func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.DeadLetter, msg transport.Message) error {
 	sctx, cancel := context.WithTimeout(ctx, defaultSendTimeout)
 	defer cancel()
-	msg := replayMessage(rec)
 	err := transport.SendRetrying(sctx, tr, rec.Source.Target, rec.Source.Priority, msg, transport.RetryPolicy{}, func(ri transport.RetryInfo) {
 		a.log.Warn("replaying a dead letter failed; retrying", zap.String("message_id", msg.ID),
 			zap.Int("attempt", ri.Attempt), zap.Duration("backoff", ri.Wait), zap.Error(ri.Err))
@@ -434,6 +482,14 @@ func (a *app) replay(ctx context.Context, tr transport.Transport, rec transport.
 		return interrupted(ctx, fmt.Errorf("replay %s to %s (%s): %w", rec.Original.ID, targetString(tr, rec.Source.Target), rec.Source.Priority, err))
 	}
 	return nil
+}
+
+// noteAbsent says why a scan read nothing when the broker has nothing to
+// read for the dead-letter topic.
+func (a *app) noteAbsent(res scanResult) {
+	if res.absent != nil {
+		fmt.Fprintf(a.err, "hark: nothing was ever dead-lettered there: %v\n", res.absent)
+	}
 }
 
 func (a *app) noteFull(res scanResult) {

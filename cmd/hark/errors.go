@@ -16,7 +16,7 @@ const (
 	// exitUsage: the command line is wrong (unknown verb or flag, bad
 	// value).
 	exitUsage = 2
-	// exitInterrupted: SIGINT or SIGTERM ended a verb before it finished
+	// exitInterrupted: SIGINT, SIGTERM or SIGHUP ended a verb before it finished
 	// (128 + SIGINT, the shell's convention).
 	exitInterrupted = 130
 )

@@ -111,8 +111,8 @@ Exit codes:
   0    success
   1    runtime error (broker unreachable, a send failed, ...)
   2    usage error (unknown verb or flag, bad flag value)
-  130  interrupted by Ctrl-C or SIGTERM before notify, dlq list or dlq replay
-       finished (an interrupted tail, or notify --count 0, exits 0)
+  130  interrupted by Ctrl-C, SIGTERM or SIGHUP before notify, dlq list or
+       dlq replay finished (an interrupted tail, or notify --count 0, exits 0)
 
 --count 0 means until interrupted (notify, tail), as --limit 0 means no
 limit (dlq); a bench's --count is the size of its backlog, at least 1.`,

@@ -135,6 +135,59 @@ func (b *Broker) nonPooledQueue(k key) *queue {
 	return q
 }
 
+// existingQueues returns the queues of cfg's group on keys that exist,
+// making and binding nothing (transport.ListenConfig.Passive). An exchange
+// exists once something was sent to it or a group listened on it. b.mu
+// must be held.
+func (b *Broker) existingQueues(cfg transport.ListenConfig, keys []key) ([]*queue, error) {
+	for _, tg := range cfg.Targets {
+		if !b.hasExchange(tg.Exchange) {
+			return nil, fmt.Errorf("%w: exchange %q", transport.ErrExchangeNotFound, tg.Exchange)
+		}
+	}
+	var qs []*queue
+	if cfg.Pool != "" {
+		if q := b.pools[cfg.Pool]; q != nil {
+			b.joinPool(q, false) // leavePool counts it out at Close
+			qs = append(qs, q)
+		}
+	} else {
+		for _, k := range keys {
+			if q := b.nonPooled[k]; q != nil {
+				qs = append(qs, q)
+			}
+		}
+	}
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("%w: no queue of %s exists for %v", transport.ErrNotFound, groupName(cfg.Pool), cfg.Targets)
+	}
+	return qs, nil
+}
+
+// hasExchange reports whether any queue is keyed on, or bound to,
+// exchange. b.mu must be held.
+func (b *Broker) hasExchange(exchange string) bool {
+	for k := range b.nonPooled {
+		if k.exchange == exchange {
+			return true
+		}
+	}
+	for k := range b.bindings {
+		if k.exchange == exchange {
+			return true
+		}
+	}
+	return false
+}
+
+// groupName names a group in messages.
+func groupName(pool string) string {
+	if pool == "" {
+		return "the non-pooled group"
+	}
+	return "pool " + pool
+}
+
 // poolQueue returns pool's queue, creating it, and binds it to keys.
 func (b *Broker) poolQueue(pool string, keys []key) *queue {
 	q := b.pools[pool]

@@ -38,6 +38,9 @@
 //     added. A transient pool's queue (ListenConfig.Transient) is removed,
 //     with what it holds, when its last member closes, as RabbitMQ
 //     deletes an auto-delete queue.
+//   - A passive listener (ListenConfig.Passive) creates and binds nothing:
+//     it reads the queues of its group that exist. An exchange exists once
+//     something was sent to it or a group listened on it.
 //
 // The broker keeps no history: start positions that read one
 // (transport.StartAll, transport.StartTime) are refused with

@@ -74,11 +74,17 @@ func (t *memTransport) Listen(ctx context.Context, cfg transport.ListenConfig) (
 		return nil, fmt.Errorf("memory: listen: %w", transport.ErrClosed)
 	}
 	var qs []*queue
-	if cfg.Pool == "" {
+	switch {
+	case cfg.Passive:
+		var err error
+		if qs, err = b.existingQueues(cfg, keys); err != nil {
+			return nil, fmt.Errorf("memory: listen: %w", err)
+		}
+	case cfg.Pool == "":
 		for _, k := range keys {
 			qs = append(qs, b.nonPooledQueue(k))
 		}
-	} else {
+	default:
 		_, exists := b.pools[cfg.Pool]
 		q := b.poolQueue(cfg.Pool, keys)
 		b.joinPool(q, !exists && cfg.Transient)

@@ -86,13 +86,21 @@ func describeShape(s shape) string {
 }
 
 // ensureConsumer returns the consumer of cfg's group on shape s, making it
-// when the group has none for this shape yet; resumeAt, when not 0, is
+// when the group has none for this shape yet (a passive listener makes no
+// stream, and makes the consumer only over stored messages: see
+// holdsMessages); resumeAt, when not 0, is
 // the stream sequence a consumer made again for a running listener
 // starts at (see createConsumer). An existing one whose lease
 // or limits differ from what this listener asks is updated (the last
 // member to start sets them); one that cannot be updated is used as it is.
 func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConfig, s shape, resumeAt uint64) (string, jetstream.Consumer, error) {
-	stream, err := t.ensureStream(ctx, s.exchange)
+	var stream string
+	var err error
+	if cfg.Passive {
+		stream, err = t.existingStream(ctx, s.exchange)
+	} else {
+		stream, err = t.ensureStream(ctx, s.exchange)
+	}
 	if err != nil {
 		return "", nil, err
 	}
@@ -104,11 +112,61 @@ func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConf
 	case !errors.Is(err, jetstream.ErrConsumerNotFound):
 		return "", nil, fmt.Errorf("nats: look up consumer %s on stream %s: %w", want.Durable, stream, err)
 	}
+	if cfg.Passive {
+		if err := t.holdsMessages(ctx, stream, s.filters()); err != nil {
+			return "", nil, fmt.Errorf("%w, and %s has no consumer there", err, groupDescription(cfg.Pool))
+		}
+	}
 	c, err = t.createConsumer(ctx, stream, cfg, s, want, resumeAt)
 	if err != nil {
 		return "", nil, err
 	}
 	return stream, c, nil
+}
+
+// existingStream returns the name of exchange's stream, making nothing,
+// for a passive listener (transport.ListenConfig.Passive); a missing one
+// is an error wrapping transport.ErrExchangeNotFound.
+func (t *Transport) existingStream(ctx context.Context, exchange string) (string, error) {
+	name := StreamName(exchange)
+	_, err := t.js.Stream(ctx, name)
+	switch {
+	case errors.Is(err, jetstream.ErrStreamNotFound):
+		return "", fmt.Errorf("%w: exchange %q has no stream %s", transport.ErrExchangeNotFound, exchange, name)
+	case err != nil:
+		return "", fmt.Errorf("nats: look up stream %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// holdsMessages returns nil when stream holds a message on one of
+// filters, else an error wrapping transport.ErrNotFound. A passive
+// listener makes its group's consumer only then: the consumer is where
+// the group's progress over those messages is kept (what hark dlq replay
+// removed), and nothing else would make it.
+func (t *Transport) holdsMessages(ctx context.Context, stream string, filters []string) error {
+	st, err := t.js.Stream(ctx, stream)
+	if err != nil {
+		return fmt.Errorf("nats: look up stream %s: %w", stream, err)
+	}
+	for _, f := range filters {
+		info, err := st.Info(ctx, jetstream.WithSubjectFilter(f))
+		if err != nil {
+			return fmt.Errorf("nats: count messages on %s in stream %s: %w", f, stream, err)
+		}
+		if len(info.State.Subjects) > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: stream %s holds nothing on %s", transport.ErrNotFound, stream, strings.Join(filters, ", "))
+}
+
+// groupDescription names a group in messages.
+func groupDescription(pool string) string {
+	if pool == "" {
+		return "the non-pooled group"
+	}
+	return "pool " + pool
 }
 
 // updateConsumer brings c's updatable settings to want's.

@@ -193,6 +193,10 @@
 //     deliveries can still be settled. Close then gives back the unsettled
 //     ones. Transport.Close closes the listeners and drains the connection,
 //     flushing every ack.
+//   - A passive listener (ListenConfig.Passive: hark dlq) makes no
+//     stream: one that does not exist is transport.ErrExchangeNotFound.
+//     It uses its group's consumer as it is, and makes it only when the
+//     stream holds messages on its subjects (else transport.ErrNotFound).
 //   - Backlog (transport.BacklogReporter) is, per consumer, the messages
 //     not yet delivered to the group (NumPending) plus those delivered and
 //     not yet acknowledged (NumAckPending): one consumer info request.

@@ -2,6 +2,7 @@ package nats
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -71,8 +72,13 @@ func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenCon
 		t.log.Warn("nats: the listener's prefetch exceeds its consumer's max_ack_pending, which caps the whole group: raise max_ack_pending",
 			zap.Int("prefetch", cfg.Prefetch), zap.Int("max_ack_pending", mp))
 	}
+	var missing error // a passive listener's shape with nothing to read
 	for _, s := range shapes(cfg) {
 		stream, cons, err := t.ensureConsumer(ctx, cfg, s, 0)
+		if cfg.Passive && errors.Is(err, transport.ErrNotFound) {
+			missing = err
+			continue
+		}
 		if err != nil {
 			l.abandon()
 			return nil, fmt.Errorf("nats: listen: %w", err)
@@ -83,6 +89,10 @@ func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenCon
 			return nil, fmt.Errorf("nats: listen: %w", err)
 		}
 		l.cons = append(l.cons, c)
+	}
+	if len(l.cons) == 0 && missing != nil {
+		l.abandon()
+		return nil, fmt.Errorf("nats: listen: %w", missing)
 	}
 	l.mu.Lock()
 	for _, c := range l.cons {

@@ -3,9 +3,13 @@ package rabbit
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // declarer declares exchanges, queues and bindings on a channel of its
@@ -150,4 +154,60 @@ func (d *declarer) recorded(kind, name string) {
 	if d.cfg.record != nil {
 		d.cfg.record(kind, name)
 	}
+}
+
+// existing returns the plans whose queue exists, for a passive listener
+// (transport.ListenConfig.Passive), declaring nothing: every exchange and
+// queue is looked up with a passive declare, on a channel of its own (a
+// 404 closes the channel). An exchange that does not exist is an error
+// wrapping transport.ErrExchangeNotFound; no queue at all, one wrapping
+// transport.ErrNotFound.
+func existing(conn *amqp.Connection, plans []queuePlan) ([]queuePlan, error) {
+	lookup := func(what, name string, f func(*amqp.Channel) error) (bool, error) {
+		ch, err := conn.Channel()
+		if err != nil {
+			return false, fmt.Errorf("rabbit: open a channel: %w", err)
+		}
+		err = f(ch)
+		if isNotFound(err) {
+			return false, nil // the broker closed the channel
+		}
+		_ = ch.Close()
+		if err != nil {
+			return false, fmt.Errorf("rabbit: look up %s %q: %w", what, name, err)
+		}
+		return true, nil
+	}
+	for _, ex := range exchanges(plans) {
+		ok, err := lookup("exchange", ex, func(ch *amqp.Channel) error {
+			return ch.ExchangeDeclarePassive(ex, exchangeKind, false, false, false, false, nil)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("rabbit: %w: exchange %q does not exist", transport.ErrExchangeNotFound, ex)
+		}
+	}
+	var out []queuePlan
+	for _, q := range plans {
+		ok, err := lookup("queue", q.name, func(ch *amqp.Channel) error {
+			_, err := ch.QueueDeclarePassive(q.name, false, false, false, false, nil)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, q)
+		}
+	}
+	if len(out) == 0 {
+		names := make([]string, len(plans))
+		for i, q := range plans {
+			names[i] = q.name
+		}
+		return nil, fmt.Errorf("rabbit: %w: none of the queues %s exists", transport.ErrNotFound, strings.Join(slices.Compact(names), ", "))
+	}
+	return out, nil
 }

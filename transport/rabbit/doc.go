@@ -71,6 +71,12 @@
 // the queue held: a transient pool is for watching, not for work that
 // must be done.
 //
+// A passive listener (transport.ListenConfig.Passive, hark dlq) declares
+// nothing: it looks its exchanges and queues up with passive declares
+// over a connection of its own, and consumes the queues that exist. A
+// missing exchange is transport.ErrExchangeNotFound; no queue at all,
+// transport.ErrNotFound.
+//
 // Start positions: a new pool starts with new notifications and the
 // non-pooled queue holds what was sent since the publisher declared it;
 // RabbitMQ keeps nothing else, so positions that read what the broker

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -78,7 +79,11 @@ func newListener(t *Transport, cfg transport.ListenConfig) *listener {
 // start opens the first session and starts the run loop; intake ends when
 // ctx is done.
 func (l *listener) start(ctx context.Context) error {
-	s, err := l.connect(ctx)
+	err := l.lookUp(ctx)
+	var s *session
+	if err == nil {
+		s, err = l.connect(ctx)
+	}
 	if err != nil {
 		l.mu.Lock()
 		l.stopped, l.closed = true, true
@@ -93,6 +98,26 @@ func (l *listener) start(ctx context.Context) error {
 	l.mu.Unlock()
 	l.unwatch = context.AfterFunc(ctx, func() { _ = l.Stop() })
 	go l.run(s)
+	return nil
+}
+
+// lookUp keeps, for a passive listener, the queues of its plan that
+// exist, over a connection of its own that it closes. Other listeners
+// declare what they consume at every connect instead.
+func (l *listener) lookUp(ctx context.Context) error {
+	if !l.cfg.Passive {
+		return nil
+	}
+	conn, _, err := l.tr.dialer.dial(ctx, "look up")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = conn.CloseDeadline(time.Now().Add(closeTimeout)) }()
+	plans, err := existing(conn, l.plans)
+	if err != nil {
+		return err
+	}
+	l.plans = plans
 	return nil
 }
 

@@ -85,30 +85,11 @@ func (l *listener) open(conn *amqp.Connection, host endpoint) (s *session, err e
 		l.tr.lostSession(s)
 		s = nil
 	}()
-	d := newDeclarer(conn, &l.tr.cfg, &l.tr.turns)
-	for _, ex := range exchanges(l.plans) {
-		if err := d.exchange(ex); err != nil {
-			d.close()
+	if !l.cfg.Passive { // a passive listener's queues were looked up by start
+		if err := l.declare(conn); err != nil {
 			return nil, err
 		}
 	}
-	declare := d.notificationQueue
-	if l.cfg.Transient {
-		declare = d.transientQueue
-	}
-	for _, q := range l.plans {
-		if err := declare(q.name); err != nil {
-			d.close()
-			return nil, err
-		}
-		for _, b := range q.bindings {
-			if err := d.bind(q.name, b); err != nil {
-				d.close()
-				return nil, err
-			}
-		}
-	}
-	d.close()
 
 	ch, err := conn.Channel()
 	if err != nil {
@@ -258,4 +239,30 @@ func (s *session) close() {
 	s.dead.Store(true)
 	_ = s.conn.CloseDeadline(time.Now().Add(closeTimeout))
 	s.wg.Wait()
+}
+
+// declare declares the listener's exchanges, queues and bindings on conn.
+func (l *listener) declare(conn *amqp.Connection) error {
+	d := newDeclarer(conn, &l.tr.cfg, &l.tr.turns)
+	defer d.close()
+	for _, ex := range exchanges(l.plans) {
+		if err := d.exchange(ex); err != nil {
+			return err
+		}
+	}
+	declare := d.notificationQueue
+	if l.cfg.Transient {
+		declare = d.transientQueue
+	}
+	for _, q := range l.plans {
+		if err := declare(q.name); err != nil {
+			return err
+		}
+		for _, b := range q.bindings {
+			if err := d.bind(q.name, b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

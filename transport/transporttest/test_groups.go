@@ -19,6 +19,7 @@ func groupTests() []testCase {
 		{name: "pooled_and_non_pooled_each_get_a_copy", needs: pools, run: testPooledAndNonPooled},
 		{name: "new_pool_starts_with_new_notifications", needs: pools, run: testNewPool},
 		{name: "non_pooled_backlog", needs: transport.Capabilities{Backlog: true}, run: testBacklog},
+		{name: "passive_listener_reads_only_what_exists", needs: transport.Capabilities{Backlog: true}, run: testPassive},
 	}
 }
 
@@ -146,4 +147,24 @@ func testBacklog(t *testing.T, e *env) {
 		assert.Equal(t, 1, d.Deliveries())
 	}
 	e.none(l)
+}
+
+// testPassive: a passive listener (ListenConfig.Passive) on an exchange
+// nothing was ever sent to fails with ErrExchangeNotFound; on a topic of
+// that exchange with nothing kept for it, with ErrNotFound; on the
+// non-pooled group of a topic that was sent to, it reads what was kept.
+func testPassive(t *testing.T, e *env) {
+	cfg := e.config(transport.Info, transport.Error)
+	cfg.Passive = true
+	_, err := e.tr.Listen(e.ctx(), cfg)
+	assert.ErrorIs(t, err, transport.ErrExchangeNotFound, "nothing was sent to the exchange yet")
+
+	want := MessageBodies(e.sendN(2))
+	l := e.listen(cfg)
+	assert.ElementsMatch(t, want, Bodies(e.collect(l, 2)))
+
+	other := cfg
+	other.Targets = []transport.Target{{Exchange: e.ex, Topic: e.name("t")}}
+	_, err = e.tr.Listen(e.ctx(), other)
+	assert.ErrorIs(t, err, transport.ErrNotFound, "nothing was sent to the topic")
 }
