@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"errors"
 	"fmt"
 	"regexp"
@@ -193,6 +194,23 @@ func TestNotifierPayload(t *testing.T) {
 		err := n.Info(ctx, nil, "compute.chan", make(chan int))
 		require.ErrorIs(t, err, notify.ErrInvalidPayload)
 		assert.Contains(t, err.Error(), `"compute.chan"`)
+	})
+	t.Run("NaN and Infinity are sent as oslo's notifier sends them", func(t *testing.T) {
+		tr := &fakeTransport{}
+		n := newNotifier(t, tr)
+		require.NoError(t, n.Info(ctx, notify.Context{"r": math.Inf(1)}, "x", map[string]any{"v": math.NaN(), "w": math.Inf(-1)}))
+		require.NoError(t, n.Info(ctx, nil, "x", json.RawMessage(`{"v": NaN}`)))
+		sent := tr.Sent()
+		require.Len(t, sent, 2)
+		for _, s := range sent {
+			m, err := transport.DecodeNotification(s.Msg)
+			require.NoError(t, err)
+			assert.Contains(t, string(m.Payload), `"v": NaN`)
+		}
+		m, err := transport.DecodeNotification(sent[0].Msg)
+		require.NoError(t, err)
+		assert.Equal(t, `{"v": NaN, "w": -Infinity}`, string(m.Payload))
+		assert.Equal(t, json.Number("Infinity"), m.Context["r"])
 	})
 	t.Run("invalid priority", func(t *testing.T) {
 		n := newNotifier(t, &fakeTransport{})

@@ -26,6 +26,9 @@ import (
 //     _unique_id must each be a string, null or absent. oslo passes other
 //     types through; hark refuses them so the message is dead-lettered
 //     with a clear reason instead of failing later in a handler.
+//   - JSON is read as Python's json.loads reads it: NaN, Infinity and
+//     -Infinity (which oslo's notifier writes for non-finite floats) are
+//     numbers, kept as written in Payload and as json.Number in Context.
 //   - payload is kept as raw JSON ("null" when absent); "_context_*" keys
 //     become Context (never nil; numbers as json.Number); oslo's RPC keys
 //     _msg_id, _reply_q and _timeout and any other key are ignored.
@@ -130,10 +133,8 @@ func decodeReference(what string, body []byte) (*OsloMessage, error) {
 		if !ok {
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		v, err := decodeAny(raw)
+		if err != nil {
 			return nil, fmt.Errorf("field %q: %w", k, err)
 		}
 		m.Context[name] = v
@@ -162,7 +163,7 @@ func decodeObject(what string, data []byte) (map[string]json.RawMessage, error) 
 		return nil, fmt.Errorf("%s is empty, want a JSON object", what)
 	}
 	if trimmed[0] != '{' {
-		if json.Valid(data) {
+		if ValidJSON(data) {
 			return nil, fmt.Errorf("%s is a JSON %s (%s), want an object (an oslo notification is a JSON object)", what, jsonKind(trimmed), excerpt(trimmed))
 		}
 		var v any
@@ -170,6 +171,9 @@ func decodeObject(what string, data []byte) (map[string]json.RawMessage, error) 
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(data, &top); err != nil {
+		if ValidJSON(data) { // NaN or Infinity, which oslo accepts
+			return splitObject(data), nil
+		}
 		return nil, syntaxError(what, err)
 	}
 	return top, nil

@@ -105,7 +105,7 @@ func compatibleVersionValue(raw []byte) bool {
 // scan validates data as one JSON object (surrounding whitespace allowed,
 // nothing else after it) and records where the members that matter are.
 func (f *objectFields) scan(data []byte) bool {
-	s := jsonscan.Scanner{Data: data, MaxDepth: scanMaxDepth}
+	s := jsonscan.Scanner{Data: data, MaxDepth: scanMaxDepth, NonFinite: true}
 	s.SkipSpace()
 	if s.Pos >= len(data) || data[s.Pos] != '{' {
 		return false
@@ -219,7 +219,7 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 		} else {
 			name = strings.TrimPrefix(unquoteContents(raw), contextPrefix)
 		}
-		s := jsonscan.Scanner{Data: data[:c.val.end], Pos: c.val.start, MaxDepth: scanMaxDepth}
+		s := jsonscan.Scanner{Data: data[:c.val.end], Pos: c.val.start, MaxDepth: scanMaxDepth, NonFinite: true}
 		m.Context[name] = anyValue(&s)
 	}
 	return m, true
@@ -235,7 +235,8 @@ func (f *objectFields) ctxMember(i int) *member {
 
 // anyValue decodes the validated value at s.Pos as encoding/json decodes
 // into an interface with UseNumber: numbers as json.Number (their text
-// exactly), objects as map[string]any (last duplicate wins), arrays as
+// exactly, so NaN, Infinity and -Infinity too: Number.Float64 parses
+// them), objects as map[string]any (last duplicate wins), arrays as
 // non-nil []any.
 func anyValue(s *jsonscan.Scanner) any {
 	switch s.Data[s.Pos] {
