@@ -3,9 +3,9 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"sync"
 	"testing"

@@ -175,7 +175,6 @@ func python(t *testing.T, what string) string {
 	return py
 }
 
-
 // Python re-serialising hark's inner JSON gives the same bytes: hark writes
 // exactly json.dumps's style.
 func TestEncodeNotification_matchesPython(t *testing.T) {
