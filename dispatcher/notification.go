@@ -17,7 +17,8 @@ type Notification struct {
 	PublisherID string
 	// EventType is what happened, e.g. "compute.instance.create.end".
 	EventType string
-	// Priority is the priority from the message body, lower-cased. It may be
+	// Priority is the priority from the message body, lower-cased as oslo
+	// does (Python's str.lower: "İNFO" is "i̇nfo", unknown). It may be
 	// a value that is not one of the seven priorities; the dispatcher acks
 	// those with a warning, as oslo does.
 	Priority Priority
