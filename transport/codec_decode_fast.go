@@ -22,6 +22,7 @@ const (
 	keyPayload
 	keyVersion
 	keyMessage
+	keyTimeout
 	numKnownKeys
 )
 
@@ -171,6 +172,8 @@ func (f *objectFields) record(key []byte, m member) {
 		i = keyVersion
 	case envelopeMessageKey:
 		i = keyMessage
+	case rpcTimeoutKey:
+		i = keyTimeout
 	default:
 		if bytes.HasPrefix(key, []byte(contextPrefix)) {
 			if f.nctx < len(f.ctxFix) {
@@ -210,6 +213,9 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 	}
 
 	m.Context = make(map[string]any, f.nctx)
+	if f.nctx > 0 {
+		m.ContextKeys = make([]string, 0, f.nctx)
+	}
 	for i := range f.nctx {
 		c := f.ctxMember(i)
 		raw := data[c.key.start:c.key.end]
@@ -220,8 +226,18 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 			name = strings.TrimPrefix(unquoteContents(raw), contextPrefix)
 		}
 		s := jsonscan.Scanner{Data: data[:c.val.end], Pos: c.val.start, MaxDepth: scanMaxDepth, NonFinite: true}
+		if _, dup := m.Context[name]; !dup {
+			m.ContextKeys = append(m.ContextKeys, name)
+		}
 		m.Context[name] = anyValue(&s)
 	}
+	var timeout any
+	sp := f.known[keyTimeout]
+	if sp.end != 0 {
+		s := jsonscan.Scanner{Data: data[:sp.end], Pos: sp.start, MaxDepth: scanMaxDepth, NonFinite: true}
+		timeout = anyValue(&s)
+	}
+	m.rewriteRPCContext(timeout, sp.end != 0)
 	return m, true
 }
 

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +236,9 @@ func TestNotification_roundTrip(t *testing.T) {
 				got, err := transport.DecodeNotification(msg)
 				require.NoError(t, err)
 				m.Version = version
+				keys := slices.Sorted(maps.Keys(m.Context))
+				assert.Equal(t, keys, got.ContextKeys, "written sorted, read in order")
+				m.ContextKeys = keys
 				assert.Equal(t, m, got)
 			})
 		}
@@ -260,6 +265,8 @@ func TestDecodeNotification_golden(t *testing.T) {
 			want.Version = map[string]int{"v1": 1, "v2": 2}[name]
 			assert.JSONEq(t, string(want.Payload), string(m.Payload))
 			want.Payload = m.Payload
+			assert.ElementsMatch(t, slices.Collect(maps.Keys(want.Context)), m.ContextKeys)
+			want.ContextKeys = m.ContextKeys
 			assert.Equal(t, want, m)
 		})
 	}
@@ -290,8 +297,11 @@ func TestDecodeNotification_fields(t *testing.T) {
 			"n":      json.Number("1.50"),
 			"nested": map[string]any{"a": []any{true, nil, json.Number("2")}},
 			"":       "empty name",
+			// oslo's unpack_context: client_timeout is "_timeout".
+			"client_timeout": json.Number("5"),
 		},
-		Version: 1,
+		ContextKeys: []string{"n", "nested", "", "client_timeout"},
+		Version:     1,
 	}, m)
 }
 

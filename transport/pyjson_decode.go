@@ -114,28 +114,51 @@ func floatNumbers(v any) (any, error) {
 
 // splitObject returns the members of data, a JSON object that ValidJSON
 // accepts, as raw values (the last of duplicate keys wins, as in
-// encoding/json).
-func splitObject(data []byte) map[string]json.RawMessage {
+// encoding/json and Python), and the keys in document order, each once
+// where it first appears (as a Python dict keeps them).
+func splitObject(data []byte) (map[string]json.RawMessage, []string) {
 	top := map[string]json.RawMessage{}
+	var keys []string
 	s := jsonscan.Scanner{Data: data, NonFinite: true}
 	s.SkipSpace()
 	s.Pos++ // '{'
 	s.SkipSpace()
 	if data[s.Pos] == '}' {
-		return top
+		return top, keys
 	}
 	for {
 		k := stringValue(&s)
 		s.Colon()
 		start := s.Pos
 		s.Value(2)
+		if _, dup := top[k]; !dup {
+			keys = append(keys, k)
+		}
 		top[k] = data[start:s.Pos]
 		if done, _ := s.Next('}'); done {
-			return top
+			return top, keys
 		}
 	}
 }
 
+// DecodeObject decodes data as one JSON object as Python's json.loads
+// does (NaN, Infinity and -Infinity allowed): values as encoding/json
+// decodes them into an interface with UseNumber (numbers as json.Number,
+// their text kept), and the keys in document order, each once, where a
+// duplicate first appears (the last value wins), as a Python dict keeps
+// them. Anything else is an error saying what is wrong and where.
+func DecodeObject(data []byte) (map[string]any, []string, error) {
+	top, keys, err := decodeObject("JSON", data)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := make(map[string]any, len(top))
+	for k, raw := range top {
+		s := jsonscan.Scanner{Data: raw, NonFinite: true}
+		m[k] = anyValue(&s)
+	}
+	return m, keys, nil
+}
 // decodeAny decodes one raw JSON value as json.Decoder with UseNumber
 // does, reading NaN, Infinity and -Infinity as json.Number too.
 func decodeAny(raw []byte) (any, error) {
