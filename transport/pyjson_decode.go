@@ -159,6 +159,7 @@ func DecodeObject(data []byte) (map[string]any, []string, error) {
 	}
 	return m, keys, nil
 }
+
 // decodeAny decodes one raw JSON value as json.Decoder with UseNumber
 // does, reading NaN, Infinity and -Infinity as json.Number too.
 func decodeAny(raw []byte) (any, error) {
