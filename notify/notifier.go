@@ -147,8 +147,8 @@ func (n *Notifier) Sample(ctx context.Context, nctx Context, eventType string, p
 // order they were configured, and returns once all have finished.
 //
 // nctx is the request context (oslo's ctxt); it travels with the message
-// (flattened to "_context_<key>" fields by the messaging drivers) and may be
-// nil. payload is sent as JSON: a json.RawMessage or []byte is used as is
+// (flattened to "_context_<key>" fields by the messaging drivers, sorted by
+// key unless ContextKeys gives the order) and may be nil. payload is sent as JSON: a json.RawMessage or []byte is used as is
 // and must be valid JSON as Python reads it (NaN, Infinity and -Infinity
 // allowed; empty means null); anything else goes through json.Marshal,
 // or, for values holding float NaN or Inf (which oslo's notifier sends),
@@ -159,7 +159,11 @@ func (n *Notifier) Sample(ctx context.Context, nctx Context, eventType string, p
 // joins every driver's failure, naming the driver (and topic); drivers that
 // succeeded have delivered even when an error is returned. Failures are
 // logged as well.
-func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventType string, payload any) error {
+func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventType string, payload any, opts ...SendOption) error {
+	var o sendOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	prio, ok := transport.ParsePriority(string(p))
 	if !ok {
 		return fmt.Errorf("notify %q: %w %q (valid: audit, debug, info, warn, error, critical, sample)", eventType, ErrInvalidPriority, string(p))
@@ -176,6 +180,7 @@ func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventTy
 		Payload:     raw,
 		Timestamp:   transport.FormatTimestamp(time.Now().UTC()),
 		Context:     nctx,
+		ContextKeys: o.contextKeys,
 	}
 	var errs []error
 	for _, d := range n.core.drivers {

@@ -212,6 +212,23 @@ func TestNotifierPayload(t *testing.T) {
 		assert.Equal(t, `{"v": NaN, "w": -Infinity}`, string(m.Payload))
 		assert.Equal(t, json.Number("Infinity"), m.Context["r"])
 	})
+	t.Run("ContextKeys orders the context as given", func(t *testing.T) {
+		tr := &fakeTransport{}
+		n := newNotifier(t, tr)
+		nctx := notify.Context{"user_id": "u", "request_id": "r", "b": 1, "a": 2}
+		require.NoError(t, n.Notify(ctx, notify.Info, nctx, "x", nil, notify.ContextKeys("user_id", "request_id", "nope")))
+		require.NoError(t, n.Info(ctx, nctx, "x", nil))
+		sent := tr.Sent()
+		require.Len(t, sent, 2)
+		var order [2][]string
+		for i, s := range sent {
+			m, err := transport.DecodeNotification(s.Msg)
+			require.NoError(t, err)
+			order[i] = m.ContextKeys
+		}
+		assert.Equal(t, []string{"user_id", "request_id", "a", "b"}, order[0], "listed first, the rest sorted")
+		assert.Equal(t, []string{"a", "b", "request_id", "user_id"}, order[1], "sorted by default")
+	})
 	t.Run("invalid priority", func(t *testing.T) {
 		n := newNotifier(t, &fakeTransport{})
 		err := n.Notify(ctx, notify.Priority("warning"), nil, "x", nil)

@@ -148,10 +148,18 @@ func splitObject(data []byte) (map[string]json.RawMessage, []string) {
 // duplicate first appears (the last value wins), as a Python dict keeps
 // them. Anything else is an error saying what is wrong and where.
 func DecodeObject(data []byte) (map[string]any, []string, error) {
-	top, keys, err := decodeObject("JSON", data)
-	if err != nil {
-		return nil, nil, err
+	if !ValidJSON(data) {
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, nil, fmt.Errorf("not valid JSON: %w", err)
+		}
+		return nil, nil, errors.New("not valid JSON")
 	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if trimmed[0] != '{' {
+		return nil, nil, fmt.Errorf("want a JSON object, got a JSON %s (%s)", jsonKind(trimmed), excerpt(trimmed))
+	}
+	top, keys := splitObject(data)
 	m := make(map[string]any, len(top))
 	for k, raw := range top {
 		s := jsonscan.Scanner{Data: raw, NonFinite: true}
