@@ -168,6 +168,12 @@ func DecodeObject(data []byte) (map[string]any, []string, error) {
 	return m, keys, nil
 }
 
+// DecodeValue decodes data, one JSON value, as json.Decoder with UseNumber
+// decodes it into an interface (numbers as json.Number, their text kept),
+// reading Python's NaN, Infinity and -Infinity as json.Number too
+// (json.Number.Float64 parses them). Errors are json.Decoder's.
+func DecodeValue(data []byte) (any, error) { return decodeAny(data) }
+
 // decodeAny decodes one raw JSON value as json.Decoder with UseNumber
 // does, reading NaN, Infinity and -Infinity as json.Number too.
 func decodeAny(raw []byte) (any, error) {
