@@ -17,11 +17,13 @@ type Notification struct {
 	PublisherID string
 	// EventType is what happened, e.g. "compute.instance.create.end".
 	EventType string
-	// Priority is the priority from the message body, lower-cased. It may be
+	// Priority is the priority from the message body, lower-cased as oslo
+	// does (Python's str.lower: "İNFO" is "i̇nfo", unknown). It may be
 	// a value that is not one of the seven priorities; the dispatcher acks
 	// those with a warning, as oslo does.
 	Priority Priority
-	// Payload is the payload as raw JSON; Decode unmarshals it.
+	// Payload is the payload as raw JSON, as the notifier wrote it (so it
+	// may hold Python's NaN, Infinity and -Infinity); Decode unmarshals it.
 	Payload json.RawMessage
 	// Metadata carries the message id, timestamp and delivery count.
 	Metadata Metadata
@@ -100,9 +102,14 @@ func (n *Notification) Raw() transport.Message { return n.raw }
 // came through (zero for a notification not built by a listener).
 func (n *Notification) Source() transport.Source { return n.source }
 
-// Decode unmarshals the payload into v.
+// Decode unmarshals the payload into v as json.Unmarshal does. A payload
+// holding NaN, Infinity or -Infinity (Python's json.dumps writes them for
+// non-finite floats, and oslo listeners accept them) decodes into *any,
+// *map[string]any, *[]any or *float64 with those numbers as float64 NaN
+// and ±Inf; decoding it into a struct is an error wrapping
+// transport.ErrNonFinite (read Payload, or decode into a map, instead).
 func (n *Notification) Decode(v any) error {
-	if err := json.Unmarshal(n.Payload, v); err != nil {
+	if err := transport.Unmarshal(n.Payload, v); err != nil {
 		return fmt.Errorf("decode payload of %s %s: %w", n.EventType, n.Metadata.MessageID, err)
 	}
 	return nil

@@ -2,7 +2,9 @@ package dispatcher_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,6 +43,20 @@ func TestNotificationDecode(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "instance.create.start")
 	assert.Contains(t, err.Error(), n.Metadata.MessageID)
+}
+
+// A payload with Python's NaN and Infinity (oslo's notifier writes them)
+// reaches the handler: Decode gives float64 NaN and ±Inf to a map, and
+// refuses a struct with transport.ErrNonFinite instead of losing them.
+func TestNotificationDecode_nonFinite(t *testing.T) {
+	n := dispatcher.FromOslo(&transport.OsloMessage{Priority: "INFO", Payload: json.RawMessage(`{"cpu": NaN, "max": Infinity, "min": -Infinity}`)}, 1, nil)
+	var m map[string]any
+	require.NoError(t, n.Decode(&m))
+	assert.True(t, math.IsNaN(m["cpu"].(float64)))
+	assert.Equal(t, math.Inf(1), m["max"])
+	assert.Equal(t, math.Inf(-1), m["min"])
+	var st struct{ CPU float64 }
+	require.ErrorIs(t, n.Decode(&st), transport.ErrNonFinite)
 }
 
 func TestResultString(t *testing.T) {

@@ -38,7 +38,7 @@ func (p *payloadFields) scan(raw json.RawMessage) bool {
 		return p.ok
 	}
 	p.done, p.data = true, raw
-	s := jsonscan.Scanner{Data: raw}
+	s := jsonscan.Scanner{Data: raw, NonFinite: true}
 	s.SkipSpace()
 	if s.Pos >= len(raw) || raw[s.Pos] != '{' {
 		return false

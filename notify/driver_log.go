@@ -71,9 +71,8 @@ func (d logDriver) Notify(_ context.Context, m *transport.OsloMessage, p Priorit
 func logBody(m *transport.OsloMessage) (string, error) {
 	var payload any
 	if len(m.Payload) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(m.Payload))
-		dec.UseNumber() // keep numbers exactly as sent
-		if err := dec.Decode(&payload); err != nil {
+		var err error // numbers are kept exactly as sent, NaN and Infinity too
+		if payload, err = transport.DecodeValue(m.Payload); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrInvalidPayload, err)
 		}
 	}
@@ -85,11 +84,18 @@ func logBody(m *transport.OsloMessage) (string, error) {
 		"payload":      payload,
 		"timestamp":    m.Timestamp,
 	}
+	masked := maskDictPassword(msg)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(maskDictPassword(msg)); err != nil {
-		return "", fmt.Errorf("log driver: %w", err)
+	if err := enc.Encode(masked); err != nil {
+		// NaN or Infinity, which encoding/json refuses: written as oslo's
+		// log driver (Python's json.dumps) writes them.
+		py, perr := transport.EncodeJSON(masked)
+		if perr != nil {
+			return "", fmt.Errorf("log driver: %w", err)
+		}
+		return string(py), nil
 	}
 	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }

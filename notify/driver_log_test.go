@@ -83,3 +83,16 @@ func TestLogNotifierSkipsDisabledLevels(t *testing.T) {
 	require.NoError(t, n.Warn(ctx, nil, "x", nil))
 	assert.Equal(t, 1, logs.Len())
 }
+
+// A payload with NaN or Infinity (which oslo's notifier and log driver
+// write, as Python's json.dumps does) is logged with them, secrets still
+// masked, instead of failing the send.
+func TestLogNotifier_nonFinite(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	n := newNotifier(t, nil, notify.Driver("log"), notify.NotifierLogger(zap.New(core)))
+	require.NoError(t, n.Info(context.Background(), nil, "x", json.RawMessage(`{"cpu": NaN, "password": "p", "max": Infinity}`)))
+	require.Equal(t, 1, logs.Len())
+	msg := logs.All()[0].Message
+	assert.Contains(t, msg, `"payload": {"cpu": NaN, "max": Infinity, "password": "***"}`)
+	assert.NotContains(t, msg, `"p"`)
+}

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -146,17 +147,23 @@ func (n *Notifier) Sample(ctx context.Context, nctx Context, eventType string, p
 // order they were configured, and returns once all have finished.
 //
 // nctx is the request context (oslo's ctxt); it travels with the message
-// (flattened to "_context_<key>" fields by the messaging drivers) and may be
-// nil. payload is sent as JSON: a json.RawMessage or []byte is used as is
-// and must be valid JSON (empty means null); anything else goes through
-// json.Marshal. A bad payload or priority is an error wrapping
+// (flattened to "_context_<key>" fields by the messaging drivers, sorted by
+// key unless ContextKeys gives the order) and may be nil. payload is sent as JSON: a json.RawMessage or []byte is used as is
+// and must be valid JSON as Python reads it (NaN, Infinity and -Infinity
+// allowed; empty means null); anything else goes through json.Marshal,
+// or, for values holding float NaN or Inf (which oslo's notifier sends),
+// is written as Python's json.dumps writes it. A bad payload or priority is an error wrapping
 // ErrInvalidPayload or ErrInvalidPriority, and nothing is sent.
 //
 // Each driver retries as the notifier's Retry says, within ctx. The error
 // joins every driver's failure, naming the driver (and topic); drivers that
 // succeeded have delivered even when an error is returned. Failures are
 // logged as well.
-func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventType string, payload any) error {
+func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventType string, payload any, opts ...SendOption) error {
+	var o sendOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	prio, ok := transport.ParsePriority(string(p))
 	if !ok {
 		return fmt.Errorf("notify %q: %w %q (valid: audit, debug, info, warn, error, critical, sample)", eventType, ErrInvalidPriority, string(p))
@@ -173,6 +180,7 @@ func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventTy
 		Payload:     raw,
 		Timestamp:   transport.FormatTimestamp(time.Now().UTC()),
 		Context:     nctx,
+		ContextKeys: o.contextKeys,
 	}
 	var errs []error
 	for _, d := range n.core.drivers {
@@ -203,6 +211,12 @@ func encodePayload(eventType string, payload any) (json.RawMessage, error) {
 		raw = v
 	default:
 		b, err := json.Marshal(payload)
+		var unsupported *json.UnsupportedValueError
+		if errors.As(err, &unsupported) {
+			// NaN or Inf: oslo's notifier (json.dumps) writes them, so
+			// hark writes them the same way where it can.
+			b, err = transport.EncodeJSON(payload)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("notify %q: %w: %w", eventType, ErrInvalidPayload, err)
 		}
@@ -211,7 +225,7 @@ func encodePayload(eventType string, payload any) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		return json.RawMessage("null"), nil
 	}
-	if !json.Valid(raw) {
+	if !transport.ValidJSON(raw) {
 		return nil, fmt.Errorf("notify %q: %w: raw payload is not valid JSON", eventType, ErrInvalidPayload)
 	}
 	return raw, nil

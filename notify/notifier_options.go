@@ -286,3 +286,19 @@ func PreparePublisherID(id string) PrepareOption {
 func PrepareRetry(retry int) PrepareOption {
 	return func(n *Notifier) { n.retry = max(retry, -1) }
 }
+
+// SendOption changes one Notify call.
+type SendOption func(*sendOptions)
+
+type sendOptions struct {
+	contextKeys []string
+}
+
+// ContextKeys sets the order the request context's keys are written in:
+// the keys listed, in this order, then any others sorted. oslo writes a
+// context in its dict's insertion order, which a Go map cannot carry, so
+// a caller that has the order (e.g. from the JSON it parsed) passes it
+// here to send the bytes oslo would send. Default: sorted.
+func ContextKeys(keys ...string) SendOption {
+	return func(o *sendOptions) { o.contextKeys = keys }
+}

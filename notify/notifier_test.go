@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"sync"
 	"testing"
@@ -193,6 +194,40 @@ func TestNotifierPayload(t *testing.T) {
 		err := n.Info(ctx, nil, "compute.chan", make(chan int))
 		require.ErrorIs(t, err, notify.ErrInvalidPayload)
 		assert.Contains(t, err.Error(), `"compute.chan"`)
+	})
+	t.Run("NaN and Infinity are sent as oslo's notifier sends them", func(t *testing.T) {
+		tr := &fakeTransport{}
+		n := newNotifier(t, tr)
+		require.NoError(t, n.Info(ctx, notify.Context{"r": math.Inf(1)}, "x", map[string]any{"v": math.NaN(), "w": math.Inf(-1)}))
+		require.NoError(t, n.Info(ctx, nil, "x", json.RawMessage(`{"v": NaN}`)))
+		sent := tr.Sent()
+		require.Len(t, sent, 2)
+		for _, s := range sent {
+			m, err := transport.DecodeNotification(s.Msg)
+			require.NoError(t, err)
+			assert.Contains(t, string(m.Payload), `"v": NaN`)
+		}
+		m, err := transport.DecodeNotification(sent[0].Msg)
+		require.NoError(t, err)
+		assert.Equal(t, `{"v": NaN, "w": -Infinity}`, string(m.Payload))
+		assert.Equal(t, json.Number("Infinity"), m.Context["r"])
+	})
+	t.Run("ContextKeys orders the context as given", func(t *testing.T) {
+		tr := &fakeTransport{}
+		n := newNotifier(t, tr)
+		nctx := notify.Context{"user_id": "u", "request_id": "r", "b": 1, "a": 2}
+		require.NoError(t, n.Notify(ctx, notify.Info, nctx, "x", nil, notify.ContextKeys("user_id", "request_id", "nope")))
+		require.NoError(t, n.Info(ctx, nctx, "x", nil))
+		sent := tr.Sent()
+		require.Len(t, sent, 2)
+		var order [2][]string
+		for i, s := range sent {
+			m, err := transport.DecodeNotification(s.Msg)
+			require.NoError(t, err)
+			order[i] = m.ContextKeys
+		}
+		assert.Equal(t, []string{"user_id", "request_id", "a", "b"}, order[0], "listed first, the rest sorted")
+		assert.Equal(t, []string{"a", "b", "request_id", "user_id"}, order[1], "sorted by default")
 	})
 	t.Run("invalid priority", func(t *testing.T) {
 		n := newNotifier(t, &fakeTransport{})

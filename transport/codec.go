@@ -22,7 +22,18 @@ type OsloMessage struct {
 	// Context is the request context: the "_context_*" keys with the prefix
 	// stripped (never nil after Decode). Decoded JSON numbers are
 	// json.Number, so that re-encoding writes them exactly as received.
+	// Decode changes it as oslo's listener changes its ctxt: "msg_id" and
+	// "reply_q" (RPC reply addresses) are removed, and "client_timeout" is
+	// the message's "_timeout" (nil when absent) whenever either
+	// "_timeout" or "_context_client_timeout" was sent.
 	Context map[string]any
+	// ContextKeys is the order of Context's keys on the wire: Decode sets
+	// it to the order they came in, and EncodeNotification writes the
+	// keys listed here first, in this order (each once; names not in
+	// Context are skipped), then the rest sorted. oslo writes a context in
+	// its dict's insertion order, which a Go map cannot keep; nil means
+	// sorted.
+	ContextKeys []string
 	// UniqueID is "_unique_id", the per-send de-duplication key.
 	UniqueID string
 	// Version is 1 (bare body) or 2 (oslo.version 2.0 envelope).

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,9 +27,14 @@ import (
 //     _unique_id must each be a string, null or absent. oslo passes other
 //     types through; hark refuses them so the message is dead-lettered
 //     with a clear reason instead of failing later in a handler.
+//   - JSON is read as Python's json.loads reads it: NaN, Infinity and
+//     -Infinity (which oslo's notifier writes for non-finite floats) are
+//     numbers, kept as written in Payload and as json.Number in Context.
 //   - payload is kept as raw JSON ("null" when absent); "_context_*" keys
-//     become Context (never nil; numbers as json.Number); oslo's RPC keys
-//     _msg_id, _reply_q and _timeout and any other key are ignored.
+//     become Context (never nil; numbers as json.Number) and ContextKeys
+//     (their order), rewritten as oslo's listener rewrites them: msg_id and
+//     reply_q removed, client_timeout set from "_timeout" (see
+//     OsloMessage.Context). Any other key is ignored.
 //
 // Every error wraps ErrDecode and says what is wrong (which field, which
 // JSON type, which byte offset), so that an operator reading a dead-letter
@@ -68,7 +74,7 @@ func decodeNotification(msg Message) (*OsloMessage, error) {
 // the definition of DecodeNotification's behaviour, which decodeFast must
 // reproduce, and the source of every decode error message.
 func decodeReference(what string, body []byte) (*OsloMessage, error) {
-	top, err := decodeObject(what, body)
+	top, keys, err := decodeObject(what, body)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +93,7 @@ func decodeReference(what string, body []byte) (*OsloMessage, error) {
 		if err := json.Unmarshal(mraw, &inner); err != nil {
 			return nil, fmt.Errorf("%s: %w", envelopeMessageKey, err)
 		}
-		if top, err = decodeObject(envelopeMessageKey, []byte(inner)); err != nil {
+		if top, keys, err = decodeObject(envelopeMessageKey, []byte(inner)); err != nil {
 			return nil, err
 		}
 		m.Version = 2
@@ -125,20 +131,52 @@ func decodeReference(what string, body []byte) (*OsloMessage, error) {
 	}
 
 	m.Context = map[string]any{}
-	for k, raw := range top {
+	for _, k := range keys {
 		name, ok := strings.CutPrefix(k, contextPrefix)
 		if !ok {
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		v, err := decodeAny(top[k])
+		if err != nil {
 			return nil, fmt.Errorf("field %q: %w", k, err)
 		}
 		m.Context[name] = v
+		m.ContextKeys = append(m.ContextKeys, name)
 	}
+	var timeout any
+	if raw, ok := top[rpcTimeoutKey]; ok {
+		var err error
+		if timeout, err = decodeAny(raw); err != nil {
+			return nil, fmt.Errorf("field %q: %w", rpcTimeoutKey, err)
+		}
+	}
+	m.rewriteRPCContext(timeout, top[rpcTimeoutKey] != nil)
 	return m, nil
+}
+
+// rewriteRPCContext does to the context what oslo's unpack_context does
+// (amqp.py): the RpcContext takes msg_id and reply_q out of the dict, so a
+// publisher's "_context_msg_id" and "_context_reply_q" never reach a
+// handler, and sets client_timeout to the message's "_timeout" (None when
+// absent), overwriting a "_context_client_timeout". oslo also adds
+// client_timeout: None to every context; hark leaves it out unless the
+// message has "_timeout" or "_context_client_timeout", so that ordinary
+// contexts hold only what the notifier sent.
+func (m *OsloMessage) rewriteRPCContext(timeout any, hasTimeout bool) {
+	_, hadMsgID := m.Context["msg_id"]
+	_, hadReplyQ := m.Context["reply_q"]
+	_, hadClientTimeout := m.Context["client_timeout"]
+	if hadMsgID || hadReplyQ {
+		delete(m.Context, "msg_id")
+		delete(m.Context, "reply_q")
+		m.ContextKeys = slices.DeleteFunc(m.ContextKeys, func(k string) bool { return k == "msg_id" || k == "reply_q" })
+	}
+	if hasTimeout || hadClientTimeout {
+		m.Context["client_timeout"] = timeout
+		if !hadClientTimeout {
+			m.ContextKeys = append(m.ContextKeys, "client_timeout")
+		}
+	}
 }
 
 // headerValue looks key up exactly, then ignoring case: NATS and HTTP
@@ -155,24 +193,27 @@ func headerValue(h Header, key string) string {
 	return ""
 }
 
-// decodeObject decodes data, which what names in errors, as a JSON object.
-func decodeObject(what string, data []byte) (map[string]json.RawMessage, error) {
+// decodeObject decodes data, which what names in errors, as a JSON object
+// (as Python reads it: NaN and the infinities allowed): its members, and
+// its keys in document order (see splitObject).
+func decodeObject(what string, data []byte) (map[string]json.RawMessage, []string, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 {
-		return nil, fmt.Errorf("%s is empty, want a JSON object", what)
+		return nil, nil, fmt.Errorf("%s is empty, want a JSON object", what)
 	}
 	if trimmed[0] != '{' {
-		if json.Valid(data) {
-			return nil, fmt.Errorf("%s is a JSON %s (%s), want an object (an oslo notification is a JSON object)", what, jsonKind(trimmed), excerpt(trimmed))
+		if ValidJSON(data) {
+			return nil, nil, fmt.Errorf("%s is a JSON %s (%s), want an object (an oslo notification is a JSON object)", what, jsonKind(trimmed), excerpt(trimmed))
 		}
 		var v any
-		return nil, syntaxError(what, json.Unmarshal(data, &v))
+		return nil, nil, syntaxError(what, json.Unmarshal(data, &v))
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, syntaxError(what, err)
+	if !ValidJSON(data) {
+		var top map[string]json.RawMessage
+		return nil, nil, syntaxError(what, json.Unmarshal(data, &top))
 	}
-	return top, nil
+	top, keys := splitObject(data)
+	return top, keys, nil
 }
 
 func syntaxError(what string, err error) error {

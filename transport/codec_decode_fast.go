@@ -22,6 +22,7 @@ const (
 	keyPayload
 	keyVersion
 	keyMessage
+	keyTimeout
 	numKnownKeys
 )
 
@@ -105,7 +106,7 @@ func compatibleVersionValue(raw []byte) bool {
 // scan validates data as one JSON object (surrounding whitespace allowed,
 // nothing else after it) and records where the members that matter are.
 func (f *objectFields) scan(data []byte) bool {
-	s := jsonscan.Scanner{Data: data, MaxDepth: scanMaxDepth}
+	s := jsonscan.Scanner{Data: data, MaxDepth: scanMaxDepth, NonFinite: true}
 	s.SkipSpace()
 	if s.Pos >= len(data) || data[s.Pos] != '{' {
 		return false
@@ -171,6 +172,8 @@ func (f *objectFields) record(key []byte, m member) {
 		i = keyVersion
 	case envelopeMessageKey:
 		i = keyMessage
+	case rpcTimeoutKey:
+		i = keyTimeout
 	default:
 		if bytes.HasPrefix(key, []byte(contextPrefix)) {
 			if f.nctx < len(f.ctxFix) {
@@ -210,6 +213,9 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 	}
 
 	m.Context = make(map[string]any, f.nctx)
+	if f.nctx > 0 {
+		m.ContextKeys = make([]string, 0, f.nctx)
+	}
 	for i := range f.nctx {
 		c := f.ctxMember(i)
 		raw := data[c.key.start:c.key.end]
@@ -219,9 +225,19 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 		} else {
 			name = strings.TrimPrefix(unquoteContents(raw), contextPrefix)
 		}
-		s := jsonscan.Scanner{Data: data[:c.val.end], Pos: c.val.start, MaxDepth: scanMaxDepth}
+		s := jsonscan.Scanner{Data: data[:c.val.end], Pos: c.val.start, MaxDepth: scanMaxDepth, NonFinite: true}
+		if _, dup := m.Context[name]; !dup {
+			m.ContextKeys = append(m.ContextKeys, name)
+		}
 		m.Context[name] = anyValue(&s)
 	}
+	var timeout any
+	sp := f.known[keyTimeout]
+	if sp.end != 0 {
+		s := jsonscan.Scanner{Data: data[:sp.end], Pos: sp.start, MaxDepth: scanMaxDepth, NonFinite: true}
+		timeout = anyValue(&s)
+	}
+	m.rewriteRPCContext(timeout, sp.end != 0)
 	return m, true
 }
 
@@ -235,7 +251,8 @@ func (f *objectFields) ctxMember(i int) *member {
 
 // anyValue decodes the validated value at s.Pos as encoding/json decodes
 // into an interface with UseNumber: numbers as json.Number (their text
-// exactly), objects as map[string]any (last duplicate wins), arrays as
+// exactly, so NaN, Infinity and -Infinity too: Number.Float64 parses
+// them), objects as map[string]any (last duplicate wins), arrays as
 // non-nil []any.
 func anyValue(s *jsonscan.Scanner) any {
 	switch s.Data[s.Pos] {

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,6 +22,7 @@ const (
 	envelopeVersion    = "2.0"
 	contextPrefix      = "_context_"
 	uniqueIDKey        = "_unique_id"
+	rpcTimeoutKey      = "_timeout"
 )
 
 // NewMessageID returns a message_id as oslo makes it: a random (version 4)
@@ -50,7 +52,7 @@ func FormatTimestamp(t time.Time) string {
 // message_id, publisher_id (null when empty), event_type, priority,
 // payload (m.Payload re-emitted with its key order and number text kept;
 // null when empty), timestamp, _unique_id (when set) and one
-// "_context_<key>" per context key, sorted by key. Version 2 (the default)
+// "_context_<key>" per context key, in m.ContextKeys' order, then sorted. Version 2 (the default)
 // wraps it in {"oslo.version": "2.0", "oslo.message": "<inner as a JSON
 // string>"}; version 1 sends the inner object as the body. With
 // compression, the body is compressed as kombu does and the "compression"
@@ -131,7 +133,7 @@ func appendInner(dst []byte, m *OsloMessage) ([]byte, error) {
 		dst = append(dst, `, "_unique_id": `...)
 		dst = appendPyString(dst, m.UniqueID)
 	}
-	for _, k := range sortedKeys(m.Context) {
+	for _, k := range contextOrder(m) {
 		dst = append(dst, ", "...)
 		dst = appendPyString(dst, contextPrefix+k)
 		dst = append(dst, ": "...)
@@ -141,4 +143,31 @@ func appendInner(dst []byte, m *OsloMessage) ([]byte, error) {
 		}
 	}
 	return append(dst, '}'), nil
+}
+
+// contextOrder lists m.Context's keys as they are written: those in
+// m.ContextKeys first, in that order and each once, then the rest sorted.
+func contextOrder(m *OsloMessage) []string {
+	if len(m.ContextKeys) == 0 {
+		return sortedKeys(m.Context)
+	}
+	keys := make([]string, 0, len(m.Context))
+	seen := make(map[string]bool, len(m.ContextKeys))
+	for _, k := range m.ContextKeys {
+		if _, ok := m.Context[k]; ok && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == len(m.Context) {
+		return keys
+	}
+	rest := make([]string, 0, len(m.Context)-len(keys))
+	for k := range m.Context {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	return append(keys, rest...)
 }

@@ -25,11 +25,12 @@ func Priorities() []Priority {
 	return []Priority{Audit, Debug, Info, Warn, Error, Critical, Sample}
 }
 
-// ParsePriority lower-cases s and reports whether it names one of the seven
-// priorities. "warning" is not a priority (oslo's listener has no such
-// method; its notifier sends WARN).
+// ParsePriority lower-cases s as oslo's dispatcher does (Python's
+// str.lower, so "İNFO" becomes "i̇nfo", not a priority) and reports whether
+// it names one of the seven priorities. "warning" is not a priority (oslo's
+// listener has no such method; its notifier sends WARN).
 func ParsePriority(s string) (Priority, bool) {
-	p := Priority(strings.ToLower(s))
+	p := Priority(pyLower(s))
 	switch p {
 	case Audit, Debug, Info, Warn, Error, Critical, Sample:
 		return p, true
@@ -40,7 +41,7 @@ func ParsePriority(s string) (Priority, bool) {
 // Valid reports whether p is one of the seven priorities (lower case).
 func (p Priority) Valid() bool {
 	_, ok := ParsePriority(string(p))
-	return ok && string(p) == strings.ToLower(string(p))
+	return ok && string(p) == pyLower(string(p))
 }
 
 // Upper returns the priority as oslo's notifier puts it on the wire: "INFO".

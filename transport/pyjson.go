@@ -87,10 +87,17 @@ func appendU4(dst []byte, r rune) []byte {
 // shortest digits that round-trip, in positional notation with at least
 // one fractional digit ("1.0", "0.0001") when the decimal exponent is in
 // [-4, 16), otherwise in exponent notation ("1e+16", "1.5e-05"). NaN and
-// infinities are not JSON; Python writes them anyway, hark refuses.
+// the infinities are written NaN, Infinity and -Infinity: not RFC 8259
+// JSON, but what json.dumps writes by default and json.loads reads, so
+// oslo notifiers send them and oslo listeners accept them.
 func appendPyFloat(dst []byte, f float64, bits int) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return dst, fmt.Errorf("%v is not a valid JSON number", f)
+	switch {
+	case math.IsNaN(f):
+		return append(dst, "NaN"...), nil
+	case math.IsInf(f, 1):
+		return append(dst, "Infinity"...), nil
+	case math.IsInf(f, -1):
+		return append(dst, "-Infinity"...), nil
 	}
 	e := strconv.FormatFloat(f, 'e', -1, bits)
 	exp, _ := strconv.Atoi(e[strings.LastIndexByte(e, 'e')+1:])
@@ -167,6 +174,18 @@ func appendPyValue(dst []byte, v any, depth int) ([]byte, error) {
 			}
 		}
 		return append(dst, ']'), nil
+	case []float64:
+		if x == nil {
+			return append(dst, "null"...), nil
+		}
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ", "...)
+			}
+			dst, _ = appendPyFloat(dst, e, 64)
+		}
+		return append(dst, ']'), nil
 	case []string:
 		if x == nil {
 			return append(dst, "null"...), nil
@@ -231,8 +250,9 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // appendPyRaw validates raw as one JSON value (surrounding whitespace
-// allowed) and appends it re-emitted in Python style: same keys in the same
-// order (duplicates kept), numbers exactly as written, strings re-escaped,
+// allowed) as Python's json.loads does (JSON plus NaN, Infinity and
+// -Infinity) and appends it re-emitted in Python style: same keys in the
+// same order (duplicates kept), numbers exactly as written, strings re-escaped,
 // whitespace replaced by Python's separators. The error says what is wrong
 // and at which byte offset of raw.
 func appendPyRaw(dst []byte, raw []byte) ([]byte, error) {
@@ -319,7 +339,7 @@ func (e *pyEmitter) value(depth int) error {
 		return e.literal("false")
 	case c == 'n':
 		return e.literal("null")
-	case c == '-' || (c >= '0' && c <= '9'):
+	case c == '-' || (c >= '0' && c <= '9') || c == 'N' || c == 'I':
 		return e.number()
 	}
 	return e.unexpected("a JSON value")
@@ -394,9 +414,20 @@ func (e *pyEmitter) sequence(open, close byte, item func() error) error {
 	}
 }
 
-// number copies a number token verbatim after checking the JSON grammar:
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// number copies a number token verbatim after checking the JSON grammar,
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or Python's NaN,
+// Infinity or -Infinity.
 func (e *pyEmitter) number() error {
+	if e.src[e.pos] == 'N' {
+		return e.literal("NaN")
+	}
+	if e.src[e.pos] == 'I' || (e.src[e.pos] == '-' && e.pos+1 < len(e.src) && e.src[e.pos+1] == 'I') {
+		if e.src[e.pos] == '-' {
+			e.pos++
+			e.out = append(e.out, '-')
+		}
+		return e.literal("Infinity")
+	}
 	start := e.pos
 	digits := func() int {
 		n := 0

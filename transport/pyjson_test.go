@@ -69,10 +69,15 @@ func TestAppendPyFloat(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "0.1", string(got))
 
-	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		_, err := appendPyFloat(nil, bad, 64)
-		assert.Error(t, err)
+	// Python's json.dumps (allow_nan=True, the default) writes these.
+	for f, want := range map[float64]string{math.Inf(1): "Infinity", math.Inf(-1): "-Infinity"} {
+		got, err := appendPyFloat(nil, f, 64)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(got))
 	}
+	got, err = appendPyFloat(nil, math.NaN(), 64)
+	require.NoError(t, err)
+	assert.Equal(t, "NaN", string(got))
 }
 
 func TestAppendPyRaw(t *testing.T) {
@@ -117,7 +122,9 @@ func TestAppendPyRaw_errors(t *testing.T) {
 		{"\"a\nb\"", "invalid JSON at offset 2: control character byte 0x0a in string (must be escaped)"},
 		{`"\x"`, `invalid JSON at offset 2: invalid escape sequence \x`},
 		{`"\u12"`, `invalid JSON at offset 2: invalid \u escape (want four hex digits)`},
-		{`NaN`, "invalid JSON at offset 0: unexpected 'N', want a JSON value"},
+		{`Nan`, "invalid JSON at offset 0: invalid literal, want NaN"},
+		{`-Inf`, "invalid JSON at offset 1: invalid literal, want Infinity"},
+		{`-NaN`, "invalid JSON at offset 1: unexpected 'N', want a digit"},
 		{"\x01", "invalid JSON at offset 0: unexpected byte 0x01, want a JSON value"},
 	}
 	for _, tc := range cases {
@@ -132,7 +139,8 @@ func TestAppendPyRaw_errors(t *testing.T) {
 	assert.Contains(t, err.Error(), "nested more than")
 }
 
-// appendPyRaw accepts exactly what encoding/json accepts.
+// appendPyRaw accepts exactly what encoding/json accepts, plus Python's
+// NaN, Infinity and -Infinity.
 func TestAppendPyRaw_agreesWithEncodingJSON(t *testing.T) {
 	inputs := []string{
 		`{"a": [1, 2.5, -3e-2, true, false, null, "x"]}`, `"\u0000"`, `[]`, `{}`, ` 0 `,
@@ -141,7 +149,9 @@ func TestAppendPyRaw_agreesWithEncodingJSON(t *testing.T) {
 	}
 	for _, in := range inputs {
 		_, err := appendPyRaw(nil, []byte(in))
-		assert.Equal(t, json.Valid([]byte(in)), err == nil, "%q: %v", in, err)
+		nonFinite := in == "Infinity" || in == "-Infinity"
+		assert.Equal(t, json.Valid([]byte(in)) || nonFinite, err == nil, "%q: %v", in, err)
+		assert.Equal(t, err == nil, ValidJSON([]byte(in)), "%q", in)
 	}
 }
 
@@ -183,9 +193,9 @@ func TestAppendPyValue(t *testing.T) {
 		assert.Equal(t, tc.want, string(got), "%#v", tc.in)
 	}
 
-	_, err := appendPyValue(nil, map[string]any{"k": []any{math.Inf(1)}}, 0)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `key "k": +Inf is not a valid JSON number`)
+	got, err := appendPyValue(nil, map[string]any{"k": []any{math.Inf(1), math.Inf(-1), math.NaN(), json.Number("NaN")}}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, `{"k": [Infinity, -Infinity, NaN, NaN]}`, string(got))
 	_, err = appendPyValue(nil, json.Number("1x"), 0)
 	assert.Error(t, err)
 }

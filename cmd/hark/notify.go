@@ -47,6 +47,9 @@ type notifyRequest struct {
 	prio    transport.Priority
 	body    json.RawMessage
 	reqCtxt notify.Context
+	// ctxtKeys is --context's key order, which is sent as is (as oslo
+	// sends its dict's order).
+	ctxtKeys []string
 }
 
 func (a *app) newNotifyCmd() *cobra.Command {
@@ -194,7 +197,7 @@ func (f notifyFlags) parse(stdin io.Reader) (notifyRequest, error) {
 		if err != nil {
 			return r, err
 		}
-		if r.reqCtxt, err = parseObject(raw); err != nil {
+		if r.reqCtxt, r.ctxtKeys, err = transport.DecodeObject(raw); err != nil {
 			return r, usagef("--context: %w", err)
 		}
 	}
@@ -227,25 +230,18 @@ func readArg(flag, v string, stdin io.Reader, usedStdin *bool) ([]byte, error) {
 	}
 }
 
-// checkJSON reports whether b holds exactly one JSON value, with the
-// decoder's message (which says where) when it does not.
+// checkJSON reports whether b holds exactly one JSON value as Python reads
+// it (NaN, Infinity and -Infinity allowed, as oslo's notifier writes
+// them), with the decoder's message (which says where) when it does not.
 func checkJSON(b []byte) error {
-	var v any
-	return decodeOne(b, &v)
-}
-
-// parseObject decodes a JSON object, keeping numbers as json.Number so
-// they are sent exactly as written.
-func parseObject(b []byte) (map[string]any, error) {
+	if transport.ValidJSON(b) {
+		return nil
+	}
 	var v any
 	if err := decodeOne(b, &v); err != nil {
-		return nil, fmt.Errorf("not valid JSON: %w", err)
+		return err
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("want a JSON object, got %s", bytes.TrimSpace(b))
-	}
-	return m, nil
+	return errors.New("invalid")
 }
 
 func decodeOne(b []byte, v any) error {
@@ -334,7 +330,7 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 		wg.Go(func() {
 			for more(sendCtx, req.count, &next) {
 				cctx, done := context.WithTimeout(parent, req.timeout)
-				err := n.Notify(cctx, req.prio, req.reqCtxt, req.eventType, req.body)
+				err := n.Notify(cctx, req.prio, req.reqCtxt, req.eventType, req.body, notify.ContextKeys(req.ctxtKeys...))
 				done()
 				if err != nil {
 					cancel(err)

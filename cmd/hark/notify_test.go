@@ -66,6 +66,12 @@ func TestNotifyFlags_parse(t *testing.T) {
 			check: func(t *testing.T, r notifyRequest) {
 				assert.Equal(t, "req-1", r.reqCtxt["request_id"])
 				assert.Equal(t, json.Number("12345678901234567890"), r.reqCtxt["n"], "numbers are kept as written")
+				assert.Equal(t, []string{"request_id", "n"}, r.ctxtKeys, "the caller's order, as oslo keeps it")
+			}},
+		{name: "context and payload with NaN", change: func(f *notifyFlags) { f.context, f.payload = `{"r": -Infinity}`, `[NaN]` },
+			check: func(t *testing.T, r notifyRequest) {
+				assert.Equal(t, json.Number("-Infinity"), r.reqCtxt["r"])
+				assert.Equal(t, `[NaN]`, string(r.body))
 			}},
 		{name: "context not an object", change: func(f *notifyFlags) { f.context = `[1]` }, wantErr: "want a JSON object"},
 		{name: "stdin twice", change: func(f *notifyFlags) { f.payload, f.context = "@-", "@-" }, stdin: `{}`, wantErr: "already used"},

@@ -15,16 +15,33 @@ import (
 
 // jsonLines writes one compact JSON object per line, each with a single
 // Write so a reader at the other end of a pipe never sees half a line.
-type jsonLines struct{ enc *json.Encoder }
+type jsonLines struct {
+	w   io.Writer
+	enc *json.Encoder
+}
 
 func newJSONLines(w io.Writer) *jsonLines {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // payloads are data, not HTML: keep "<" as is
-	return &jsonLines{enc: enc}
+	return &jsonLines{w: w, enc: enc}
 }
 
 func (j *jsonLines) write(v any) error {
 	if err := j.enc.Encode(v); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}
+
+// writeRecord writes a notification record as record.MarshalRecord does,
+// which keeps payloads with Python's NaN and Infinity (encoding/json
+// refuses them).
+func (j *jsonLines) writeRecord(r record.Notification) error {
+	line, err := record.MarshalRecord(r)
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	if _, err := j.w.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil

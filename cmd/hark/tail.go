@@ -200,7 +200,7 @@ func (a *app) tail(ctx context.Context, req tailRequest) error {
 			continue
 		}
 		if req.filter.Match(n) {
-			if err := out.write(record.FromNotification(n)); err != nil {
+			if err := out.writeRecord(record.FromNotification(n)); err != nil {
 				a.settle(ctx, "put back", func(sctx context.Context) error { return d.Requeue(sctx, 0) })
 				if errors.Is(err, syscall.EPIPE) {
 					return nil // the reader went away ("| head"): the normal end

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -173,4 +174,17 @@ func TestKeyPatterns_regex_with_equals_and_commas(t *testing.T) {
 	m, err := keyPatterns("--payload-match", []string{"a=x{1,3}=y", "b="})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"a": "x{1,3}=y", "b": ""}, m)
+}
+
+// A payload with Python's NaN and Infinity (oslo notifiers send them) is
+// printed with those tokens, and matched by payload filters, instead of
+// failing the tail.
+func TestTail_prints_NaN_payloads(t *testing.T) {
+	url, tr := memURL(t)
+	r := start(t, "tail", "--url", url, "--count", "1", "--payload-match", "state=^active$")
+	r.waitStderr(t, "listening to")
+
+	send(t, tr, notify.Info, "compute.metrics", json.RawMessage(`{"state": "active", "cpu": NaN, "max": Infinity}`))
+	require.Equal(t, exitOK, r.wait(t), r.err.String())
+	assert.Contains(t, r.out.String(), `"payload":{"state": "active", "cpu": NaN, "max": Infinity}`)
 }

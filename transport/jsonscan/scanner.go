@@ -1,6 +1,7 @@
 // Package jsonscan validates JSON in place, without building values. The
 // envelope decoder (transport) and payload filters (dispatcher) share it,
-// so both accept exactly the JSON encoding/json accepts.
+// so both accept exactly the JSON encoding/json accepts, plus (with
+// NonFinite) the NaN and infinities Python's json module writes.
 package jsonscan
 
 import (
@@ -22,6 +23,10 @@ type Scanner struct {
 	// MaxDepth bounds nesting: a container deeper than this is rejected.
 	// 0 means DefaultMaxDepth, encoding/json's own limit.
 	MaxDepth int
+	// NonFinite accepts NaN, Infinity and -Infinity as numbers, as Python's
+	// json.loads does: json.dumps writes them for float('nan') and
+	// float('inf') by default, so oslo notifiers send them.
+	NonFinite bool
 }
 
 // DefaultMaxDepth is encoding/json's nesting limit.
@@ -67,7 +72,7 @@ func (s *Scanner) Value(depth int) bool {
 		return s.literal("false")
 	case c == 'n':
 		return s.literal("null")
-	case c == '-' || (c >= '0' && c <= '9'):
+	case c == '-' || (c >= '0' && c <= '9') || c == 'N' || c == 'I':
 		return s.Number()
 	}
 	return false
@@ -156,10 +161,17 @@ func (s *Scanner) Next(close byte) (done, ok bool) {
 	return false, false
 }
 
-// Number validates -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+// Number validates -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and
+// with NonFinite also NaN, Infinity and -Infinity.
 func (s *Scanner) Number() bool {
+	if s.NonFinite && s.Data[s.Pos] == 'N' {
+		return s.literal("NaN")
+	}
 	if s.Data[s.Pos] == '-' {
 		s.Pos++
+	}
+	if s.NonFinite && s.Pos < len(s.Data) && s.Data[s.Pos] == 'I' {
+		return s.literal("Infinity")
 	}
 	if s.Pos < len(s.Data) && s.Data[s.Pos] == '0' {
 		s.Pos++

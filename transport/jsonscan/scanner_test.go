@@ -46,3 +46,24 @@ func FuzzScannerMatchesValid(f *testing.F) {
 		}
 	})
 }
+
+// NonFinite accepts Python's NaN, Infinity and -Infinity where a number
+// may stand, and nothing else new; without it they are refused.
+func TestScanner_NonFinite(t *testing.T) {
+	check := func(data string, nonFinite bool) bool {
+		s := jsonscan.Scanner{Data: []byte(data), NonFinite: nonFinite}
+		s.SkipSpace()
+		if !s.Value(1) {
+			return false
+		}
+		s.SkipSpace()
+		return s.Pos == len(data)
+	}
+	for _, in := range []string{`NaN`, `Infinity`, `-Infinity`, `[NaN, -Infinity]`, `{"a": Infinity}`} {
+		assert.True(t, check(in, true), in)
+		assert.False(t, check(in, false), in)
+	}
+	for _, in := range []string{`nan`, `-NaN`, `+Infinity`, `Inf`, `-Inf`, `NaNN`, `{NaN: 1}`, `Infinityy`} {
+		assert.False(t, check(in, true), in)
+	}
+}

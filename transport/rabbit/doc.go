@@ -89,10 +89,21 @@
 // publishes with content type application/json, encoding utf-8, delivery
 // mode 2 and the message headers, and waits for the publisher confirm
 // (a transport's declarations of one queue take turns: RabbitMQ nacks a
-// publish to a quorum queue that another channel is still creating). It
-// adds the message_id property (Message.ID) that oslo does not set;
-// amqp091-go leaves out an empty header table and priority 0, which kombu
-// writes explicitly: both mean the same to every AMQP client.
+// publish to a quorum queue that another channel is still creating).
+// oslo 14.0.3 (kombu) publishes exactly content_type, content_encoding,
+// application_headers {}, delivery_mode 2 and priority 0 (read back from
+// RabbitMQ with py-amqp). hark differs in three properties, on purpose or
+// of necessity:
+//   - priority 0 and the empty application_headers table are left out:
+//     amqp091-go writes neither (it sends a priority only above 0 and a
+//     table only when not empty). Both mean the same to every AMQP client:
+//     RabbitMQ takes a message without priority as priority 0, and
+//     kombu's Message.headers is {} either way.
+//   - message_id is set to Message.ID (the body's _unique_id): the
+//     transport contract carries Message.ID through the broker, for
+//     dead-letter records, requeues and hark dlq. oslo's listener never
+//     reads the property (it de-duplicates on the body's _unique_id, as
+//     hark does), so it changes nothing for oslo.
 //
 // Because oslo names the non-pooled queue by routing key only, listeners
 // on one topic in different exchanges share one queue, across exchanges,

@@ -157,7 +157,8 @@ func (t *Transport) Capabilities() transport.Capabilities {
 // routing key "<topic>.<priority>", content type application/json,
 // encoding utf-8, delivery mode 2 (persistent) and msg.Header as
 // application headers, and waits for the publisher confirm. msg.ID goes
-// into the message_id property (oslo sets none; listeners ignore it). With
+// into the message_id property (oslo sets none; listeners ignore it; see
+// the package doc for how the properties differ from oslo's and why). With
 // kombu_compression set, a body without a "compression" header is
 // compressed first. Failures are retried with the retry policy (the same
 // message each time), each attempt bounded by
