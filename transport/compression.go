@@ -92,9 +92,9 @@ var errTooLarge = fmt.Errorf("decompressed body is larger than %d MiB (a compres
 // under application/x-lzma.
 func decompressBody(contentType string, body []byte, d *decompression) ([]byte, error) {
 	ct := strings.ToLower(strings.TrimSpace(contentType))
-	// A body and the byte that shows it is too large, plus an LZMA
-	// dictionary as large as the body can be.
-	d.max = d.limit + 1
+	// The chunks of a body and the byte that shows it is too large, and
+	// then the body joined (or an LZMA dictionary as large as the body).
+	d.max = 2*d.limit + 1
 	switch ct {
 	case CompressionGzip:
 		if len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b {
@@ -124,7 +124,6 @@ func decompressBody(contentType string, body []byte, d *decompression) ([]byte, 
 		}
 		return out, nil
 	case CompressionXz:
-		d.max += d.limit
 		if bytes.HasPrefix(body, xzMagic) {
 			out, err := decodeXZ(body, d)
 			if err != nil {
@@ -183,42 +182,58 @@ type decompression struct {
 }
 
 // readAllLimited appends everything r yields to out, failing with
-// errTooLarge as soon as out would exceed d.limit bytes. The buffer grows
-// only after the reservation grants it, and never beyond d.limit+1 bytes
-// (the one byte more shows that the body is too large).
+// errTooLarge as soon as out would exceed d.limit bytes. It reads into
+// chunks, each as large as all before it, allocated only after the
+// reservation grants them and never beyond d.limit+1 bytes in all (the
+// one byte more shows that the body is too large), and joins them once at
+// the end: a body refused as too large costs at most the limit, with
+// nothing copied and left as garbage while it grew.
 func readAllLimited(out []byte, r io.Reader, d *decompression) ([]byte, error) {
-	r = io.LimitReader(r, d.limit+1-int64(len(out)))
+	room := d.limit + 1 - int64(len(out))
+	r = io.LimitReader(r, room)
+	var chunks [][]byte
+	var read int64
 	for {
-		if len(out) == cap(out) {
-			if int64(len(out)) > d.limit {
-				return nil, errTooLarge
-			}
-			// Double: a large body is copied a few times, not dozens.
-			// A doubling that would reach the limit goes to just past it
-			// at once rather than by one more copy.
-			n := max(2*len(out), 4096)
-			if int64(n) >= d.limit {
-				n = int(d.limit) + 1
-			}
-			if err := d.need(int64(n - cap(out))); err != nil {
-				return nil, err
-			}
-			grown := make([]byte, len(out), n)
-			copy(grown, out)
-			out = grown
+		if read == room {
+			return nil, errTooLarge
 		}
-		n, err := r.Read(out[len(out):cap(out)])
-		out = out[:len(out)+n]
+		size := min(max(read, 4096), room-read)
+		if err := d.need(size); err != nil {
+			return nil, err
+		}
+		chunk := make([]byte, 0, size)
+		var err error
+		for len(chunk) < cap(chunk) && err == nil {
+			var n int
+			n, err = r.Read(chunk[len(chunk):cap(chunk)])
+			chunk = chunk[:len(chunk)+n]
+		}
+		chunks = append(chunks, chunk)
+		read += int64(len(chunk))
 		if err == io.EOF {
-			if int64(len(out)) > d.limit {
-				return nil, errTooLarge
-			}
-			return out, nil
+			break
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
+	if read == room {
+		return nil, errTooLarge
+	}
+	if len(out) == 0 && len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	if err := d.need(int64(len(out)) + read); err != nil {
+		return nil, err
+	}
+	joined := make([]byte, 0, int64(len(out))+read)
+	joined = append(joined, out...)
+	for _, c := range chunks {
+		joined = append(joined, c...)
+		d.free(int64(cap(c)))
+	}
+	d.free(int64(cap(out)))
+	return joined, nil
 }
 
 // The xz container (https://tukaani.org/xz/xz-file-format.txt) is decoded

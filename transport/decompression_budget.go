@@ -10,9 +10,9 @@ import (
 
 // DefaultDecompressionBudget is the decompression memory a listener may
 // hold at once when it is given no budget of its own: room for one body
-// at MaxDecompressedSize with its largest dictionary, or for hundreds of
-// ordinary notifications at a time.
-const DefaultDecompressionBudget = 256 << 20
+// of up to MaxDecompressedSize at a time (one decompression of more than
+// a MiB), or for over a hundred ordinary notifications side by side.
+const DefaultDecompressionBudget = MinDecompressionBudget
 
 // smallReservation is what a decompression reserves first: enough for any
 // ordinary notification, so most decompressions run side by side and only
@@ -42,9 +42,10 @@ func NewDecompressionBudget(size int64) (*DecompressionBudget, error) {
 	return &DecompressionBudget{sem: semaphore.NewWeighted(size), size: size}, nil
 }
 
-// MinDecompressionBudget is the smallest DecompressionBudget: one body of
-// MaxDecompressedSize (plus the byte that shows it is too large) and an
-// LZMA dictionary as large.
+// MinDecompressionBudget is the smallest DecompressionBudget: what one
+// body of MaxDecompressedSize can take at most (its chunks, plus the
+// byte that shows it is too large, and then the body joined, or an LZMA
+// dictionary as large).
 const MinDecompressionBudget = 2*MaxDecompressedSize + 1
 
 // DecodeNotification is the package's DecodeNotification with its
@@ -68,15 +69,16 @@ var errBudgetWait = errors.New("waiting for decompression memory")
 type reservation struct {
 	ctx      context.Context
 	budget   *DecompressionBudget
-	max      int64 // the most this decompression can need
+	max      int64 // the most this decompression can need (it may go beyond: see need)
 	held     int64 // granted by the budget
 	accounts int64 // memory allocated against held
 }
 
 // need makes room for n more bytes of allocation, waiting for the budget
-// if needed.
+// if needed. A decompression granted its maximum (or the whole budget)
+// waits no more: it is counted as holding that much.
 func (r *reservation) need(n int64) error {
-	if r.budget == nil || r.accounts+n <= r.held {
+	if r.budget == nil || r.accounts+n <= r.held || r.held >= min(r.max, r.budget.size) {
 		r.accounts += n
 		return nil
 	}
