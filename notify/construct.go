@@ -52,6 +52,13 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 	if dedupWindow == 0 {
 		dedupWindow = DefaultDedupWindow(lease)
 	}
+	budget := opts.budget
+	if budget == nil {
+		var err error
+		if budget, err = transport.NewDecompressionBudget(transport.DefaultDecompressionBudget); err != nil {
+			return nil, err
+		}
+	}
 	h := &handler{
 		log:           opts.logger,
 		caps:          caps,
@@ -65,6 +72,7 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 		observer:      opts.observer,
 		pool:          opts.pool,
 		deadLetterTo:  cfg.DeadLetterTarget,
+		budget:        budget,
 	}
 	return &setup{opts: opts, cfg: cfg, handler: h}, nil
 }

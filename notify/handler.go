@@ -31,6 +31,7 @@ type handler struct {
 	// deadLetterTo names where the transport sends the dead letters of a
 	// message from a target (the listen config's DeadLetterTarget).
 	deadLetterTo func(transport.Target) transport.Target
+	budget       *transport.DecompressionBudget
 }
 
 // emit reports an event to the observer, if any.
@@ -49,13 +50,20 @@ type inbound struct {
 
 // prepare decodes d. A body that cannot be decoded is dead-lettered (never
 // requeued: it would fail the same way forever) and a recent duplicate is
-// acknowledged; both return ok=false.
+// acknowledged; both return ok=false. One whose decompression was still
+// waiting for memory when ctx ended is left unsettled, for redelivery.
 func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound, ok bool) {
 	msg := d.Message()
-	om, err := transport.DecodeNotification(msg)
+	om, err := h.budget.DecodeNotification(ctx, msg)
 	if err != nil {
 		prio := d.Source().Priority
 		h.emit(EventReceived, prio, "", "")
+		if !errors.Is(err, transport.ErrDecode) {
+			h.log.Warn("the shutdown deadline ended the wait for decompression memory; leaving the notification for redelivery",
+				append(h.deliveryFields(d), zap.Error(err))...)
+			h.emit(EventAbandoned, prio, "", "")
+			return inbound{}, false
+		}
 		h.deadLetter(d, prio, h.deliveryFields(d), transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: err.Error()})
 		return inbound{}, false
 	}

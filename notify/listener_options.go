@@ -49,6 +49,7 @@ type listenerOptions struct {
 	dispatcherOpts  []dispatcher.Option
 	observer        func(Event)
 	start           transport.StartPosition
+	budget          *transport.DecompressionBudget
 }
 
 func defaultListenerOptions() listenerOptions {
@@ -262,6 +263,24 @@ func WithStart(p transport.StartPosition) ListenerOption {
 			return fmt.Errorf("%w: %w", ErrInvalidOption, err)
 		}
 		o.start = p
+		return nil
+	}
+}
+
+// WithDecompressionBudget makes the listener take the memory it uses to
+// decompress bodies from b, which other listeners may share: however many
+// compressed notifications arrive at once (compression bombs included),
+// their decompression holds at most b's size, and a notification that
+// finds it spent waits for room (until the shutdown deadline) rather than
+// being dropped. Each body is also limited to
+// transport.MaxDecompressedSize; a larger one is dead-lettered. Default: a
+// budget of transport.DefaultDecompressionBudget of the listener's own.
+func WithDecompressionBudget(b *transport.DecompressionBudget) ListenerOption {
+	return func(o *listenerOptions) error {
+		if b == nil {
+			return fmt.Errorf("%w: nil decompression budget", ErrInvalidOption)
+		}
+		o.budget = b
 		return nil
 	}
 }

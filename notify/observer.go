@@ -55,7 +55,9 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind EventKind
 	// Priority is the notification's priority from its body, or the
-	// routing priority when the body could not be decoded.
+	// routing priority when the body could not be decoded. A body may
+	// hold any string there: bound it (e.g. with Priority.Valid) before
+	// using it as a metric label.
 	Priority transport.Priority
 	// Reason is the dead-letter reason (EventDeadLettered only).
 	Reason string

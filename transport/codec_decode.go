@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,20 +40,39 @@ import (
 // Every error wraps ErrDecode and says what is wrong (which field, which
 // JSON type, which byte offset), so that an operator reading a dead-letter
 // record can tell why it is there.
+//
+// It decompresses without a memory budget shared with other messages; a
+// listener decodes with DecompressionBudget.DecodeNotification instead.
 func DecodeNotification(msg Message) (*OsloMessage, error) {
-	m, err := decodeNotification(msg)
+	return decodeNotificationIn(context.Background(), msg, nil)
+}
+
+// decodeNotificationIn is DecodeNotification with decompression memory
+// from b (nil: none shared).
+func decodeNotificationIn(ctx context.Context, msg Message, b *DecompressionBudget) (*OsloMessage, error) {
+	m, err := decodeNotification(ctx, msg, b)
 	if err != nil {
+		if errors.Is(err, errBudgetWait) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
 	}
 	return m, nil
 }
 
-func decodeNotification(msg Message) (*OsloMessage, error) {
+func decodeNotification(ctx context.Context, msg Message, b *DecompressionBudget) (*OsloMessage, error) {
 	body := msg.Body
 	ct := headerValue(msg.Header, HeaderCompression)
 	if ct != "" {
+		d := decompression{limit: MaxDecompressedSize, reservation: reservation{ctx: ctx, budget: b}}
 		var err error
-		if body, err = decompressBody(ct, body, MaxDecompressedSize); err != nil {
+		body, err = decompressBody(ct, body, &d)
+		// The body is decoded (and copied from) below, but its memory is
+		// the budget's no longer: holding it through the decode would
+		// only make a budget of MinDecompressionBudget run one large
+		// body at a time instead of about two.
+		d.release()
+		if err != nil {
 			return nil, err
 		}
 	}

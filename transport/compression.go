@@ -13,7 +13,6 @@ import (
 	"hash/crc32"
 	"hash/crc64"
 	"io"
-	"slices"
 	"strings"
 
 	dsbzip2 "github.com/dsnet/compress/bzip2"
@@ -86,12 +85,16 @@ func CompressBody(contentType string, body []byte) ([]byte, error) {
 var errTooLarge = fmt.Errorf("decompressed body is larger than %d MiB (a compression bomb?)", MaxDecompressedSize>>20)
 
 // decompressBody undoes CompressBody for the header value contentType, as
-// kombu.compression.decompress does, producing at most limit bytes. Beyond
-// kombu it also accepts a real gzip file under application/x-gzip
-// (recognised by its magic bytes) and, as Python's lzma.decompress does,
-// the legacy .lzma format under application/x-lzma.
-func decompressBody(contentType string, body []byte, limit int64) ([]byte, error) {
+// kombu.compression.decompress does, producing at most d.limit bytes and
+// allocating only as d's reservation allows. Beyond kombu it also accepts
+// a real gzip file under application/x-gzip (recognised by its magic
+// bytes) and, as Python's lzma.decompress does, the legacy .lzma format
+// under application/x-lzma.
+func decompressBody(contentType string, body []byte, d *decompression) ([]byte, error) {
 	ct := strings.ToLower(strings.TrimSpace(contentType))
+	// The chunks of a body and the byte that shows it is too large, and
+	// then the body joined (or an LZMA dictionary as large as the body).
+	d.max = 2*d.limit + 1
 	switch ct {
 	case CompressionGzip:
 		if len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b {
@@ -99,7 +102,7 @@ func decompressBody(contentType string, body []byte, limit int64) ([]byte, error
 			if err != nil {
 				return nil, fmt.Errorf("body is not valid gzip data: %w", err)
 			}
-			out, err := readAllLimited(nil, r, limit)
+			out, err := readAllLimited(nil, r, d)
 			if err != nil {
 				return nil, wrapCorrupt("gzip", err)
 			}
@@ -109,32 +112,36 @@ func decompressBody(contentType string, body []byte, limit int64) ([]byte, error
 		if err != nil {
 			return nil, fmt.Errorf("body is not zlib data (as kombu writes for %s): %w", CompressionGzip, err)
 		}
-		out, err := readAllLimited(nil, r, limit)
+		out, err := readAllLimited(nil, r, d)
 		if err != nil {
 			return nil, wrapCorrupt("zlib", err)
 		}
 		return out, nil
 	case CompressionBzip2:
-		out, err := readAllLimited(nil, bzip2.NewReader(bytes.NewReader(body)), limit)
+		out, err := readAllLimited(nil, bzip2.NewReader(bytes.NewReader(body)), d)
 		if err != nil {
 			return nil, wrapCorrupt("bzip2", err)
 		}
 		return out, nil
 	case CompressionXz:
 		if bytes.HasPrefix(body, xzMagic) {
-			out, err := decodeXZ(body, limit)
+			out, err := decodeXZ(body, d)
 			if err != nil {
 				return nil, wrapCorrupt("xz", err)
 			}
 			return out, nil
 		}
 		// The dictionary limit keeps a forged header from allocating
-		// gigabytes before a byte is decoded.
-		r, err := lzma.ReaderConfig{DictCap: int(limit)}.NewReader(bytes.NewReader(body))
+		// gigabytes before a byte is decoded; what it does allocate is
+		// taken from the budget first.
+		if err := d.need(lzmaDictSize(body, d.limit)); err != nil {
+			return nil, err
+		}
+		r, err := lzma.ReaderConfig{DictCap: int(d.limit)}.NewReader(bytes.NewReader(body))
 		if err != nil {
 			return nil, fmt.Errorf("body is neither xz nor lzma data: %w", err)
 		}
-		out, err := readAllLimited(nil, r, limit)
+		out, err := readAllLimited(nil, r, d)
 		if err != nil {
 			return nil, wrapCorrupt("lzma", err)
 		}
@@ -144,8 +151,21 @@ func decompressBody(contentType string, body []byte, limit int64) ([]byte, error
 		HeaderCompression, contentType, CompressionGzip, CompressionBzip2, CompressionXz)
 }
 
+// lzmaDictSize is the dictionary the legacy .lzma header of body makes
+// lzma.NewReader allocate (see its NewReader), at most limit.
+func lzmaDictSize(body []byte, limit int64) int64 {
+	if len(body) < lzma.HeaderLen {
+		return lzma.MinDictCap
+	}
+	dict := int64(binary.LittleEndian.Uint32(body[1:]))
+	if size := int64(binary.LittleEndian.Uint64(body[5:])); size >= 0 && size < dict {
+		dict = size
+	}
+	return min(max(dict, lzma.MinDictCap), limit)
+}
+
 func wrapCorrupt(format string, err error) error {
-	if errors.Is(err, errTooLarge) {
+	if errors.Is(err, errTooLarge) || errors.Is(err, errBudgetWait) {
 		return err
 	}
 	if errors.Is(err, io.EOF) {
@@ -154,26 +174,66 @@ func wrapCorrupt(format string, err error) error {
 	return fmt.Errorf("body is not valid %s data: %w", format, err)
 }
 
+// decompression is one body's decompression: its size limit and its share
+// of the memory budget.
+type decompression struct {
+	limit int64 // the largest body allowed
+	reservation
+}
+
 // readAllLimited appends everything r yields to out, failing with
-// errTooLarge as soon as out would exceed limit bytes.
-func readAllLimited(out []byte, r io.Reader, limit int64) ([]byte, error) {
+// errTooLarge as soon as out would exceed d.limit bytes. It reads into
+// chunks, each as large as all before it, allocated only after the
+// reservation grants them and never beyond d.limit+1 bytes in all (the
+// one byte more shows that the body is too large), and joins them once at
+// the end: a body refused as too large costs at most the limit, with
+// nothing copied and left as garbage while it grew.
+func readAllLimited(out []byte, r io.Reader, d *decompression) ([]byte, error) {
+	room := d.limit + 1 - int64(len(out))
+	r = io.LimitReader(r, room)
+	var chunks [][]byte
+	var read int64
 	for {
-		if len(out) == cap(out) {
-			// Double: a large body is copied a few times, not dozens.
-			out = slices.Grow(out, max(len(out), 4096))
-		}
-		n, err := r.Read(out[len(out):cap(out)])
-		out = out[:len(out)+n]
-		if int64(len(out)) > limit {
+		if read == room {
 			return nil, errTooLarge
 		}
+		size := min(max(read, 4096), room-read)
+		if err := d.need(size); err != nil {
+			return nil, err
+		}
+		chunk := make([]byte, 0, size)
+		var err error
+		for len(chunk) < cap(chunk) && err == nil {
+			var n int
+			n, err = r.Read(chunk[len(chunk):cap(chunk)])
+			chunk = chunk[:len(chunk)+n]
+		}
+		chunks = append(chunks, chunk)
+		read += int64(len(chunk))
 		if err == io.EOF {
-			return out, nil
+			break
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
+	if read == room {
+		return nil, errTooLarge
+	}
+	if len(out) == 0 && len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	if err := d.need(int64(len(out)) + read); err != nil {
+		return nil, err
+	}
+	joined := make([]byte, 0, int64(len(out))+read)
+	joined = append(joined, out...)
+	for _, c := range chunks {
+		joined = append(joined, c...)
+		d.free(int64(cap(c)))
+	}
+	d.free(int64(cap(out)))
+	return joined, nil
 }
 
 // The xz container (https://tukaani.org/xz/xz-file-format.txt) is decoded
@@ -195,7 +255,7 @@ const (
 
 // decodeXZ decodes one or more concatenated xz streams (with optional
 // stream padding between them), as Python's lzma.decompress does.
-func decodeXZ(b []byte, limit int64) ([]byte, error) {
+func decodeXZ(b []byte, d *decompression) ([]byte, error) {
 	var out []byte
 	pos := 0
 	for n := 0; ; n++ {
@@ -208,7 +268,7 @@ func decodeXZ(b []byte, limit int64) ([]byte, error) {
 			}
 		}
 		var err error
-		if out, pos, err = decodeXZStream(b, pos, out, limit); err != nil {
+		if out, pos, err = decodeXZStream(b, pos, out, d); err != nil {
 			return nil, err
 		}
 	}
@@ -216,7 +276,7 @@ func decodeXZ(b []byte, limit int64) ([]byte, error) {
 
 type xzRecord struct{ unpadded, uncompressed int64 }
 
-func decodeXZStream(b []byte, pos int, out []byte, limit int64) ([]byte, int, error) {
+func decodeXZStream(b []byte, pos int, out []byte, d *decompression) ([]byte, int, error) {
 	if len(b)-pos < xzHeaderLen || !bytes.Equal(b[pos:pos+6], xzMagic) {
 		return nil, 0, fmt.Errorf("no xz stream header at offset %d", pos)
 	}
@@ -243,7 +303,7 @@ func decodeXZStream(b []byte, pos int, out []byte, limit int64) ([]byte, int, er
 			break
 		}
 		var rec xzRecord
-		if out, pos, rec, err = decodeXZBlock(b, pos, out, limit, checkLen, newCheck); err != nil {
+		if out, pos, rec, err = decodeXZBlock(b, pos, out, d, checkLen, newCheck); err != nil {
 			return nil, 0, err
 		}
 		records = append(records, rec)
@@ -300,7 +360,7 @@ func decodeXZStream(b []byte, pos int, out []byte, limit int64) ([]byte, int, er
 }
 
 // decodeXZBlock decodes the block at b[pos:], appending its output to out.
-func decodeXZBlock(b []byte, pos int, out []byte, limit int64, checkLen int, newCheck func() hash.Hash) ([]byte, int, xzRecord, error) {
+func decodeXZBlock(b []byte, pos int, out []byte, d *decompression, checkLen int, newCheck func() hash.Hash) ([]byte, int, xzRecord, error) {
 	var rec xzRecord
 	blockStart := pos
 	hlen := (int(b[pos]) + 1) * 4
@@ -393,7 +453,7 @@ walk:
 		default:
 			return nil, 0, rec, fmt.Errorf("invalid LZMA2 chunk type %#x at offset %d", c, pos)
 		}
-		if int64(len(out))+claimed > limit {
+		if int64(len(out))+claimed > d.limit {
 			return nil, 0, rec, errTooLarge
 		}
 	}
@@ -408,12 +468,17 @@ walk:
 	// Matches never reach further back than the block's own output, so a
 	// dictionary larger than that is never needed.
 	dictCap := min(dict, max(claimed+4096, int64(lzma.MinDictCap)))
+	if err := d.need(dictCap); err != nil {
+		return nil, 0, rec, err
+	}
 	r, err := lzma.Reader2Config{DictCap: int(dictCap)}.NewReader2(bytes.NewReader(data))
 	if err != nil {
 		return nil, 0, rec, err
 	}
 	before := len(out)
-	if out, err = readAllLimited(out, r, limit); err != nil {
+	out, err = readAllLimited(out, r, d)
+	d.free(dictCap) // the next block has its own
+	if err != nil {
 		return nil, 0, rec, err
 	}
 	blockOut := out[before:]

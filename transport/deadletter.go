@@ -41,7 +41,12 @@ type DeadLetterInfo struct {
 }
 
 // Header names of a dead-letter record. The record's body is the original
-// body byte for byte; its headers are the original headers plus these.
+// body byte for byte; its headers are the original headers plus these. An
+// original header whose name starts with Hark-Dlq- (a record's own, when
+// a record is dead-lettered again, or anyone's) is kept under
+// HeaderDLQOriginalPrefix + its name, so that it neither collides with
+// the record's headers nor is lost: ParseDeadLetter gives every original
+// header back as it was.
 const (
 	HeaderDLQID         = "Hark-Dlq-Id"
 	HeaderDLQReason     = "Hark-Dlq-Reason"
@@ -54,6 +59,9 @@ const (
 	HeaderDLQPriority   = "Hark-Dlq-Priority"
 	HeaderDLQTime       = "Hark-Dlq-Time"
 	headerDLQPrefix     = "Hark-Dlq-"
+	// HeaderDLQOriginalPrefix prefixes the name of an original header
+	// that starts with Hark-Dlq- in the record.
+	HeaderDLQOriginalPrefix = "Hark-Dlq-Original-"
 )
 
 // maxHeaderValue bounds a header value taken from an error message, so a
@@ -76,13 +84,16 @@ type DeadLetter struct {
 }
 
 // Message encodes the record: the original body, unchanged, and the
-// original headers plus the Hark-Dlq-* headers. The message ID is kept.
+// original headers (those named Hark-Dlq-* renamed, see
+// HeaderDLQOriginalPrefix) plus the Hark-Dlq-* headers. The message ID is
+// kept.
 func (d DeadLetter) Message() Message {
 	h := make(Header, len(d.Original.Header)+10)
 	for k, v := range d.Original.Header {
-		if !strings.HasPrefix(k, headerDLQPrefix) {
-			h[k] = v
+		if strings.HasPrefix(k, headerDLQPrefix) {
+			k = HeaderDLQOriginalPrefix + k
 		}
+		h[k] = v
 	}
 	h[HeaderDLQReason] = d.Info.Reason
 	if d.Info.ID != "" {
@@ -106,7 +117,8 @@ func (d DeadLetter) Message() Message {
 }
 
 // ParseDeadLetter decodes a record made by DeadLetter.Message. The returned
-// record's Original is the message as first received, ready to replay to
+// record's Original is the message as first received, every header
+// included, ready to replay to
 // Source.Target with Source.Priority. The error wraps ErrDecode when msg is
 // not a dead-letter record.
 func ParseDeadLetter(msg Message) (DeadLetter, error) {
@@ -143,7 +155,9 @@ func ParseDeadLetter(msg Message) (DeadLetter, error) {
 	}
 	var orig Header
 	for k, v := range msg.Header {
-		if strings.HasPrefix(k, headerDLQPrefix) {
+		if name, ok := strings.CutPrefix(k, HeaderDLQOriginalPrefix); ok {
+			k = name
+		} else if strings.HasPrefix(k, headerDLQPrefix) {
 			continue
 		}
 		if orig == nil {

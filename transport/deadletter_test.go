@@ -87,7 +87,9 @@ func TestDeadLetter_minimal(t *testing.T) {
 }
 
 // Dead-lettering a replayed record again replaces its Hark-Dlq-* headers.
-func TestDeadLetter_ofARecordReplacesHeaders(t *testing.T) {
+// A record dead-lettered again (its reader gave up on it) keeps the first
+// record whole: replaying the second gives back the first as it was.
+func TestDeadLetter_ofARecordKeepsTheRecord(t *testing.T) {
 	first := sampleDeadLetter().Message()
 	d := sampleDeadLetter()
 	d.Original = first
@@ -99,9 +101,14 @@ func TestDeadLetter_ofARecordReplacesHeaders(t *testing.T) {
 	assert.NotContains(t, rec.Header, transport.HeaderDLQLastError)
 	assert.NotContains(t, rec.Header, transport.HeaderDLQEndpoint)
 
+	assert.Equal(t, "max_deliveries", rec.Header[transport.HeaderDLQOriginalPrefix+transport.HeaderDLQReason])
+
 	got, err := transport.ParseDeadLetter(rec)
 	require.NoError(t, err)
-	assert.Equal(t, transport.Header{transport.HeaderCompression: transport.CompressionGzip, "x-trace": "abc"}, got.Original.Header)
+	assert.Equal(t, first.Header, got.Original.Header)
+	inner, err := transport.ParseDeadLetter(got.Original)
+	require.NoError(t, err)
+	assert.Equal(t, transport.Header{transport.HeaderCompression: transport.CompressionGzip, "x-trace": "abc"}, inner.Original.Header)
 }
 
 func TestDeadLetter_longErrorIsTruncated(t *testing.T) {
@@ -132,4 +139,36 @@ func TestParseDeadLetter_errors(t *testing.T) {
 	}})
 	require.ErrorIs(t, err, transport.ErrDecode)
 	assert.Contains(t, err.Error(), `Hark-Dlq-Time="yesterday" is not an RFC 3339 time`)
+}
+
+// Original headers named like the record's own are kept and come back
+// exactly: a Hark-Dlq-* header of the sender's, and a whole earlier record
+// dead-lettered again.
+func TestDeadLetter_keeps_original_Hark_Dlq_headers(t *testing.T) {
+	d := sampleDeadLetter()
+	d.Original.Header = transport.Header{
+		"Hark-Dlq-Foo":                    "bar",
+		transport.HeaderDLQReason:         "the sender's own",
+		"Hark-Dlq-Original-Hark-Dlq-Foo":  "already prefixed",
+		transport.HeaderDLQOriginalPrefix: "just the prefix",
+		"x-trace":                         "abc",
+	}
+	orig := d.Original.Header.Clone()
+
+	rec := d.Message()
+	assert.Equal(t, transport.ReasonMaxDeliveries, rec.Header[transport.HeaderDLQReason], "the record's own reason")
+	got, err := transport.ParseDeadLetter(rec)
+	require.NoError(t, err)
+	assert.Equal(t, orig, got.Original.Header, "every original header, byte for byte")
+	assert.Equal(t, transport.ReasonMaxDeliveries, got.Info.Reason)
+
+	// A record of a record: the inner record comes back whole.
+	outer := transport.DeadLetter{Original: rec, Info: transport.DeadLetterInfo{Reason: transport.ReasonRejected}, Time: d.Time}
+	inner, err := transport.ParseDeadLetter(outer.Message())
+	require.NoError(t, err)
+	assert.Equal(t, transport.ReasonRejected, inner.Info.Reason)
+	assert.Equal(t, rec.Header, inner.Original.Header)
+	again, err := transport.ParseDeadLetter(inner.Original)
+	require.NoError(t, err)
+	assert.Equal(t, orig, again.Original.Header)
 }

@@ -54,6 +54,9 @@ type daemon struct {
 	httpSrv  *http.Server
 	tr       transport.Transport
 	cur      *generation
+	// budget bounds the memory every listener's decompressions hold at
+	// once (nil: each listener has its own).
+	budget *transport.DecompressionBudget
 	// pendingReload records a SIGHUP received during startup.
 	pendingReload bool
 

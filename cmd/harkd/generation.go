@@ -108,6 +108,9 @@ func (d *daemon) listenerOptions(lc config.Listener) ([]notify.ListenerOption, e
 	if lc.Start != "" {
 		opts = append(opts, notify.WithStart(lc.StartPosition()))
 	}
+	if d.budget != nil {
+		opts = append(opts, notify.WithDecompressionBudget(d.budget))
+	}
 	return opts, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/harkmq/hark/cmd/internal/config"
+	"github.com/harkmq/hark/transport"
 )
 
 // Exit codes.
@@ -82,7 +83,15 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
+	// One budget for the process: a reload's old and new listeners
+	// decompress side by side.
+	budget, err := transport.NewDecompressionBudget(transport.DefaultDecompressionBudget)
+	if err != nil {
+		fmt.Fprintf(stderr, "harkd: %v\n", err)
+		return exitFailure
+	}
 	d := &daemon{
+		budget:   budget,
 		log:      log,
 		level:    level,
 		stdout:   stdout,

@@ -20,7 +20,7 @@ func deadLetterTests() []testCase {
 }
 
 // richMessage is a message whose record must keep a binary body and
-// several headers byte for byte.
+// several headers byte for byte, one of them named like the record's own.
 func (e *env) richMessage() transport.Message {
 	return transport.Message{
 		ID:   e.tag + "-rich",
@@ -28,6 +28,7 @@ func (e *env) richMessage() transport.Message {
 		Header: transport.Header{
 			transport.HeaderCompression: transport.CompressionGzip,
 			"X-Trace":                   "abc 123",
+			"Hark-Dlq-Foo":              "the sender's",
 		},
 	}
 }

@@ -11,6 +11,11 @@
 // additions (dropped, duplicate and abandoned deliveries, reloads, and
 // the backlog below).
 //
+// A priority label is one of the seven priorities or "unknown" (the
+// priority comes from the message body, which any publisher writes); a
+// reason label is one of transport's Reason constants or "other".
+// Endpoint, pool, exchange and topic labels come from the configuration.
+//
 // hark_backlog_messages{pool,exchange,topic} is a gauge of the messages
 // waiting on the broker for the running listener's group, as its
 // transport counts them (transport.Backlog): on NATS JetStream the
@@ -62,8 +67,9 @@ type Metrics struct {
 
 	// The series every notification touches, resolved once: a label
 	// lookup hashes the label values on every call.
-	byPriority map[transport.Priority]priorityCounters
-	byEndpoint sync.Map // endpoint name -> *endpointSeries
+	byPriority      map[transport.Priority]priorityCounters
+	unknownPriority priorityCounters
+	byEndpoint      sync.Map // endpoint name -> *endpointSeries
 
 	// backlogMu guards backlogOwner, the Backlog that set each
 	// hark_backlog_messages series last (backlog.go).
@@ -165,6 +171,10 @@ func New(opts ...Option) *Metrics {
 			acked:    m.acked.WithLabelValues(string(p)),
 		}
 	}
+	m.unknownPriority = priorityCounters{
+		received: m.received.WithLabelValues(UnknownPriority),
+		acked:    m.acked.WithLabelValues(UnknownPriority),
+	}
 	for _, r := range []string{"success", "failure"} {
 		m.reloads.WithLabelValues(r)
 	}
@@ -183,28 +193,27 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // ObserveEvent records a listener event; pass it to notify.WithObserver.
+// An event's priority comes from the notification's body, which anyone
+// who can publish writes: any value but the seven priorities is counted
+// as "unknown", so that bogus bodies cannot create series without bound.
+// Reasons are bounded the same way (see reasonLabel).
 func (m *Metrics) ObserveEvent(e notify.Event) {
-	p := string(e.Priority)
 	hot, known := m.byPriority[e.Priority]
+	p := string(e.Priority)
+	if !known {
+		hot, p = m.unknownPriority, UnknownPriority
+	}
 	switch e.Kind {
 	case notify.EventReceived:
-		if known {
-			hot.received.Inc()
-		} else {
-			m.received.WithLabelValues(p).Inc()
-		}
+		hot.received.Inc()
 		m.inflight.Inc()
 		return
 	case notify.EventAcked:
-		if known {
-			hot.acked.Inc()
-		} else {
-			m.acked.WithLabelValues(p).Inc()
-		}
+		hot.acked.Inc()
 	case notify.EventRequeued:
 		m.requeued.WithLabelValues(p).Inc()
 	case notify.EventDeadLettered:
-		m.deadLettered.WithLabelValues(e.Reason).Inc()
+		m.deadLettered.WithLabelValues(reasonLabel(e.Reason)).Inc()
 	case notify.EventDropped:
 		m.dropped.WithLabelValues(p).Inc()
 	case notify.EventDuplicate:
@@ -216,6 +225,25 @@ func (m *Metrics) ObserveEvent(e notify.Event) {
 	}
 	// Every delivery ends in exactly one of the events above.
 	m.inflight.Dec()
+}
+
+// UnknownPriority is the priority label of a notification whose priority
+// is none of the seven.
+const UnknownPriority = "unknown"
+
+// OtherReason is the reason label of a dead letter whose reason is none of
+// the transport's Reason constants.
+const OtherReason = "other"
+
+// reasonLabel bounds a dead-letter reason to the transport's Reason
+// constants and OtherReason: DeadLetterInfo.Reason may be "a caller's own
+// word".
+func reasonLabel(r string) string {
+	switch r {
+	case transport.ReasonMaxDeliveries, transport.ReasonDecode, transport.ReasonRejected, transport.ReasonRequeueRefused:
+		return r
+	}
+	return OtherReason
 }
 
 // ObserveCall records an endpoint call; pass it to dispatcher.WithObserver.

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -75,4 +76,57 @@ func TestLabelRedactor(t *testing.T) {
 	assert.NotContains(t, out, "SECRETN")
 	assert.Contains(t, out, `hark_endpoint_calls_total{endpoint="ep-REDACTED",result="reject"} 1`)
 	assert.Contains(t, out, `hark_backlog_messages{exchange="x",pool="p-REDACTED",topic="t-REDACTED"} 3`)
+}
+
+// priorityValues returns, per metric family with a priority label, the
+// distinct values of that label.
+func priorityValues(t *testing.T, m *Metrics) map[string]map[string]bool {
+	t.Helper()
+	mfs, err := m.Registry().Gather()
+	require.NoError(t, err)
+	out := map[string]map[string]bool{}
+	for _, mf := range mfs {
+		for _, mt := range mf.GetMetric() {
+			for _, lp := range mt.GetLabel() {
+				if lp.GetName() == "priority" || lp.GetName() == "reason" {
+					if out[mf.GetName()] == nil {
+						out[mf.GetName()] = map[string]bool{}
+					}
+					out[mf.GetName()][lp.GetValue()] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// The priority comes from the message body: 5,000 bogus ones must not make
+// 5,000 series per metric, but count as "unknown" next to the seven.
+// Reasons are bounded the same way.
+func TestBodyDerivedLabelsAreBounded(t *testing.T) {
+	m := New()
+	kinds := []notify.EventKind{notify.EventAcked, notify.EventRequeued, notify.EventDeadLettered, notify.EventDropped, notify.EventDuplicate, notify.EventAbandoned}
+	for i := range 5000 {
+		p := transport.Priority(fmt.Sprintf("bogus-%d", i))
+		m.ObserveEvent(notify.Event{Kind: notify.EventReceived, Priority: p})
+		m.ObserveEvent(notify.Event{Kind: kinds[i%len(kinds)], Priority: p, Reason: fmt.Sprintf("reason-%d", i)})
+	}
+	m.ObserveEvent(notify.Event{Kind: notify.EventReceived, Priority: "INFO"}) // not lower case: not a priority label either
+	m.ObserveEvent(notify.Event{Kind: notify.EventDeadLettered, Priority: transport.Error, Reason: transport.ReasonDecode})
+
+	values := priorityValues(t, m)
+	for _, name := range []string{"hark_notifications_received_total", "hark_notifications_acked_total", "hark_notifications_requeued_total",
+		"hark_notifications_dropped_total", "hark_notifications_duplicate_total", "hark_notifications_abandoned_total"} {
+		assert.LessOrEqual(t, len(values[name]), 8, "%s has %d priority series", name, len(values[name]))
+		assert.True(t, values[name]["unknown"], "%s counts bogus priorities as unknown", name)
+	}
+	assert.Equal(t, map[string]bool{"other": true, transport.ReasonDecode: true}, values["hark_notifications_dead_lettered_total"])
+
+	out := scrape(t, m)
+	for _, want := range []string{
+		`hark_notifications_received_total{priority="unknown"} 5001`,
+		`hark_notifications_dead_lettered_total{reason="other"} 833`,
+	} {
+		assert.True(t, strings.Contains(out, want), "missing %s", want)
+	}
 }
