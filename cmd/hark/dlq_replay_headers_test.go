@@ -42,7 +42,7 @@ func replayKeepsEveryHeader(t *testing.T, url string, tr transport.Transport, ex
 
 	r := hark(t, ctx, "", "dlq", "replay", "--url", url, "--exchange", exchange, "--topic", topic, "--wait", "500ms", "--priority", "info")
 	require.Equal(t, exitOK, r.code, r.err)
-	assert.Contains(t, r.err, "replayed 1 dead letters")
+	assert.Contains(t, r.err, "replayed 1 dead letter")
 
 	d, err = l.Next(ctx)
 	require.NoError(t, err, "the replay arrives")

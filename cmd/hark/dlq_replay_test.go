@@ -62,8 +62,8 @@ func TestDLQReplay_leaves_what_came_after_it_started(t *testing.T) {
 
 	r := hark(t, ctx, "", "dlq", "replay", "--url", f.url, "--wait", "100ms")
 	require.Equal(t, exitOK, r.code, r.err)
-	assert.Contains(t, r.err, "replayed 1 dead letters from openstack/notifications.dlq (2 read, 1 left in place)")
-	assert.Contains(t, r.err, "1 dead letters came after the replay started")
+	assert.Contains(t, r.err, "replayed 1 dead letter from openstack/notifications.dlq (2 read, 1 left in place)")
+	assert.Contains(t, r.err, "1 dead letter came after the replay started")
 	oms, _ := receive(t, f.l, 1)
 	assert.Equal(t, "compute.before", oms[0].EventType)
 	nothingMore(t, f.l, 50*time.Millisecond)

@@ -319,7 +319,7 @@ endpoints:
 // hide: names and addresses from ${VAR} outside secret positions.
 func TestSecrets(t *testing.T) {
 	c, err := Load(Options{File: writeFile(t, `
-transport_url: "rabbit://user:hunter22@127.0.0.1:5672/?ssl_key_password=kpw&heartbeat=30"
+transport_url: "nats://user:hunter22@127.0.0.1:4222/?token=kpw&publish_timeout=30s"
 listener: {pool: "${POOL}", targets: [{topic: "${TOPIC}"}]}
 endpoints:
   - {type: webhook, url: "http://ann:pw123@127.0.0.1/hook/SECRETPATH?token=SECRETQ", headers: {X-Plain: "Bearer SECRETH"}}
