@@ -316,8 +316,12 @@ func TestBacklog(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
-	assert.Equal(t, []transport.Backlog{{Exchange: "blx", Topic: transport.AnyTopic, Pool: "billing", Messages: 5}}, backlog(),
-		"pending plus delivered and unacknowledged (the prefetch holds 2)")
+	// nats-server counts a consumer's pending messages when the stream
+	// signals it, a moment after the publish is acknowledged: wait for it.
+	want := []transport.Backlog{{Exchange: "blx", Topic: transport.AnyTopic, Pool: "billing", Messages: 5}}
+	var got []transport.Backlog
+	require.Eventually(t, func() bool { got = backlog(); return assert.ObjectsAreEqual(want, got) }, waitFor, 20*time.Millisecond,
+		"pending plus delivered and unacknowledged (the prefetch holds 2): got %+v", &got)
 	transporttest.Collect(t, l, 5, waitFor)
 	require.Eventually(t, func() bool { return backlog()[0].Messages == 0 }, waitFor, 20*time.Millisecond)
 }
