@@ -83,26 +83,7 @@ func (b *broker) rabbitQueues(pools ...string) []string {
 
 // deleteRabbit deletes what a RabbitMQ test of b may have made.
 func (b *broker) deleteRabbit(t *testing.T) {
-	conn, err := amqp.Dial(b.url)
-	if err != nil {
-		t.Logf("cleanup: %v", err)
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Logf("cleanup: %v", err)
-		return
-	}
-	for _, q := range b.rabbitQueues(rejecterPool) {
-		if _, err := ch.QueueDelete(q, false, false, false); err != nil {
-			t.Logf("cleanup: delete queue %s: %v", q, err)
-			return
-		}
-	}
-	if err := ch.ExchangeDelete(b.exchange, false, false); err != nil {
-		t.Logf("cleanup: delete exchange %s: %v", b.exchange, err)
-	}
+	deleteRabbit(t, b.url, b.rabbitQueues(rejecterPool), b.exchange)
 }
 
 // rabbitExists reports which of names exist on RabbitMQ as queues (kind
