@@ -238,18 +238,30 @@ const benchPlotTool = "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-bench
 
 // newBenchPlotCmd is the place "hark bench plot" had: charts are drawn by
 // hark-benchplot, in the repository's tools module, so that the chart
-// libraries stay out of the library's go.mod. It says so, and how to
-// build it, rather than leaving an unknown command.
+// libraries stay out of the library's go.mod. Run with any flags, it says
+// so and how to build it, rather than leaving an unknown command; --help
+// says the same.
 func (a *app) newBenchPlotCmd() *cobra.Command {
+	const moved = "bench plot has moved out of hark, so that the library's go.mod needs no chart libraries: " +
+		"build hark-benchplot in hark's repository with\n  " + benchPlotTool +
+		"\nthen run it with the same flags, e.g. /tmp/hark-benchplot -o bench.png results.jsonl"
 	return &cobra.Command{
-		Use:                "plot",
-		Short:              "Moved: charts are drawn by hark-benchplot (tools/ in hark's repository)",
-		Hidden:             true,
-		DisableFlagParsing: true,
+		Use:   "plot",
+		Short: "Moved: charts are drawn by hark-benchplot (tools/ in hark's repository)",
+		Long: `The charts of saved bench reports ("hark bench ... --json") are drawn by
+hark-benchplot, with the flags and arguments "hark bench plot" had. It lives
+in the tools module of hark's repository, apart from the library's, so that
+the library's go.mod needs no chart libraries. Build it from the
+repository's root with
+  ` + benchPlotTool,
+		Hidden: true,
+		Example: `  go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot
+  /tmp/hark-benchplot -o bench.png results.jsonl`,
+		// The flags it had (-o, --format, ...) are hark-benchplot's now:
+		// they reach the message below instead of "unknown flag".
+		FParseErrWhitelist: cobra.FParseErrWhitelist{UnknownFlags: true},
 		RunE: a.verb(func(context.Context, []string) error {
-			return usagef("bench plot has moved out of hark, so that the library's go.mod needs no chart libraries: " +
-				"build hark-benchplot in hark's repository with\n  " + benchPlotTool +
-				"\nthen run it with the same flags, e.g. /tmp/hark-benchplot -o bench.png results.jsonl")
+			return usagef("%s", moved)
 		}),
 	}
 }

@@ -43,7 +43,7 @@ func TestBench_plot_moved(t *testing.T) {
 	for _, args := range [][]string{
 		{"bench", "plot"},
 		{"bench", "plot", "-o", "bench.png", "results.jsonl"},
-		{"bench", "plot", "--help"},
+		{"bench", "plot", "--format", "svg", "-o", "-"},
 	} {
 		r := hark(t, context.Background(), "", args...)
 		assert.Equal(t, exitUsage, r.code, "%v: stderr: %s", args, r.err)
@@ -51,7 +51,12 @@ func TestBench_plot_moved(t *testing.T) {
 		assert.Contains(t, r.err, "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot", "%v", args)
 		assert.Contains(t, r.err, "/tmp/hark-benchplot -o bench.png results.jsonl", "%v", args)
 	}
-	h := hark(t, context.Background(), "", "bench", "--help")
+	h := hark(t, context.Background(), "", "bench", "plot", "--help")
+	assert.Equal(t, exitOK, h.code)
+	assert.Contains(t, h.out, "drawn by\nhark-benchplot, with the flags and arguments \"hark bench plot\" had")
+	assert.Contains(t, h.out, "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot")
+
+	h = hark(t, context.Background(), "", "bench", "--help")
 	assert.Equal(t, exitOK, h.code)
 	assert.NotContains(t, h.out, "hark bench plot", "the example charts with hark-benchplot")
 	assert.Contains(t, h.out, "/tmp/hark-benchplot -o bench.png results.jsonl")
