@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/harkmq/hark/cmd/internal/bench"
-	"github.com/harkmq/hark/cmd/internal/benchplot"
-	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -104,8 +99,9 @@ table (or with --json one JSON object) to standard output.`,
   # Three pools, each with its own copy, three rounds, as JSON
   hark bench fanout --pools 3 --rounds 3 --json
 
-  # A chart of saved results
-  hark bench drain --json >> results.jsonl; hark bench plot -o bench.png results.jsonl`,
+  # A chart of saved results, by hark-benchplot (built from tools/ in hark's
+  # repository: ` + benchPlotTool + `)
+  hark bench drain --json >> results.jsonl; /tmp/hark-benchplot -o bench.png results.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_ = cmd.Help()
@@ -237,123 +233,35 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func (a *app) newBenchPlotCmd() *cobra.Command {
-	var (
-		out    string
-		format string
-		width  int
-		height int
-		title  string
-	)
-	cmd := &cobra.Command{
-		Use:   "plot [FILE...]",
-		Short: "Chart saved bench reports (--json output) as a PNG, SVG or PDF",
-		Long: `Read bench reports, as "hark bench ... --json" prints them (one JSON object
-per line; several files, or standard input when none is given), and draw one
-chart: throughput of every drain and fanout report, hark beside its
-baselines, and the latency percentiles of the steady reports.
+// benchPlotTool is how to build the chart tool that "hark bench plot" was.
+const benchPlotTool = "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot"
 
-The extension of --output gives the format: .png, .svg or .pdf. "-o -"
-writes to standard output, as PNG unless --format says otherwise; --format
-also overrides the extension.`,
-		Example: `  hark bench drain --url rabbit://guest:guest@127.0.0.1:5672/ --oslo --json > results.jsonl
-  hark bench steady --json >> results.jsonl
-  hark bench plot -o bench.png results.jsonl
-  hark bench plot -o bench.svg results.jsonl
-  hark bench drain --json | hark bench plot -o - > bench.png`,
-		RunE: a.verb(func(ctx context.Context, files []string) error {
-			if out == "" {
-				return usagef("--output is required: the file the chart goes to (.png, .svg or .pdf), or - for standard output")
-			}
-			if format == "" && out != "-" {
-				f, err := benchplot.FormatOf(out)
-				if err != nil {
-					return usagef("--output %s: the extension gives the format: .png, .svg or .pdf (or set --format)", out)
-				}
-				format = f
-			}
-			if format == "" {
-				format = benchplot.FormatPNG
-			}
-			reports, err := readReports(a.in, files)
-			if err != nil {
-				return err
-			}
-			var buf bytes.Buffer
-			opts := []benchplot.Option{benchplot.WithSize(width, height), benchplot.WithFormat(format)}
-			if title != "" {
-				opts = append(opts, benchplot.WithTitle(title))
-			}
-			if err := benchplot.Render(&buf, reports, opts...); err != nil {
-				if errors.Is(err, benchplot.ErrInvalidSize) || errors.Is(err, benchplot.ErrInvalidFormat) {
-					return usageError{err}
-				}
-				return err
-			}
-			if out == "-" {
-				if _, err := a.out.Write(buf.Bytes()); err != nil {
-					return fmt.Errorf("bench plot: write output: %w", err)
-				}
-				return nil
-			}
-			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-				return fmt.Errorf("bench plot: %w", err)
-			}
-			fmt.Fprintf(a.err, "wrote %s (%s)\n", out, plural.Count(len(reports), "report"))
-			return nil
+// newBenchPlotCmd is the place "hark bench plot" had: charts are drawn by
+// hark-benchplot, in the repository's tools module, so that the chart
+// libraries stay out of the library's go.mod. Run with any flags, it says
+// so and how to build it, rather than leaving an unknown command; --help
+// says the same.
+func (a *app) newBenchPlotCmd() *cobra.Command {
+	const moved = "bench plot has moved out of hark, so that the library's go.mod needs no chart libraries: " +
+		"build hark-benchplot in hark's repository with\n  " + benchPlotTool +
+		"\nthen run it with the same flags, e.g. /tmp/hark-benchplot -o bench.png results.jsonl"
+	return &cobra.Command{
+		Use:   "plot",
+		Short: "Moved: charts are drawn by hark-benchplot (tools/ in hark's repository)",
+		Long: `The charts of saved bench reports ("hark bench ... --json") are drawn by
+hark-benchplot, with the flags and arguments "hark bench plot" had. It lives
+in the tools module of hark's repository, apart from the library's, so that
+the library's go.mod needs no chart libraries. Build it from the
+repository's root with
+  ` + benchPlotTool,
+		Hidden: true,
+		Example: `  go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot
+  /tmp/hark-benchplot -o bench.png results.jsonl`,
+		// The flags it had (-o, --format, ...) are hark-benchplot's now:
+		// they reach the message below instead of "unknown flag".
+		FParseErrWhitelist: cobra.FParseErrWhitelist{UnknownFlags: true},
+		RunE: a.verb(func(context.Context, []string) error {
+			return usagef("%s", moved)
 		}),
 	}
-	fl := cmd.Flags()
-	fl.StringVarP(&out, "output", "o", "", "the file to write: .png, .svg or .pdf, or - for standard output")
-	fl.StringVar(&format, "format", "", "png, svg or pdf (default: from the --output extension; png for -)")
-	fl.IntVar(&width, "width", 1400, "image width in pixels (SVG and PDF: at 96 dpi)")
-	fl.IntVar(&height, "height", 600, "image height in pixels (SVG and PDF: at 96 dpi)")
-	fl.StringVar(&title, "title", "", `title above the charts (default "hark bench")`)
-	return cmd
-}
-
-// readReports reads JSON bench reports, one per line, from files (or in
-// when there are none). A line that is not a report is an error naming
-// the file and line.
-func readReports(in io.Reader, files []string) ([]bench.Report, error) {
-	var reports []bench.Report
-	read := func(name string, r io.Reader) error {
-		sc := bufio.NewScanner(r)
-		sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-		for line := 1; sc.Scan(); line++ {
-			text := bytes.TrimSpace(sc.Bytes())
-			if len(text) == 0 {
-				continue
-			}
-			var rep bench.Report
-			if err := json.Unmarshal(text, &rep); err != nil || rep.Scenario == "" {
-				if err == nil {
-					err = errors.New("not a bench report (no scenario)")
-				}
-				return fmt.Errorf("bench plot: %s:%d: %w", name, line, err)
-			}
-			reports = append(reports, rep)
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("bench plot: %s: %w", name, err)
-		}
-		return nil
-	}
-	if len(files) == 0 {
-		if err := read("standard input", in); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			return nil, fmt.Errorf("bench plot: %w", err)
-		}
-		err = read(f, fh)
-		_ = fh.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return reports, nil
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"image/png"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,7 +13,7 @@ import (
 	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
-func TestBench_drain_JSON_then_plot(t *testing.T) {
+func TestBench_drain_JSON(t *testing.T) {
 	ctx := context.Background()
 	r := hark(t, ctx, "", "bench", "drain", "--url", "memory://", "--count", "500", "--rounds", "2", "--json")
 	require.Equal(t, exitOK, r.code, "stderr: %s", r.err)
@@ -34,52 +32,35 @@ func TestBench_drain_JSON_then_plot(t *testing.T) {
 	s := hark(t, ctx, "", "bench", "steady", "--url", "memory://", "--rate", "1000", "--duration", "300ms", "--json", "--quiet")
 	require.Equal(t, exitOK, s.code, "stderr: %s", s.err)
 	assert.Empty(t, s.err, "--quiet: no progress")
+	// Charting these reports is hark-benchplot's, in the tools module; its
+	// test plots what this hark prints.
+}
 
-	dir := t.TempDir()
-	results := filepath.Join(dir, "results.jsonl")
-	require.NoError(t, os.WriteFile(results, []byte(r.out+"\n"+s.out), 0o644))
-	out := filepath.Join(dir, "bench.png")
-	p := hark(t, ctx, "", "bench", "plot", "-o", out, "--width", "900", "--height", "500", results)
-	require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
-	assert.Contains(t, p.err, "2 reports")
-	f, err := os.Open(out)
-	require.NoError(t, err)
-	defer f.Close()
-	img, err := png.Decode(f)
-	require.NoError(t, err)
-	assert.Equal(t, 900, img.Bounds().Dx())
-
-	// Reports on standard input work too; a line that is not one is named.
-	p = hark(t, ctx, r.out, "bench", "plot", "-o", filepath.Join(dir, "stdin.png"))
-	require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
-	p = hark(t, ctx, r.out+"\n{\"oops\": 1}\n", "bench", "plot", "-o", filepath.Join(dir, "bad.png"))
-	assert.Equal(t, exitError, p.code)
-	assert.Contains(t, p.err, "standard input:3: not a bench report")
-
-	// "-o -" writes the PNG to standard output.
-	p = hark(t, ctx, r.out, "bench", "plot", "-o", "-")
-	require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
-	img, err = png.Decode(strings.NewReader(p.out))
-	require.NoError(t, err, "standard output holds a PNG")
-	assert.Equal(t, 1400, img.Bounds().Dx())
-	p = hark(t, ctx, r.out, "bench", "plot", "-o", "-", "--format", "svg")
-	require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
-	assert.True(t, strings.HasPrefix(p.out, "<?xml"), "SVG on standard output")
-
-	// The extension gives the format.
-	for ext, magic := range map[string]string{"svg": "<?xml", "pdf": "%PDF-", "PNG": "\x89PNG"} {
-		out := filepath.Join(dir, "bench."+ext)
-		p = hark(t, ctx, "", "bench", "plot", "-o", out, results)
-		require.Equal(t, exitOK, p.code, "stderr: %s", p.err)
-		b, err := os.ReadFile(out)
-		require.NoError(t, err)
-		assert.True(t, strings.HasPrefix(string(b), magic), "%s starts %q", out, b[:min(len(b), 8)])
+// TestBench_plot_moved: "hark bench plot", whose charts moved to
+// hark-benchplot in the tools module, says how to build it, whatever its
+// flags, and is not listed among the scenarios.
+func TestBench_plot_moved(t *testing.T) {
+	for _, args := range [][]string{
+		{"bench", "plot"},
+		{"bench", "plot", "-o", "bench.png", "results.jsonl"},
+		{"bench", "plot", "--format", "svg", "-o", "-"},
+	} {
+		r := hark(t, context.Background(), "", args...)
+		assert.Equal(t, exitUsage, r.code, "%v: stderr: %s", args, r.err)
+		assert.Contains(t, r.err, "bench plot has moved out of hark", "%v", args)
+		assert.Contains(t, r.err, "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot", "%v", args)
+		assert.Contains(t, r.err, "/tmp/hark-benchplot -o bench.png results.jsonl", "%v", args)
 	}
-	p = hark(t, ctx, "", "bench", "plot", "-o", filepath.Join(dir, "bench.gif"), results)
-	assert.Equal(t, exitUsage, p.code)
-	assert.Contains(t, p.err, "the extension gives the format: .png, .svg or .pdf")
-	p = hark(t, ctx, r.out, "bench", "plot", "-o", filepath.Join(dir, "one.png"))
-	assert.Contains(t, p.err, "(1 report)")
+	h := hark(t, context.Background(), "", "bench", "plot", "--help")
+	assert.Equal(t, exitOK, h.code)
+	assert.Contains(t, h.out, "drawn by\nhark-benchplot, with the flags and arguments \"hark bench plot\" had")
+	assert.Contains(t, h.out, "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot")
+
+	h = hark(t, context.Background(), "", "bench", "--help")
+	assert.Equal(t, exitOK, h.code)
+	assert.NotContains(t, h.out, "hark bench plot", "the example charts with hark-benchplot")
+	assert.Contains(t, h.out, "/tmp/hark-benchplot -o bench.png results.jsonl")
+	assert.NotContains(t, h.out, "\n  plot ", "plot is not listed among the scenarios")
 }
 
 func TestBench_text_report(t *testing.T) {

@@ -33,7 +33,7 @@ func TestExitCodes_usage(t *testing.T) {
 		{"tail negative count", []string{"tail", "--url", "memory://", "--count", "-1"}, "--count -1: must not be negative"},
 		{"bench bad executor", []string{"bench", "drain", "--url", "memory://", "--executor", "eventlet"}, "eventlet"},
 		{"bench oslo off RabbitMQ", []string{"bench", "drain", "--url", "memory://", "--oslo"}, "RabbitMQ only"},
-		{"bench plot without output", []string{"bench", "plot"}, "--output is required"},
+		{"bench plot moved", []string{"bench", "plot", "-o", "bench.png"}, "build hark-benchplot"},
 		{"pool and non-pooled", []string{"tail", "--pool", "p", "--non-pooled"}, "none of the others can be"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,13 +11,11 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
 // hostCaption describes the machine of the first report, and says so when
 // the other reports ran elsewhere. It is empty when nothing is known.
-func hostCaption(reports []bench.Report) string {
+func hostCaption(reports []Report) string {
 	first := reports[0]
 	h := first.Host
 	var parts []string

@@ -2,16 +2,14 @@ package benchplot
 
 import (
 	"slices"
-
-	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
 // throughputChart describes the throughput panel: one group per report,
 // one bar per contender that ran in it. Steady reports are left out when
 // there are others: their throughput is the rate they were sent at, and
 // the latency panel shows them.
-func throughputChart(reports []bench.Report, order []string, colors palette) barChart {
-	if others := slices.DeleteFunc(slices.Clone(reports), func(r bench.Report) bool { return r.Scenario == string(bench.Steady) }); len(others) > 0 {
+func throughputChart(reports []Report, order []string, colors palette) barChart {
+	if others := slices.DeleteFunc(slices.Clone(reports), func(r Report) bool { return r.Scenario == scenarioSteady }); len(others) > 0 {
 		reports = others
 	}
 	labels := reportLabels(reports)

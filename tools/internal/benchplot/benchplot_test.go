@@ -14,35 +14,31 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
 // sampleReports returns a realistic set of reports: drain on every broker
 // (oslo only on RabbitMQ) and a steady run with latencies.
-func sampleReports() []bench.Report {
-	host := bench.Host{GoVersion: "go1.26.8", OS: "linux", Arch: "amd64", CPUs: 2}
+func sampleReports() []Report {
+	host := Host{GoVersion: "go1.26.8", OS: "linux", Arch: "amd64", CPUs: 2}
 	started := time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
-	report := func(transport, scenario string, runs ...bench.Run) bench.Report {
-		return bench.Report{
-			Scenario: scenario, Transport: transport, Messages: 200_000, BodyBytes: 512,
-			Prefetch: 256, Workers: 8, Executor: "pool", Pools: 1, Rounds: 3,
+	report := func(transport, scenario string, runs ...Run) Report {
+		return Report{
+			Scenario: scenario, Transport: transport,
 			Runs: runs, Host: host, Started: started,
 		}
 	}
-	run := func(name string, msgPerSec float64) bench.Run {
-		return bench.Run{Name: name, Messages: 200_000, Seconds: 200_000 / msgPerSec, MsgPerSec: msgPerSec}
+	run := func(name string, msgPerSec float64) Run {
+		return Run{Name: name, MsgPerSec: msgPerSec}
 	}
-	withLatency := func(r bench.Run, p50, p90, p99, maxUS float64) bench.Run {
-		r.Latency = &bench.Latency{P50: p50, P90: p90, P99: p99, Max: maxUS}
+	withLatency := func(r Run, p50, p90, p99, maxUS float64) Run {
+		r.Latency = &Latency{P50: p50, P90: p90, P99: p99, Max: maxUS}
 		return r
 	}
 	steady := report("nats-jetstream", "steady",
 		withLatency(run("hark", 4_998), 310, 520, 880, 23_400),
 		withLatency(run("bare", 4_999), 240, 410, 690, 18_900),
 	)
-	steady.Rate = 5000
-	return []bench.Report{
+	return []Report{
 		report("rabbit", "drain", run("hark", 51_230), run("bare", 63_870), run("oslo", 3_150)),
 		report("nats-jetstream", "drain", run("hark", 182_400), run("bare", 231_900)),
 		report("nats-core", "drain", run("hark", 412_000), run("bare", 540_300)),
@@ -116,8 +112,8 @@ func TestRenderManyGroups(t *testing.T) {
 	reports := sampleReports()
 	more := sampleReports()
 	more[3].Transport = "rabbit"
-	more[3].Runs = append(more[3].Runs, bench.Run{Name: "other", MsgPerSec: 4_000,
-		Latency: &bench.Latency{P50: 0, P90: 1, P99: 2, Max: 3}})
+	more[3].Runs = append(more[3].Runs, Run{Name: "other", MsgPerSec: 4_000,
+		Latency: &Latency{P50: 0, P90: 1, P99: 2, Max: 3}})
 	reports = append(reports, more...)
 	var buf bytes.Buffer
 	require.NoError(t, Render(&buf, reports, WithSize(900, 500)))
@@ -138,13 +134,13 @@ func TestRenderErrors(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
-		reports []bench.Report
+		reports []Report
 		opts    []Option
 		want    error
 		mention string
 	}{
 		{"nil", nil, nil, ErrNoReports, "no reports"},
-		{"empty", []bench.Report{}, nil, ErrNoReports, "no reports"},
+		{"empty", []Report{}, nil, ErrNoReports, "no reports"},
 		{"no runs", noRuns, nil, ErrNoRuns, "reports[2] (nats-core drain)"},
 		{"NaN", nan, nil, ErrInvalidReport, `"bare"`},
 		{"negative latency", negLatency, nil, ErrInvalidReport, "reports[3] (nats-jetstream steady)"},
@@ -178,9 +174,9 @@ func TestRenderWriteError(t *testing.T) {
 }
 
 func TestContenderOrderAndColours(t *testing.T) {
-	reports := []bench.Report{
-		{Runs: []bench.Run{{Name: "x"}, {Name: "oslo"}, {Name: "bare"}}},
-		{Runs: []bench.Run{{Name: "hark"}, {Name: "y"}}},
+	reports := []Report{
+		{Runs: []Run{{Name: "x"}, {Name: "oslo"}, {Name: "bare"}}},
+		{Runs: []Run{{Name: "hark"}, {Name: "y"}}},
 	}
 	order := contenderOrder(reports)
 	assert.Equal(t, []string{"hark", "bare", "oslo", "x", "y"}, order)
@@ -197,15 +193,14 @@ func TestContenderOrderAndColours(t *testing.T) {
 // The contenders of --harkd and the second bare baseline have places and
 // colours of their own; a report with them, and latency for some, renders.
 func TestNewContenders(t *testing.T) {
-	reports := []bench.Report{
-		{Scenario: "drain", Transport: "nats-jetstream", Mix: true, Runs: []bench.Run{
+	reports := []Report{
+		{Scenario: "drain", Transport: "nats-jetstream", Runs: []Run{
 			{Name: "bare", MsgPerSec: 30_000}, {Name: "bare-envelope", MsgPerSec: 33_000},
-			{Name: "hark", MsgPerSec: 20_000}, {Name: "harkd", MsgPerSec: 18_000, Warmup: 120,
-				Process: &bench.Process{Processes: 1, StartupSeconds: 0.05, PeakRSSBytes: 26 << 20, CPUSeconds: 4}},
+			{Name: "hark", MsgPerSec: 20_000}, {Name: "harkd", MsgPerSec: 18_000},
 		}},
-		{Scenario: "steady", Transport: "memory", Runs: []bench.Run{
-			{Name: "bare-envelope", MsgPerSec: 5000, Latency: &bench.Latency{P50: 100, P90: 200, P99: 300, Max: 400}},
-			{Name: "hark", MsgPerSec: 5000, Latency: &bench.Latency{P50: 110, P90: 210, P99: 310, Max: 410}},
+		{Scenario: "steady", Transport: "memory", Runs: []Run{
+			{Name: "bare-envelope", MsgPerSec: 5000, Latency: &Latency{P50: 100, P90: 200, P99: 300, Max: 400}},
+			{Name: "hark", MsgPerSec: 5000, Latency: &Latency{P50: 110, P90: 210, P99: 310, Max: 410}},
 		}},
 	}
 	order := contenderOrder(reports)
@@ -224,7 +219,7 @@ func TestNewContenders(t *testing.T) {
 }
 
 func TestReportLabels(t *testing.T) {
-	reports := []bench.Report{
+	reports := []Report{
 		{Transport: "rabbit", Scenario: "drain"},
 		{Transport: "rabbit", Scenario: "drain"},
 		{Transport: "", Scenario: "steady"},

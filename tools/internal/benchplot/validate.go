@@ -3,13 +3,11 @@ package benchplot
 import (
 	"fmt"
 	"math"
-
-	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
 // validate reports the first reason reports cannot be plotted, wrapping
 // one of the package's sentinel errors.
-func validate(reports []bench.Report) error {
+func validate(reports []Report) error {
 	if len(reports) == 0 {
 		return fmt.Errorf("benchplot: %w", ErrNoReports)
 	}
@@ -48,7 +46,7 @@ func plottable(v float64) bool {
 }
 
 // reportName identifies reports[i] in error messages.
-func reportName(i int, r bench.Report) string {
+func reportName(i int, r Report) string {
 	return fmt.Sprintf("reports[%d] (%s %s)", i, orUnknown(r.Transport), orUnknown(r.Scenario))
 }
 

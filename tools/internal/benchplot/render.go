@@ -12,8 +12,6 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
-
-	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
 // dpi is the resolution the image is drawn at: a 10pt text is 13px high.
@@ -33,7 +31,7 @@ const margin = vg.Length(10)
 // scenario; for unplottable figures, [ErrInvalidReport]; for a bad size,
 // [ErrInvalidSize]. On any of these it writes nothing to w. An error
 // writing to w is returned wrapped. Render does not modify reports.
-func Render(w io.Writer, reports []bench.Report, opts ...Option) error {
+func Render(w io.Writer, reports []Report, opts ...Option) error {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return err

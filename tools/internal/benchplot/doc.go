@@ -8,7 +8,7 @@
 //     "<transport> <scenario>" (for example "rabbit drain"), with one bar per
 //     contender that ran in that report, each labelled with its msg/s (for
 //     example "51.2k"). The y axis is linear, in msg/s, starting at zero.
-//   - Latency: drawn only when at least one run carries a [bench.Latency]
+//   - Latency: drawn only when at least one run carries a [Latency]
 //     (the steady scenario). One group of bars per percentile (p50, p90,
 //     p99, max) of each such report, with one bar per contender, on a
 //     logarithmic y axis whose ticks and bar labels read as durations

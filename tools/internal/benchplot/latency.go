@@ -3,22 +3,20 @@ package benchplot
 import (
 	"slices"
 	"strings"
-
-	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
 // latencyChart describes the latency panel: for every report with a run
 // that has latency, one group per percentile, one bar per such run. It
 // returns false when no run has latency.
-func latencyChart(reports []bench.Report, order []string, colors palette) (barChart, bool) {
+func latencyChart(reports []Report, order []string, colors palette) (barChart, bool) {
 	percentiles := []struct {
 		name  string
-		value func(*bench.Latency) float64
+		value func(*Latency) float64
 	}{
-		{"p50", func(l *bench.Latency) float64 { return l.P50 }},
-		{"p90", func(l *bench.Latency) float64 { return l.P90 }},
-		{"p99", func(l *bench.Latency) float64 { return l.P99 }},
-		{"max", func(l *bench.Latency) float64 { return l.Max }},
+		{"p50", func(l *Latency) float64 { return l.P50 }},
+		{"p90", func(l *Latency) float64 { return l.P90 }},
+		{"p99", func(l *Latency) float64 { return l.P99 }},
+		{"max", func(l *Latency) float64 { return l.Max }},
 	}
 	labels := reportLabels(reports)
 	var with []int // indexes of the reports with latency

@@ -5,8 +5,6 @@ import (
 	"image/color"
 	"slices"
 	"strconv"
-
-	"github.com/harkmq/hark/cmd/internal/bench"
 )
 
 // knownContenders are the contenders hark bench runs, in the order the
@@ -25,7 +23,7 @@ func contenderRank(name string) int {
 // contenderOrder returns every contender name found in reports: the known
 // ones first (hark, harkd, bare, bare-envelope, oslo), then the others in
 // order of first appearance.
-func contenderOrder(reports []bench.Report) []string {
+func contenderOrder(reports []Report) []string {
 	var names []string
 	seen := make(map[string]bool)
 	for _, r := range reports {
@@ -79,9 +77,9 @@ func newPalette(order []string) palette {
 
 // runsInOrder returns r's runs sorted by the position of their names in
 // order, which must hold every one of them.
-func runsInOrder(r bench.Report, order []string) []bench.Run {
+func runsInOrder(r Report, order []string) []Run {
 	runs := slices.Clone(r.Runs)
-	slices.SortStableFunc(runs, func(a, b bench.Run) int {
+	slices.SortStableFunc(runs, func(a, b Run) int {
 		return cmp.Compare(slices.Index(order, a.Name), slices.Index(order, b.Name))
 	})
 	return runs
@@ -91,7 +89,7 @@ func runsInOrder(r bench.Report, order []string) []bench.Run {
 // its transport and its scenario. When several reports share both, the
 // second and later get " #2", " #3"... appended to the scenario so that
 // their groups can be told apart.
-func reportLabels(reports []bench.Report) [][]string {
+func reportLabels(reports []Report) [][]string {
 	labels := make([][]string, len(reports))
 	count := make(map[[2]string]int)
 	for i, r := range reports {
