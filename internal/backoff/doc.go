@@ -6,5 +6,6 @@
 // [Linear] (kombu's interval_start/step/max), [Exponential] (doubling,
 // with optional jitter) and [List] (explicit waits, the last repeating)
 // are its shapes. [Sleep] waits one such delay, cut short by a context or
-// a stop channel.
+// a stop channel; [Await] is the same timer seen from the other side, a
+// bounded wait for a channel to close.
 package backoff

@@ -30,3 +30,10 @@ func Sleep(ctx context.Context, d time.Duration, stop <-chan struct{}) bool {
 		return false
 	}
 }
+
+// Await waits for done to close, for at most d; it reports whether done
+// closed in time. It is Sleep seen from the other side: a bounded wait
+// for something to finish (a drain, a cancel) rather than a pause.
+func Await(done <-chan struct{}, d time.Duration) bool {
+	return !Sleep(context.Background(), d, done)
+}

@@ -70,3 +70,27 @@ func TestSleepZero(t *testing.T) {
 		}
 	})
 }
+
+func TestAwait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		done := make(chan struct{})
+		time.AfterFunc(2*time.Second, func() { close(done) })
+		start := time.Now()
+		if !backoff.Await(done, time.Minute) {
+			t.Fatal("Await reported a timeout though done closed in time")
+		}
+		if got := time.Since(start); got != 2*time.Second {
+			t.Fatalf("returned after %v, want 2s (when done closed)", got)
+		}
+		start = time.Now()
+		if backoff.Await(make(chan struct{}), 3*time.Second) {
+			t.Fatal("Await reported done though it never closed")
+		}
+		if got := time.Since(start); got != 3*time.Second {
+			t.Fatalf("gave up after %v, want 3s", got)
+		}
+		if !backoff.Await(done, 0) {
+			t.Fatal("Await with no time left reported a closed done as not closed")
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -356,9 +357,7 @@ func (c *jsConsumer) drain() {
 		_ = c.sub.Unsubscribe()
 		return
 	}
-	select {
-	case <-c.subClosed:
-	case <-time.After(drainTimeout):
+	if !backoff.Await(c.subClosed, drainTimeout) {
 		_ = c.sub.Unsubscribe()
 		c.l.t.log.Warn("nats: a stopped listener's inbox did not drain in time; what it held comes back after the lease",
 			zap.String("consumer", c.name), zap.Duration("timeout", drainTimeout))
