@@ -105,3 +105,15 @@ func TestList(t *testing.T) {
 		t.Errorf("nil list: Delay = %v, want 0", got)
 	}
 }
+
+// Delay runs on every requeue and retry: it must not allocate.
+func TestDelayDoesNotAllocate(t *testing.T) {
+	list := backoff.List{time.Second, time.Minute}
+	lin := backoff.Linear{Start: time.Second, Step: 2 * time.Second, Max: 30 * time.Second}
+	exp := backoff.Exponential{Start: time.Second, Max: 30 * time.Second, JitterPercent: 20}
+	var sink time.Duration
+	if n := testing.AllocsPerRun(100, func() { sink += list.Delay(3) + lin.Delay(7) + exp.Delay(4) }); n != 0 {
+		t.Errorf("Delay allocates %v times per run", n)
+	}
+	_ = sink
+}
