@@ -3,6 +3,8 @@ package notify
 import (
 	"fmt"
 	"time"
+
+	"github.com/harkmq/hark/internal/backoff"
 )
 
 // DefaultMaxDeliveries caps deliveries of one notification when
@@ -55,14 +57,7 @@ func (r RequeuePolicy) maxDeliveries() int {
 // delay returns the wait before redelivering a notification that has been
 // delivered deliveries times.
 func (r RequeuePolicy) delay(deliveries int) time.Duration {
-	if len(r.Backoff) == 0 {
-		return 0
-	}
-	i := max(deliveries-1, 0)
-	if i >= len(r.Backoff) {
-		i = len(r.Backoff) - 1
-	}
-	return r.Backoff[i]
+	return backoff.List(r.Backoff).Delay(deliveries)
 }
 
 // delayed reports whether any backoff entry is positive.

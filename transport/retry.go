@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/target"
 )
 
@@ -35,13 +36,10 @@ func DefaultBackoff() Backoff {
 	return Backoff{Start: DefaultRetryStart, Step: DefaultRetryStep, Max: DefaultRetryMax}
 }
 
-// Delay is the wait before retry number n (1 for the first retry).
+// Delay is the wait before retry number n (1 for the first retry):
+// min(Start + (n-1)·Step, Max).
 func (b Backoff) Delay(n int) time.Duration {
-	n = max(n-1, 0)
-	if b.Step > 0 && b.Max > b.Start && n > int((b.Max-b.Start)/b.Step) {
-		return b.Max // also keeps Start + n*Step from overflowing
-	}
-	return min(b.Start+time.Duration(n)*b.Step, b.Max)
+	return backoff.Linear(b).Delay(n)
 }
 
 // Validate checks b; the error wraps ErrInvalidConfig.
@@ -197,19 +195,13 @@ func SendRetrying(ctx context.Context, tr Transport, t Target, p Priority, msg M
 	return Retry(ctx, policy, func(ctx context.Context) error { return tr.Send(ctx, t, p, msg) }, onRetry)
 }
 
-// Sleep waits d, or until ctx ends (returning ctx.Err()).
+// Sleep waits d, or until ctx ends (returning ctx.Err()). A d ≤ 0 does
+// not wait.
 func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
+	if !backoff.Sleep(ctx, d, nil) {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return nil
 }
 
 // JoinErrors is errors.Join on one line: the messages joined with "; ",

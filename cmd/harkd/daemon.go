@@ -21,6 +21,7 @@ import (
 	"github.com/harkmq/hark/cmd/internal/metrics"
 	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/cmd/internal/transports"
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/nats/embedded"
 )
@@ -265,7 +266,7 @@ var errStartupTimeout = errors.New("startup_timeout passed")
 // only an operator can fix them. When ctx ends, the error wraps the last
 // failure, so a startup that times out says why it was not ready.
 func retry(ctx context.Context, log *zap.Logger, what string, f func(context.Context) (again bool, err error)) error {
-	delay := 500 * time.Millisecond
+	schedule := backoff.Exponential{Start: 500 * time.Millisecond, Max: 30 * time.Second}
 	var last error // the last failure of an attempt that ctx did not cut short
 	for attempt := 1; ; attempt++ {
 		again, err := f(ctx)
@@ -292,15 +293,11 @@ func retry(ctx context.Context, log *zap.Logger, what string, f func(context.Con
 		if errors.Is(err, transport.ErrCredentialsRefused) {
 			lvl, msg = zapcore.ErrorLevel, "cannot "+what+": credentials refused; fix the user or password (on the broker or in transport_url); retrying meanwhile (readiness reports 503, startup_timeout can bound the wait)"
 		}
+		delay := schedule.Delay(attempt)
 		log.Log(lvl, msg, zap.Error(err), zap.Int("attempt", attempt), zap.Duration("retry_in", delay))
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !backoff.Sleep(ctx, delay, nil) {
 			return fmt.Errorf("cannot %s: %w", what, last)
-		case <-t.C:
 		}
-		delay = min(2*delay, 30*time.Second)
 	}
 }
 

@@ -77,3 +77,32 @@ func TestRetry_endReturnsTheLastCause(t *testing.T) {
 		assert.Equal(t, "cannot connect: hark: credentials refused: Exception (403)", err.Error())
 	})
 }
+
+// The waits between attempts double from half a second up to 30s, and
+// each failure's log line says the wait that follows.
+func TestRetry_waitsDoubleFromHalfASecondUpToThirtySeconds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		core, logs := observer.New(zap.DebugLevel)
+		var at []time.Time
+		err := retry(t.Context(), zap.New(core), "connect", func(context.Context) (bool, error) {
+			at = append(at, time.Now())
+			if len(at) <= 9 {
+				return true, errors.New("connection refused")
+			}
+			return false, nil
+		})
+		require.NoError(t, err)
+		ms := time.Millisecond
+		want := []time.Duration{500 * ms, 1000 * ms, 2000 * ms, 4000 * ms, 8000 * ms, 16000 * ms, 30000 * ms, 30000 * ms, 30000 * ms}
+		var got []time.Duration
+		for i := 1; i < len(at); i++ {
+			got = append(got, at[i].Sub(at[i-1]))
+		}
+		assert.Equal(t, want, got, "waits between attempts")
+		var logged []time.Duration
+		for _, l := range logs.FilterMessageSnippet("cannot connect").All() {
+			logged = append(logged, l.ContextMap()["retry_in"].(time.Duration))
+		}
+		assert.Equal(t, want, logged, "retry_in of each failure's log line")
+	})
+}

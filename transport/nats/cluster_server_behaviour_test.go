@@ -15,6 +15,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // TestPullStatusesOnLeaderKill records what nats-server answers a plain
@@ -106,10 +108,7 @@ func probePullStatuses(t *testing.T, c jsCluster) {
 				published[id] = start
 				mu.Unlock()
 			}
-			select {
-			case <-time.After(20 * time.Millisecond):
-			case <-runCtx.Done():
-			}
+			_ = transport.Sleep(runCtx, 20*time.Millisecond)
 		}
 	})
 
@@ -164,10 +163,7 @@ func probePullStatuses(t *testing.T, c jsCluster) {
 			}
 			if got == 0 && outcome != "stopped" {
 				// Not a busy loop on an instant error.
-				select {
-				case <-time.After(100 * time.Millisecond):
-				case <-runCtx.Done():
-				}
+				_ = transport.Sleep(runCtx, 100*time.Millisecond)
 			}
 		}
 	})
@@ -190,10 +186,7 @@ func probePullStatuses(t *testing.T, c jsCluster) {
 				_, err := js.CreateOrUpdateConsumer(cctx, stream, ccfg)
 				recordAt(start, "api", "CONSUMER.CREATE: %s", describeAPI(start, err))
 			})
-			select {
-			case <-time.After(500 * time.Millisecond):
-			case <-runCtx.Done():
-			}
+			_ = transport.Sleep(runCtx, 500*time.Millisecond)
 		}
 	})
 

@@ -418,9 +418,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 				if err == nil {
 					break
 				}
-				select {
-				case <-time.After(50 * time.Millisecond):
-				case <-pubCtx.Done():
+				if transport.Sleep(pubCtx, 50*time.Millisecond) != nil {
 					return // given up: a message never stored is not counted as sent
 				}
 			}
@@ -463,10 +461,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 				mu.Unlock()
 				last = state
 			}
-			select {
-			case <-time.After(100 * time.Millisecond):
-			case <-sampleCtx.Done():
-			}
+			_ = transport.Sleep(sampleCtx, 100*time.Millisecond)
 		}
 	})
 	defer func() {

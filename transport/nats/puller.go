@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -222,7 +223,7 @@ func (c *jsConsumer) failLocked(err error) {
 		go c.verify()
 	}
 	c.paused = true
-	wait := backoff(100*time.Millisecond, 2*time.Second, c.failures)
+	wait := jittered(100*time.Millisecond, 2*time.Second).Delay(c.failures)
 	if c.retryTimer == nil {
 		c.retryTimer = time.AfterFunc(wait, c.resume)
 	} else {
@@ -356,9 +357,7 @@ func (c *jsConsumer) drain() {
 		_ = c.sub.Unsubscribe()
 		return
 	}
-	select {
-	case <-c.subClosed:
-	case <-time.After(drainTimeout):
+	if !backoff.Await(c.subClosed, drainTimeout) {
 		_ = c.sub.Unsubscribe()
 		c.l.t.log.Warn("nats: a stopped listener's inbox did not drain in time; what it held comes back after the lease",
 			zap.String("consumer", c.name), zap.Duration("timeout", drainTimeout))
@@ -509,7 +508,7 @@ func (c *jsConsumer) deadLetterExpired(m *natsgo.Msg, meta *natsgo.MsgMetadata) 
 	if err != nil {
 		l.t.log.Error("nats: cannot dead-letter a message past its max deliveries; it will be retried",
 			zap.String("message_id", id), zap.Uint64("stream_seq", meta.Sequence.Stream), zap.Error(err))
-		_ = m.NakWithDelay(backoff(time.Second, 30*time.Second, int(meta.NumDelivered)-limit))
+		_ = m.NakWithDelay(jittered(time.Second, 30*time.Second).Delay(int(meta.NumDelivered) - limit))
 		return
 	}
 	if err := m.Term(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -322,9 +323,7 @@ func (t *Transport) Close() error {
 			// Drain refuses while reconnecting; nothing can be flushed then.
 			t.nc.Close()
 		}
-		select {
-		case <-t.connClosed:
-		case <-time.After(t.cfg.drainTimeout + 5*time.Second):
+		if !backoff.Await(t.connClosed, t.cfg.drainTimeout+5*time.Second) {
 			t.nc.Close()
 			errs = append(errs, fmt.Errorf("nats: close: the connection did not drain within %s", t.cfg.drainTimeout))
 		}

@@ -3,7 +3,6 @@ package nats
 import (
 	"crypto/tls"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -212,17 +212,13 @@ func reconnectForever(wait, maxWait time.Duration) []natsgo.Option {
 	return []natsgo.Option{
 		natsgo.MaxReconnects(-1),
 		natsgo.CustomReconnectDelay(func(attempts int) time.Duration {
-			return backoff(wait, maxWait, attempts)
+			return jittered(wait, maxWait).Delay(attempts)
 		}),
 	}
 }
 
-// backoff is wait·2^(attempt-1), capped at maxWait, minus up to 20%.
-func backoff(wait, maxWait time.Duration, attempt int) time.Duration {
-	d := wait
-	for i := 1; i < attempt && d < maxWait; i++ {
-		d *= 2
-	}
-	d = min(d, maxWait)
-	return d - time.Duration(rand.Int64N(int64(d)/5+1))
+// jittered is the shape of the package's retry schedules: from start
+// doubling up to max, minus up to 20% at random.
+func jittered(start, max time.Duration) backoff.Exponential {
+	return backoff.Exponential{Start: start, Max: max, JitterPercent: 20}
 }

@@ -121,7 +121,7 @@ func TestParseURL_secretsNotInErrors(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	for attempt := 1; attempt < 20; attempt++ {
-		d := backoff(100*time.Millisecond, 2*time.Second, attempt)
+		d := jittered(100*time.Millisecond, 2*time.Second).Delay(attempt)
 		want := min(100*time.Millisecond<<(attempt-1), 2*time.Second)
 		assert.LessOrEqual(t, d, want, "attempt %d", attempt)
 		assert.GreaterOrEqual(t, d, want*4/5, "attempt %d: at most 20%% jitter", attempt)

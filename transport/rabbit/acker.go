@@ -7,6 +7,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/harkmq/hark/internal/backoff"
 )
 
 // Acknowledgements are coalesced per channel: one basic.ack with
@@ -394,10 +396,5 @@ func (a *acker) close(wait time.Duration) {
 	}
 	drained := a.drained
 	a.mu.Unlock()
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-drained:
-	case <-t.C:
-	}
+	backoff.Await(drained, wait)
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -140,7 +140,7 @@ func (p *publisher) watch(conn *amqp.Connection, host endpoint) {
 // reconnect dials until it succeeds or the publisher closes.
 func (p *publisher) reconnect() {
 	for n := 1; ; n++ {
-		if !sleep(reconnectWait(p.cfg, n), p.closing) {
+		if !backoff.Sleep(context.Background(), reconnectWait(p.cfg, n), p.closing) {
 			return
 		}
 		if _, _, err := p.connection(p.ctx); err == nil || errors.Is(err, transport.ErrClosed) || p.ctx.Err() != nil {
@@ -256,27 +256,12 @@ func (p *publisher) publish(ctx context.Context, o outgoing) error {
 		wait := p.cfg.retry.wait(n + 1)
 		p.log.Warn("publish failed; retrying", zap.String("exchange", o.exchange), zap.String("routing_key", o.key),
 			zap.Int("retry", n+1), zap.Duration("backoff", wait), zap.Error(err))
-		if !p.pause(ctx, wait) {
+		if !backoff.Sleep(ctx, wait, p.closing) {
 			if cerr := ctx.Err(); cerr != nil {
 				return fmt.Errorf("rabbit: publish to exchange %q with key %q: %w (last error: %w)", o.exchange, o.key, cerr, err)
 			}
 			return errPublisherClosed
 		}
-	}
-}
-
-// pause waits d; it reports false if ctx ends or the publisher closes
-// first.
-func (p *publisher) pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-p.closing:
-		return false
 	}
 }
 

@@ -1,9 +1,12 @@
 package rabbit
 
 import (
+	"context"
 	"fmt"
 
 	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/internal/backoff"
 )
 
 // run watches the listener's session and replaces it when it fails: the
@@ -53,7 +56,7 @@ func (l *listener) drop(s *session, why error) {
 // (then it returns nil).
 func (l *listener) reconnect() *session {
 	for n := 1; ; n++ {
-		if !sleep(reconnectWait(&l.tr.cfg, n), l.stopCh) {
+		if !backoff.Sleep(context.Background(), reconnectWait(&l.tr.cfg, n), l.stopCh) {
 			return nil
 		}
 		s, err := l.connect(l.intake)

@@ -3,6 +3,8 @@ package rabbit
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/harkmq/hark/internal/backoff"
 )
 
 // RetryPolicy is kombu's retry_policy for publishing: up to MaxRetries
@@ -51,16 +53,10 @@ func (p RetryPolicy) allows(n int) bool {
 	return p.MaxRetries < 0 || n <= p.MaxRetries
 }
 
-// wait returns the pause before retry number n (1 for the first retry).
+// wait returns the pause before retry number n (1 for the first retry):
+// the policy's intervals are the shared linear schedule.
 func (p RetryPolicy) wait(n int) time.Duration {
-	if n < 1 {
-		n = 1
-	}
-	if p.IntervalStep > 0 && p.IntervalMax > p.IntervalStart &&
-		n-1 > int((p.IntervalMax-p.IntervalStart)/p.IntervalStep) {
-		return p.IntervalMax // and start + n*step cannot overflow
-	}
-	return min(p.IntervalStart+time.Duration(n-1)*p.IntervalStep, p.IntervalMax)
+	return backoff.Linear{Start: p.IntervalStart, Step: p.IntervalStep, Max: p.IntervalMax}.Delay(n)
 }
 
 // reconnectWait returns the pause before reconnect attempt n (1 for the
@@ -75,25 +71,4 @@ func reconnectWait(c *config, n int) time.Duration {
 		d += rand.N(c.reconnectSplay)
 	}
 	return d
-}
-
-// sleep waits d or until done is closed; it reports whether the full wait
-// passed.
-func sleep(d time.Duration, done <-chan struct{}) bool {
-	if d <= 0 {
-		select {
-		case <-done:
-			return false
-		default:
-			return true
-		}
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-done:
-		return false
-	}
 }

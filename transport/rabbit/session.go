@@ -11,6 +11,8 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/internal/backoff"
 )
 
 // session is one connection of a listener: its channel, its consumers and
@@ -171,11 +173,7 @@ func (s *session) cancelConsumers(wait time.Duration) {
 		}
 	})
 	s.mu.Unlock()
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
+	if !backoff.Await(done, wait) {
 		s.l.log.Warn("the broker did not confirm the consumer cancels in time; intake stops anyway", zap.Duration("waited", wait))
 	}
 }

@@ -14,12 +14,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/cmd/internal/record"
 	"github.com/harkmq/hark/cmd/internal/redact"
+	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/notify"
 )
 
@@ -93,15 +93,10 @@ func (w *webhookEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notifica
 // post sends body, retrying as the type's comment says.
 func (w *webhookEndpoint) post(ctx context.Context, body []byte, n *notify.Notification, batch int) notify.Result {
 	var last error
+	schedule := backoff.Constant(w.o.RetriesDelay.D())
 	for attempt := 0; attempt <= w.o.Retries; attempt++ {
-		if attempt > 0 {
-			t := time.NewTimer(w.o.RetriesDelay.D())
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return notify.RequeueWith(fmt.Errorf("webhook %s: %w (after: %w)", w.url, ctx.Err(), last))
-			case <-t.C:
-			}
+		if attempt > 0 && !backoff.Sleep(ctx, schedule.Delay(attempt), nil) {
+			return notify.RequeueWith(fmt.Errorf("webhook %s: %w (after: %w)", w.url, ctx.Err(), last))
 		}
 		retry, res := w.once(ctx, body, n, batch)
 		if !retry {
