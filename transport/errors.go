@@ -23,6 +23,10 @@ var (
 	// ErrDecode: a message body could not be decoded as an oslo
 	// notification. Such messages are dead-lettered, never requeued.
 	ErrDecode = errors.New("hark: cannot decode notification")
+	// ErrEncode: a notification cannot be written (invalid payload JSON,
+	// a context value that is not JSON, an unknown version or
+	// compression). oslo.EncodeNotification's errors wrap it.
+	ErrEncode = errors.New("hark: cannot encode notification")
 	// ErrInvalidConfig: a ListenConfig or option value is invalid.
 	ErrInvalidConfig = errors.New("hark: invalid configuration")
 	// ErrCredentialsRefused: the broker refused the credentials (RabbitMQ

@@ -23,6 +23,7 @@ import (
 	"github.com/harkmq/hark/cmd/internal/transports"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/nats/embedded"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Bounds of the shutdown steps after the listener has finished.
@@ -56,7 +57,7 @@ type daemon struct {
 	cur      *generation
 	// budget bounds the memory every listener's decompressions hold at
 	// once (nil: each listener has its own).
-	budget *transport.DecompressionBudget
+	budget *oslo.DecompressionBudget
 	// pendingReload records a SIGHUP received during startup.
 	pendingReload bool
 

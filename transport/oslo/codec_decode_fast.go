@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 import (
 	"github.com/harkmq/hark/transport/jsonscan"
