@@ -73,6 +73,15 @@ func (s *Scanner) End() bool {
 	return true
 }
 
+// Nest reports whether a container may open at depth (1 at the top
+// level): encoding/json, and so Value, allow s.maxDepth() levels.
+func (s *Scanner) Nest(depth int) bool {
+	if depth > s.maxDepth() {
+		return s.fail(failDepth)
+	}
+	return true
+}
+
 // Enter moves into the object or array whose '{' or '[' is at s.Pos, past
 // the space after it. empty reports that the container has no members;
 // its close has then been consumed too. Otherwise s.Pos is at the first
@@ -113,8 +122,8 @@ func (s *Scanner) Value(depth int) bool {
 	}
 	switch c := s.Data[s.Pos]; {
 	case c == '{' || c == '[':
-		if depth > s.maxDepth() {
-			return s.fail(failDepth)
+		if !s.Nest(depth) {
+			return false
 		}
 		if c == '{' {
 			return s.object(depth)

@@ -257,50 +257,66 @@ func sortedKeys[V any](m map[string]V) []string {
 // same order (duplicates kept), numbers exactly as written, strings re-escaped,
 // whitespace replaced by Python's separators. The error says what is wrong
 // and at which byte offset of raw (a *jsonscan.SyntaxError).
-//
-// The grammar is jsonscan's: it validates the whole value first (so that
-// nothing is written for invalid JSON), then appendPyScanned walks it
-// again with the same tokenizer, writing as it goes.
 func appendPyRaw(dst []byte, raw []byte) ([]byte, error) {
 	s := jsonscan.Scanner{Data: raw, MaxDepth: maxJSONDepth, NonFinite: true}
-	if !s.Whole() {
+	s.SkipSpace()
+	out, ok := appendPyScanned(dst, &s, 1)
+	if !ok || !s.End() {
 		return dst, s.Err()
 	}
-	s.Pos = 0
-	s.SkipSpace()
-	return appendPyScanned(dst, &s), nil
+	return out, nil
 }
 
-// appendPyScanned writes the value at s.Pos, which s has validated, in
-// Python style and moves past it.
-func appendPyScanned(dst []byte, s *jsonscan.Scanner) []byte {
+// appendPyScanned writes the value at s.Pos in Python style as s validates
+// it, and moves past it. depth is as for Scanner.Value. ok is false when
+// the value is invalid (s.Err says why).
+func appendPyScanned(dst []byte, s *jsonscan.Scanner, depth int) (_ []byte, ok bool) {
+	if s.Pos >= len(s.Data) {
+		return dst, s.Value(depth) // fails, saying a value was wanted
+	}
 	switch open := s.Data[s.Pos]; open {
 	case '{', '[':
+		if !s.Nest(depth) {
+			return dst, false
+		}
 		close := open + 2 // '}' or ']'
 		dst = append(dst, open)
 		if s.Enter() {
-			return append(dst, close)
+			return append(dst, close), true
 		}
 		for {
 			if open == '{' {
-				dst = appendPyScanned(dst, s) // the key
-				s.Colon()
+				start, end, _, ok := s.Key()
+				if !ok {
+					return dst, false
+				}
+				dst = appendPyContents(dst, s.Data[start:end])
 				dst = append(dst, ": "...)
 			}
-			dst = appendPyScanned(dst, s)
-			if done, _ := s.Next(close); done {
-				return append(dst, close)
+			if dst, ok = appendPyScanned(dst, s, depth+1); !ok {
+				return dst, false
+			}
+			done, ok := s.Next(close)
+			if !ok {
+				return dst, false
+			}
+			if done {
+				return append(dst, close), true
 			}
 			dst = append(dst, ", "...)
 		}
 	case '"':
 		start := s.Pos + 1
-		s.Str()
-		return appendPyContents(dst, s.Data[start:s.Pos-1])
+		if _, ok := s.Str(); !ok {
+			return dst, false
+		}
+		return appendPyContents(dst, s.Data[start:s.Pos-1]), true
 	default: // a number or literal: copied as written
 		start := s.Pos
-		s.Value(1)
-		return append(dst, s.Data[start:s.Pos]...)
+		if !s.Value(depth) {
+			return dst, false
+		}
+		return append(dst, s.Data[start:s.Pos]...), true
 	}
 }
 
