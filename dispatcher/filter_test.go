@@ -13,6 +13,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // TestDispatcherFilter replicates oslo's
@@ -157,13 +158,13 @@ func eventTypeNotString(t *testing.T) {
 	f := mustFilter(dispatcher.FilterSpec{EventType: `^instance\.`})
 
 	for _, b := range encode([]string{"instance.swim", "instance.fly"}) {
-		m, err := transport.DecodeNotification(transport.Message{Body: b})
+		m, err := oslo.DecodeNotification(transport.Message{Body: b})
 		assert.ErrorIs(t, err, transport.ErrDecode, "%s", b)
 		assert.Nil(t, m)
 	}
 	// The same message with a string event_type decodes, and matches.
 	for _, b := range encode("instance.swim") {
-		m, err := transport.DecodeNotification(transport.Message{Body: b})
+		m, err := oslo.DecodeNotification(transport.Message{Body: b})
 		require.NoError(t, err, "%s", b)
 		n := dispatcher.FromOslo(m, 1, nil)
 		assert.Equal(t, dispatcher.Info, n.Priority)

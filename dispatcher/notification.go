@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Notification is one notification as endpoints see it.
@@ -50,7 +51,7 @@ type Lease interface {
 
 // FromOslo builds a Notification from a decoded wire message. deliveries is
 // the delivery count; lease (may be nil) backs Notification.Extend.
-func FromOslo(m *transport.OsloMessage, deliveries int, lease Lease) *Notification {
+func FromOslo(m *oslo.OsloMessage, deliveries int, lease Lease) *Notification {
 	p, _ := transport.ParsePriority(m.Priority)
 	ctx := m.Context
 	if ctx == nil {
@@ -86,7 +87,7 @@ type Received struct {
 
 // FromReceived builds a Notification from a decoded wire message and the
 // delivery it came in, so Raw and Source can return them.
-func FromReceived(m *transport.OsloMessage, r Received) *Notification {
+func FromReceived(m *oslo.OsloMessage, r Received) *Notification {
 	n := FromOslo(m, r.Deliveries, r.Lease)
 	n.raw = r.Message
 	n.source = r.Source
@@ -107,9 +108,9 @@ func (n *Notification) Source() transport.Source { return n.source }
 // non-finite floats, and oslo listeners accept them) decodes into *any,
 // *map[string]any, *[]any or *float64 with those numbers as float64 NaN
 // and ±Inf; decoding it into a struct is an error wrapping
-// transport.ErrNonFinite (read Payload, or decode into a map, instead).
+// oslo.ErrNonFinite (read Payload, or decode into a map, instead).
 func (n *Notification) Decode(v any) error {
-	if err := transport.Unmarshal(n.Payload, v); err != nil {
+	if err := oslo.Unmarshal(n.Payload, v); err != nil {
 		return fmt.Errorf("decode payload of %s %s: %w", n.EventType, n.Metadata.MessageID, err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 type lease struct{ err error }
@@ -19,14 +20,14 @@ type lease struct{ err error }
 func (l lease) Extend(context.Context) error { return l.err }
 
 func TestFromOslo(t *testing.T) {
-	n := dispatcher.FromOslo(&transport.OsloMessage{Priority: "WARN", MessageID: "m", Timestamp: "t"}, 3, nil)
+	n := dispatcher.FromOslo(&oslo.OsloMessage{Priority: "WARN", MessageID: "m", Timestamp: "t"}, 3, nil)
 	assert.Equal(t, dispatcher.Warn, n.Priority)
 	assert.NotNil(t, n.Context)
 	assert.JSONEq(t, "null", string(n.Payload))
 	assert.Equal(t, dispatcher.Metadata{MessageID: "m", Timestamp: "t", Deliveries: 3}, n.Metadata)
 	assert.NoError(t, n.Extend(context.Background()), "no lease")
 
-	expired := dispatcher.FromOslo(&transport.OsloMessage{Priority: "info"}, 1, lease{transport.ErrLeaseExpired})
+	expired := dispatcher.FromOslo(&oslo.OsloMessage{Priority: "info"}, 1, lease{transport.ErrLeaseExpired})
 	assert.ErrorIs(t, expired.Extend(context.Background()), transport.ErrLeaseExpired)
 }
 
@@ -47,16 +48,16 @@ func TestNotificationDecode(t *testing.T) {
 
 // A payload with Python's NaN and Infinity (oslo's notifier writes them)
 // reaches the handler: Decode gives float64 NaN and ±Inf to a map, and
-// refuses a struct with transport.ErrNonFinite instead of losing them.
+// refuses a struct with oslo.ErrNonFinite instead of losing them.
 func TestNotificationDecode_nonFinite(t *testing.T) {
-	n := dispatcher.FromOslo(&transport.OsloMessage{Priority: "INFO", Payload: json.RawMessage(`{"cpu": NaN, "max": Infinity, "min": -Infinity}`)}, 1, nil)
+	n := dispatcher.FromOslo(&oslo.OsloMessage{Priority: "INFO", Payload: json.RawMessage(`{"cpu": NaN, "max": Infinity, "min": -Infinity}`)}, 1, nil)
 	var m map[string]any
 	require.NoError(t, n.Decode(&m))
 	assert.True(t, math.IsNaN(m["cpu"].(float64)))
 	assert.Equal(t, math.Inf(1), m["max"])
 	assert.Equal(t, math.Inf(-1), m["min"])
 	var st struct{ CPU float64 }
-	require.ErrorIs(t, n.Decode(&st), transport.ErrNonFinite)
+	require.ErrorIs(t, n.Decode(&st), oslo.ErrNonFinite)
 }
 
 func TestResultString(t *testing.T) {

@@ -1,7 +1,7 @@
 package dispatcher
 
 import (
-	"github.com/harkmq/hark/transport/jsonscan"
+	"github.com/harkmq/hark/internal/jsonscan"
 
 	"bytes"
 	"encoding/json"
@@ -43,19 +43,11 @@ func (p *payloadFields) scan(raw json.RawMessage) bool {
 	if s.Pos >= len(raw) || raw[s.Pos] != '{' {
 		return false
 	}
-	s.Pos++
-	s.SkipSpace()
-	if s.Pos < len(raw) && raw[s.Pos] == '}' {
-		s.Pos++
-	} else {
+	if !s.Enter() {
 		for {
-			if s.Pos >= len(raw) || raw[s.Pos] != '"' {
-				return false
-			}
-			m := payloadMember{keyStart: s.Pos + 1}
-			simple, ok := s.Str()
-			m.keyEnd, m.simpleKey = s.Pos-1, simple
-			if !ok || !s.Colon() {
+			var m payloadMember
+			var ok bool
+			if m.keyStart, m.keyEnd, m.simpleKey, ok = s.Key(); !ok {
 				return false
 			}
 			m.valStart = s.Pos
@@ -73,8 +65,7 @@ func (p *payloadFields) scan(raw json.RawMessage) bool {
 			}
 		}
 	}
-	s.SkipSpace()
-	p.ok = s.Pos == len(raw)
+	p.ok = s.End()
 	return p.ok
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // counter is the cheapest possible endpoint.
@@ -32,19 +33,19 @@ func (c *counter) Info(context.Context, *notify.Notification) notify.Result {
 // that de-duplicates.
 func preload(b *testing.B, tr transport.Transport, n int, distinct ...bool) {
 	b.Helper()
-	m := &transport.OsloMessage{
-		MessageID: transport.NewMessageID(), PublisherID: "compute.host1", EventType: "compute.instance.update",
+	m := &oslo.OsloMessage{
+		MessageID: oslo.NewMessageID(), PublisherID: "compute.host1", EventType: "compute.instance.update",
 		Priority: "INFO", Payload: []byte(`{"instance_id": "i-1", "state": "active", "memory_mb": 2048}`),
-		Timestamp: transport.FormatTimestamp(time.Now()), Context: map[string]any{"request_id": "req-1"},
+		Timestamp: oslo.FormatTimestamp(time.Now()), Context: map[string]any{"request_id": "req-1"},
 	}
-	msg, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for range n {
 		if len(distinct) > 0 && distinct[0] {
-			m.UniqueID = transport.NewUniqueID()
-			if msg, err = transport.EncodeNotification(m, transport.EncodeOptions{}); err != nil {
+			m.UniqueID = oslo.NewUniqueID()
+			if msg, err = oslo.EncodeNotification(m, oslo.EncodeOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -72,7 +73,7 @@ func BenchmarkDrain_BareTransport(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := transport.DecodeNotification(d.Message()); err != nil {
+		if _, err := oslo.DecodeNotification(d.Message()); err != nil {
 			b.Fatal(err)
 		}
 		if err := d.Ack(ctx); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // setup is what both listener constructors validate and derive.
@@ -55,7 +56,7 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 	budget := opts.budget
 	if budget == nil {
 		var err error
-		if budget, err = transport.NewDecompressionBudget(transport.DefaultDecompressionBudget); err != nil {
+		if budget, err = oslo.NewDecompressionBudget(oslo.DefaultDecompressionBudget); err != nil {
 			return nil, err
 		}
 	}

@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // benchIDs returns n distinct ids shaped like oslo's _unique_id.
 func benchIDs(n int) []string {
 	ids := make([]string, n)
 	for i := range ids {
-		ids[i] = transport.NewUniqueID()
+		ids[i] = oslo.NewUniqueID()
 	}
 	return ids
 }

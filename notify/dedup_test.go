@@ -15,6 +15,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // errLost is the error of a settlement a flakyTransport loses.
@@ -88,8 +89,8 @@ func (d *flakyDelivery) Requeue(ctx context.Context, delay time.Duration) error 
 // test likes: every copy has the same ids.
 func encoded(t *testing.T) transport.Message {
 	t.Helper()
-	m := &transport.OsloMessage{MessageID: transport.NewMessageID(), UniqueID: transport.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
-	msg, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+	m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
+	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
 	return msg
 }

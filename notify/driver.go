@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // NotifyDriver delivers notifications for a Notifier: oslo's notification
@@ -20,7 +21,7 @@ type NotifyDriver interface {
 	// driver that can fail transiently honours it. Notify must honour ctx
 	// and be safe for concurrent use. Its error is returned to the
 	// Notifier's caller (joined with other drivers' errors) and logged.
-	Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error
+	Notify(ctx context.Context, m *oslo.OsloMessage, p Priority, retry int) error
 }
 
 // Names of the built-in drivers, as Driver and a routing config spell them.

@@ -6,10 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/harkmq/hark/transport/oslo"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
-
-	"github.com/harkmq/hark/transport"
 )
 
 // logDriver is oslo's "log" driver: one log entry per notification, on a
@@ -44,7 +43,7 @@ func logLevel(p Priority) (lvl zapcore.Level, critical bool) {
 	}
 }
 
-func (d logDriver) Notify(_ context.Context, m *transport.OsloMessage, p Priority, _ int) error {
+func (d logDriver) Notify(_ context.Context, m *oslo.OsloMessage, p Priority, _ int) error {
 	l := d.log.Named("oslo.messaging.notification." + m.EventType)
 	lvl, critical := logLevel(p)
 	if !l.Core().Enabled(lvl) {
@@ -68,11 +67,11 @@ func (d logDriver) Notify(_ context.Context, m *transport.OsloMessage, p Priorit
 
 // logBody renders the message dict oslo's log driver dumps: message_id,
 // publisher_id, event_type, priority, payload, timestamp, masked.
-func logBody(m *transport.OsloMessage) (string, error) {
+func logBody(m *oslo.OsloMessage) (string, error) {
 	var payload any
 	if len(m.Payload) > 0 {
 		var err error // numbers are kept exactly as sent, NaN and Infinity too
-		if payload, err = transport.DecodeValue(m.Payload); err != nil {
+		if payload, err = oslo.DecodeValue(m.Payload); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrInvalidPayload, err)
 		}
 	}
@@ -91,7 +90,7 @@ func logBody(m *transport.OsloMessage) (string, error) {
 	if err := enc.Encode(masked); err != nil {
 		// NaN or Infinity, which encoding/json refuses: written as oslo's
 		// log driver (Python's json.dumps) writes them.
-		py, perr := transport.EncodeJSON(masked)
+		py, perr := oslo.EncodeJSON(masked)
 		if perr != nil {
 			return "", fmt.Errorf("log driver: %w", err)
 		}

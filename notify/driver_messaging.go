@@ -8,6 +8,7 @@ import (
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // messagingDriver is oslo's "messaging" (version 1) and "messagingv2"
@@ -57,7 +58,7 @@ func newMessagingDriver(name string, version int, tr transport.Transport, o *not
 // Notify sends to every topic in turn, even after one failed, so one bad
 // topic does not starve the others; the error joins the failures on one
 // line, each naming its topic.
-func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error {
+func (d *messagingDriver) Notify(ctx context.Context, m *oslo.OsloMessage, p Priority, retry int) error {
 	var errs []error
 	for _, t := range d.targets {
 		if err := d.send(ctx, t, m, p, retry); err != nil {
@@ -67,13 +68,13 @@ func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, 
 	return transport.JoinErrors(errs...)
 }
 
-func (d *messagingDriver) send(ctx context.Context, t transport.Target, m *transport.OsloMessage, p Priority, retry int) error {
+func (d *messagingDriver) send(ctx context.Context, t transport.Target, m *oslo.OsloMessage, p Priority, retry int) error {
 	msg := *m
 	// One _unique_id per send, kept across retries: if an attempt reached
 	// the broker but its confirm was lost, the listener drops the repeat.
-	msg.UniqueID = transport.NewUniqueID()
+	msg.UniqueID = oslo.NewUniqueID()
 	msg.Version = d.version
-	body, err := transport.EncodeNotification(&msg, transport.EncodeOptions{Version: d.version, Compression: d.compression})
+	body, err := oslo.EncodeNotification(&msg, oslo.EncodeOptions{Version: d.version, Compression: d.compression})
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}

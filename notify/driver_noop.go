@@ -3,7 +3,7 @@ package notify
 import (
 	"context"
 
-	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // noopDriver is oslo's "noop" driver: it drops every notification. A
@@ -11,4 +11,4 @@ import (
 // can skip building expensive payloads.
 type noopDriver struct{}
 
-func (noopDriver) Notify(context.Context, *transport.OsloMessage, Priority, int) error { return nil }
+func (noopDriver) Notify(context.Context, *oslo.OsloMessage, Priority, int) error { return nil }

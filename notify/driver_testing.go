@@ -6,7 +6,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Recorded is one notification a TestDriver received: what oslo's test
@@ -19,7 +19,7 @@ type Recorded struct {
 	// Message is the notification as the drivers got it: message_id,
 	// publisher_id, event_type, priority (upper case), payload, timestamp.
 	// UniqueID is empty (the messaging drivers set it per send).
-	Message transport.OsloMessage
+	Message oslo.OsloMessage
 	// Priority is the notification's priority (lower case).
 	Priority Priority
 	// Retry is the retry setting the call used (-1: retry forever).
@@ -40,7 +40,7 @@ func NewTestDriver() *TestDriver { return &TestDriver{} }
 
 // Notify records the notification. It copies the message, its payload and
 // its context map (shallowly), so later changes by the caller do not show.
-func (d *TestDriver) Notify(_ context.Context, m *transport.OsloMessage, p Priority, retry int) error {
+func (d *TestDriver) Notify(_ context.Context, m *oslo.OsloMessage, p Priority, retry int) error {
 	rec := Recorded{Message: *m, Priority: p, Retry: retry}
 	rec.Message.Payload = slices.Clone(m.Payload)
 	rec.Message.Context = maps.Clone(m.Context)

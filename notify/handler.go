@@ -12,6 +12,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // handler turns deliveries into notifications and outcomes into settlements.
@@ -31,7 +32,7 @@ type handler struct {
 	// deadLetterTo names where the transport sends the dead letters of a
 	// message from a target (the listen config's DeadLetterTarget).
 	deadLetterTo func(transport.Target) transport.Target
-	budget       *transport.DecompressionBudget
+	budget       *oslo.DecompressionBudget
 }
 
 // emit reports an event to the observer, if any.
@@ -162,7 +163,7 @@ func (h *handler) acknowledge(in inbound, kind EventKind, endpoint string) {
 // the outcome, so every duplicate kept from the endpoints is counted;
 // when this acknowledgement fails too, the id is recorded again so the
 // next redelivery is recognised as well.
-func (h *handler) duplicate(d transport.Delivery, prio transport.Priority, id dedupID, om *transport.OsloMessage) {
+func (h *handler) duplicate(d transport.Delivery, prio transport.Priority, id dedupID, om *oslo.OsloMessage) {
 	h.log.Info("acknowledging a duplicate notification without dispatching it",
 		append(h.deliveryFields(d), zap.String("message_id", om.MessageID), zap.String("unique_id", om.UniqueID))...)
 	if !h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) }) {

@@ -15,6 +15,7 @@ import (
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/memory"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 const waitFor = 10 * time.Second
@@ -37,17 +38,17 @@ func send(t *testing.T, tr transport.Transport, tgt target.Target, p transport.P
 	t.Helper()
 	raw, err := json.Marshal(payload)
 	require.NoError(t, err)
-	m := &transport.OsloMessage{
-		MessageID:   transport.NewMessageID(),
+	m := &oslo.OsloMessage{
+		MessageID:   oslo.NewMessageID(),
 		PublisherID: "testpublisher",
 		EventType:   eventType,
 		Priority:    p.Upper(),
 		Payload:     raw,
-		Timestamp:   transport.FormatTimestamp(time.Now()),
+		Timestamp:   oslo.FormatTimestamp(time.Now()),
 		Context:     ctxt,
-		UniqueID:    transport.NewUniqueID(),
+		UniqueID:    oslo.NewUniqueID(),
 	}
-	msg, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
 	require.NoError(t, tr.Send(context.Background(), tgt, p, msg))
 	return m.MessageID

@@ -10,6 +10,7 @@ import (
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // DefaultWorkers is the executor size when no executor is given: oslo's
@@ -49,7 +50,7 @@ type listenerOptions struct {
 	dispatcherOpts  []dispatcher.Option
 	observer        func(Event)
 	start           transport.StartPosition
-	budget          *transport.DecompressionBudget
+	budget          *oslo.DecompressionBudget
 }
 
 func defaultListenerOptions() listenerOptions {
@@ -273,9 +274,9 @@ func WithStart(p transport.StartPosition) ListenerOption {
 // their decompression holds at most b's size, and a notification that
 // finds it spent waits for room (until the shutdown deadline) rather than
 // being dropped. Each body is also limited to
-// transport.MaxDecompressedSize; a larger one is dead-lettered. Default: a
-// budget of transport.DefaultDecompressionBudget of the listener's own.
-func WithDecompressionBudget(b *transport.DecompressionBudget) ListenerOption {
+// oslo.MaxDecompressedSize; a larger one is dead-lettered. Default: a
+// budget of oslo.DefaultDecompressionBudget of the listener's own.
+func WithDecompressionBudget(b *oslo.DecompressionBudget) ListenerOption {
 	return func(o *listenerOptions) error {
 		if b == nil {
 			return fmt.Errorf("%w: nil decompression budget", ErrInvalidOption)

@@ -17,6 +17,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 var topic = target.Target{Topic: "topic"}
@@ -114,7 +115,7 @@ func TestRequeue_max_deliveries_dead_letters(t *testing.T) {
 	assert.Equal(t, "billing", dl.Source.Pool)
 	assert.Equal(t, "topic", dl.Source.Target.Topic)
 	assert.Equal(t, notify.Info, dl.Source.Priority)
-	om, err := transport.DecodeNotification(dl.Original)
+	om, err := oslo.DecodeNotification(dl.Original)
 	require.NoError(t, err, "the record keeps a replayable original")
 	assert.Equal(t, "compute.instance.create.end", om.EventType)
 }
@@ -206,8 +207,8 @@ func TestDuplicates_acknowledged_not_dispatched(t *testing.T) {
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep})
 	require.NoError(t, err)
 	start(t, l)
-	m := &transport.OsloMessage{MessageID: transport.NewMessageID(), UniqueID: transport.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
-	msg, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+	m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
+	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
 	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
 	eventually(t, func() bool { return ep.count() == 1 }, "first copy dispatched")
@@ -354,8 +355,8 @@ func TestNotification_Raw_and_Source(t *testing.T) {
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithPool("fwd"))
 	require.NoError(t, err)
 	start(t, l)
-	m := &transport.OsloMessage{MessageID: transport.NewMessageID(), UniqueID: transport.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`{"a": 1}`)}
-	msg, err := transport.EncodeNotification(m, transport.EncodeOptions{Compression: "gzip"})
+	m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`{"a": 1}`)}
+	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Compression: "gzip"})
 	require.NoError(t, err)
 	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
 	n := <-ep.got

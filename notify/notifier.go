@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Notifier sends notifications, as oslo.messaging's Notifier does: each
@@ -172,13 +173,13 @@ func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventTy
 	if err != nil {
 		return err
 	}
-	m := &transport.OsloMessage{
-		MessageID:   transport.NewMessageID(),
+	m := &oslo.OsloMessage{
+		MessageID:   oslo.NewMessageID(),
 		PublisherID: n.publisherID,
 		EventType:   eventType,
 		Priority:    prio.Upper(),
 		Payload:     raw,
-		Timestamp:   transport.FormatTimestamp(time.Now().UTC()),
+		Timestamp:   oslo.FormatTimestamp(time.Now().UTC()),
 		Context:     nctx,
 		ContextKeys: o.contextKeys,
 	}
@@ -215,7 +216,7 @@ func encodePayload(eventType string, payload any) (json.RawMessage, error) {
 		if errors.As(err, &unsupported) {
 			// NaN or Inf: oslo's notifier (json.dumps) writes them, so
 			// hark writes them the same way where it can.
-			b, err = transport.EncodeJSON(payload)
+			b, err = oslo.EncodeJSON(payload)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("notify %q: %w: %w", eventType, ErrInvalidPayload, err)
@@ -225,7 +226,7 @@ func encodePayload(eventType string, payload any) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		return json.RawMessage("null"), nil
 	}
-	if !transport.ValidJSON(raw) {
+	if !oslo.ValidJSON(raw) {
 		return nil, fmt.Errorf("notify %q: %w: raw payload is not valid JSON", eventType, ErrInvalidPayload)
 	}
 	return raw, nil

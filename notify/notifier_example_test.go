@@ -7,6 +7,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/memory"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // A notifier sends with oslo's messagingv2 driver to topic "notifications"
@@ -49,7 +50,7 @@ func ExampleNotifier() {
 		fmt.Println(err)
 		return
 	}
-	m, err := transport.DecodeNotification(d.Message())
+	m, err := oslo.DecodeNotification(d.Message())
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Defaults of the Notifier options.
@@ -218,11 +219,11 @@ func AttemptTimeout(d time.Duration) NotifierOption {
 // Compression compresses message bodies as kombu does (oslo's
 // kombu_compression): "gzip" or "zlib" (zlib data, header
 // application/x-gzip), "bz2", "xz", or any other name
-// transport.EncodeOptions.Compression accepts; the codec is asked, so the
+// oslo.EncodeOptions.Compression accepts; the codec is asked, so the
 // two never disagree. Defaults to "" (none).
 func Compression(name string) NotifierOption {
 	return func(o *notifierOptions) error {
-		if _, err := transport.EncodeNotification(&transport.OsloMessage{}, transport.EncodeOptions{Compression: name}); err != nil {
+		if _, err := oslo.EncodeNotification(&oslo.OsloMessage{}, oslo.EncodeOptions{Compression: name}); err != nil {
 			return fmt.Errorf("%w: compression %q: %w", ErrInvalidNotifierOption, name, err)
 		}
 		o.compression = name

@@ -18,6 +18,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 var (
@@ -164,7 +165,7 @@ func TestNotifierExchangeAndCompression(t *testing.T) {
 	sent := tr.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "nova", sent[0].Target.Exchange)
-	assert.Equal(t, transport.CompressionGzip, sent[0].Msg.Header[transport.HeaderCompression])
+	assert.Equal(t, oslo.CompressionGzip, sent[0].Msg.Header[oslo.HeaderCompression])
 }
 
 func TestNotifierPayload(t *testing.T) {
@@ -203,11 +204,11 @@ func TestNotifierPayload(t *testing.T) {
 		sent := tr.Sent()
 		require.Len(t, sent, 2)
 		for _, s := range sent {
-			m, err := transport.DecodeNotification(s.Msg)
+			m, err := oslo.DecodeNotification(s.Msg)
 			require.NoError(t, err)
 			assert.Contains(t, string(m.Payload), `"v": NaN`)
 		}
-		m, err := transport.DecodeNotification(sent[0].Msg)
+		m, err := oslo.DecodeNotification(sent[0].Msg)
 		require.NoError(t, err)
 		assert.Equal(t, `{"v": NaN, "w": -Infinity}`, string(m.Payload))
 		assert.Equal(t, json.Number("Infinity"), m.Context["r"])
@@ -222,7 +223,7 @@ func TestNotifierPayload(t *testing.T) {
 		require.Len(t, sent, 2)
 		var order [2][]string
 		for i, s := range sent {
-			m, err := transport.DecodeNotification(s.Msg)
+			m, err := oslo.DecodeNotification(s.Msg)
 			require.NoError(t, err)
 			order[i] = m.ContextKeys
 		}
@@ -295,7 +296,7 @@ func TestNotifierOptionErrors(t *testing.T) {
 // failingDriver fails every call.
 type failingDriver struct{ err error }
 
-func (d failingDriver) Notify(context.Context, *transport.OsloMessage, notify.Priority, int) error {
+func (d failingDriver) Notify(context.Context, *oslo.OsloMessage, notify.Priority, int) error {
 	return d.err
 }
 

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // routingDriver is oslo's "routing" driver (_impl_routing): a YAML config
@@ -171,7 +172,7 @@ func (d *routingDriver) accepted(eventType string, p Priority) []string {
 	return slices.Compact(names)
 }
 
-func (d *routingDriver) Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error {
+func (d *routingDriver) Notify(ctx context.Context, m *oslo.OsloMessage, p Priority, retry int) error {
 	var errs []error
 	for _, name := range d.accepted(m.EventType, p) {
 		d.log.Debug("routing notification", zap.String("event_type", m.EventType), zap.String("driver", name))

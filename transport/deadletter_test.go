@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 func sampleDeadLetter() transport.DeadLetter {
@@ -18,7 +19,7 @@ func sampleDeadLetter() transport.DeadLetter {
 			ID: "5f0c3a52-4d7e-4a38-b1c1-6f0e9d2b7a11",
 			// Not JSON, not UTF-8: the record must not care.
 			Body:   []byte{0x78, 0x9c, 0x00, 0xff, '{', '"'},
-			Header: transport.Header{transport.HeaderCompression: transport.CompressionGzip, "x-trace": "abc"},
+			Header: transport.Header{oslo.HeaderCompression: oslo.CompressionGzip, "x-trace": "abc"},
 		},
 		Info: transport.DeadLetterInfo{
 			Reason:    transport.ReasonMaxDeliveries,
@@ -46,7 +47,7 @@ func TestDeadLetter_roundTrip(t *testing.T) {
 	assert.Equal(t, origHeader, d.Original.Header, "Message must not modify the original headers")
 
 	assert.Equal(t, transport.Header{
-		transport.HeaderCompression:   transport.CompressionGzip,
+		oslo.HeaderCompression:        oslo.CompressionGzip,
 		"x-trace":                     "abc",
 		transport.HeaderDLQID:         "0b9d6a3e-2f41-4c55-9a61-3f8d2c7e1b90",
 		transport.HeaderDLQReason:     "max_deliveries",
@@ -108,7 +109,7 @@ func TestDeadLetter_ofARecordKeepsTheRecord(t *testing.T) {
 	assert.Equal(t, first.Header, got.Original.Header)
 	inner, err := transport.ParseDeadLetter(got.Original)
 	require.NoError(t, err)
-	assert.Equal(t, transport.Header{transport.HeaderCompression: transport.CompressionGzip, "x-trace": "abc"}, inner.Original.Header)
+	assert.Equal(t, transport.Header{oslo.HeaderCompression: oslo.CompressionGzip, "x-trace": "abc"}, inner.Original.Header)
 }
 
 func TestDeadLetter_longErrorIsTruncated(t *testing.T) {

@@ -11,7 +11,9 @@
 // ValidateURL checks such a URL without connecting, with the same code
 // the driver's Open uses.
 //
-// The package also holds what every driver shares: the oslo.messaging wire
-// codec (v1 and v2 envelopes, _context_ flattening, compression) and the
-// dead-letter record format.
+// The package also holds the dead-letter record format every driver
+// writes (DeadLetter). The oslo.messaging wire format that notifications
+// take inside a Message (v1 and v2 envelopes, _context_ flattening, kombu
+// compression, Python-compatible JSON) is package transport/oslo; a driver
+// moves bodies as they are and does not need it.
 package transport

@@ -21,8 +21,12 @@ var (
 	// ErrUnknownScheme: no driver is registered for the URL's scheme.
 	ErrUnknownScheme = errors.New("hark: unknown transport scheme")
 	// ErrDecode: a message body could not be decoded as an oslo
-	// notification. Such messages are dead-lettered, never requeued.
+	// notification (such messages are dead-lettered, never requeued).
+	// ErrEncode: a notification cannot be written (invalid payload JSON,
+	// a context value that is not JSON, an unknown version or
+	// compression). transport/oslo's decoder and encoder wrap them.
 	ErrDecode = errors.New("hark: cannot decode notification")
+	ErrEncode = errors.New("hark: cannot encode notification")
 	// ErrInvalidConfig: a ListenConfig or option value is invalid.
 	ErrInvalidConfig = errors.New("hark: invalid configuration")
 	// ErrCredentialsRefused: the broker refused the credentials (RabbitMQ

@@ -79,3 +79,15 @@ func TestParsePriority_pythonLower(t *testing.T) {
 	assert.False(t, ok)
 	assert.Equal(t, Priority("kritical"), p)
 }
+
+// pythonOrSkip returns CPython's path, or skips the test.
+func pythonOrSkip(t *testing.T) string {
+	t.Helper()
+	py, err := exec.LookPath("/usr/bin/python3")
+	if err != nil {
+		if py, err = exec.LookPath("python3"); err != nil {
+			t.Skip("python3 not found: skipping the comparison with Python's str.lower")
+		}
+	}
+	return py
+}

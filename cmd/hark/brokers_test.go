@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // rabbitURLEnv names the RabbitMQ the broker tests use; they skip without
@@ -143,7 +144,7 @@ func startRejecter(t *testing.T, b *broker) *rejecter {
 				return
 			}
 			id := "undecodable"
-			if om, err := transport.DecodeNotification(d.Message()); err == nil {
+			if om, err := oslo.DecodeNotification(d.Message()); err == nil {
 				id = om.MessageID
 			}
 			r.mu.Lock()

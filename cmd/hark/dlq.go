@@ -20,6 +20,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // maxHeld bounds the dead letters one dlq run holds unsettled: every
@@ -237,7 +238,7 @@ func newDLQEntry(d transport.Delivery) *dlqEntry {
 	if e.parseErr != nil {
 		return e
 	}
-	om, err := transport.DecodeNotification(e.rec.Original)
+	om, err := oslo.DecodeNotification(e.rec.Original)
 	if err != nil {
 		e.decodeErr = err
 		return e

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // syncBuffer is a bytes.Buffer safe for a verb writing while a test reads.
@@ -115,15 +116,15 @@ func within(t testing.TB, d time.Duration) context.Context {
 
 // receive reads n deliveries from l, acknowledging each, and returns them
 // decoded along with the raw messages.
-func receive(t testing.TB, l transport.Listener, n int) ([]*transport.OsloMessage, []transport.Message) {
+func receive(t testing.TB, l transport.Listener, n int) ([]*oslo.OsloMessage, []transport.Message) {
 	t.Helper()
 	ctx := within(t, 10*time.Second)
-	var oms []*transport.OsloMessage
+	var oms []*oslo.OsloMessage
 	var msgs []transport.Message
 	for range n {
 		d, err := l.Next(ctx)
 		require.NoError(t, err)
-		om, err := transport.DecodeNotification(d.Message())
+		om, err := oslo.DecodeNotification(d.Message())
 		require.NoError(t, err)
 		oms = append(oms, om)
 		msgs = append(msgs, d.Message())

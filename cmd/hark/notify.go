@@ -20,6 +20,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // notifyFlags are the flags of hark notify, as given.
@@ -197,7 +198,7 @@ func (f notifyFlags) parse(stdin io.Reader) (notifyRequest, error) {
 		if err != nil {
 			return r, err
 		}
-		if r.reqCtxt, r.ctxtKeys, err = transport.DecodeObject(raw); err != nil {
+		if r.reqCtxt, r.ctxtKeys, err = oslo.DecodeObject(raw); err != nil {
 			return r, usagef("--context: %w", err)
 		}
 	}
@@ -234,7 +235,7 @@ func readArg(flag, v string, stdin io.Reader, usedStdin *bool) ([]byte, error) {
 // it (NaN, Infinity and -Infinity allowed, as oslo's notifier writes
 // them), with the decoder's message (which says where) when it does not.
 func checkJSON(b []byte) error {
-	if transport.ValidJSON(b) {
+	if oslo.ValidJSON(b) {
 		return nil
 	}
 	var v any

@@ -14,6 +14,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // tailFlags are the flags of hark tail, as given.
@@ -216,7 +217,7 @@ func (a *app) tail(ctx context.Context, req tailRequest) error {
 
 // decodeDelivery decodes a delivery as the listener does.
 func decodeDelivery(d transport.Delivery) (*notify.Notification, error) {
-	om, err := transport.DecodeNotification(d.Message())
+	om, err := oslo.DecodeNotification(d.Message())
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/nats/embedded"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Bounds of the shutdown steps after the listener has finished.
@@ -57,7 +58,7 @@ type daemon struct {
 	cur      *generation
 	// budget bounds the memory every listener's decompressions hold at
 	// once (nil: each listener has its own).
-	budget *transport.DecompressionBudget
+	budget *oslo.DecompressionBudget
 	// pendingReload records a SIGHUP received during startup.
 	pendingReload bool
 

@@ -22,6 +22,7 @@ import (
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/memory"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // lostAcks loses the next n acknowledgements the way a dropped
@@ -131,8 +132,8 @@ func TestDedup_duplicates_counted_in_metrics(t *testing.T) {
 				g.close(zap.NewNop())
 			})
 
-			m := &transport.OsloMessage{MessageID: transport.NewMessageID(), UniqueID: transport.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
-			msg, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+			m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
+			msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 			require.NoError(t, err)
 			dest := target.Target{Exchange: "openstack", Topic: "notifications"}
 			require.NoError(t, tr.Send(context.Background(), dest, transport.Info, msg))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/harkmq/hark/cmd/internal/transports"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // TestE2ESecretsNeverLeak runs harkd with secrets in a webhook's URL path
@@ -67,10 +68,10 @@ endpoints:
 	require.NoError(t, err)
 	defer tr.Close()
 	for i, et := range []string{"hook.dead", "hook.drop", "cmd.x"} {
-		msg, err := transport.EncodeNotification(&transport.OsloMessage{
+		msg, err := oslo.EncodeNotification(&oslo.OsloMessage{
 			MessageID: fmt.Sprintf("00000000-0000-0000-0000-00000000000%d", i), PublisherID: "p", EventType: et,
 			Priority: "INFO", Payload: json.RawMessage(`{}`), Timestamp: "2026-01-01 00:00:00.000000", Context: map[string]any{},
-		}, transport.EncodeOptions{})
+		}, oslo.EncodeOptions{})
 		require.NoError(t, err)
 		require.NoError(t, tr.Send(ctx, transport.Target{Topic: "notifications"}, transport.Info, msg))
 	}

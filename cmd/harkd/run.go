@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/harkmq/hark/cmd/internal/config"
-	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Exit codes.
@@ -85,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 
 	// One budget for the process: a reload's old and new listeners
 	// decompress side by side.
-	budget, err := transport.NewDecompressionBudget(transport.DefaultDecompressionBudget)
+	budget, err := oslo.NewDecompressionBudget(oslo.DefaultDecompressionBudget)
 	if err != nil {
 		fmt.Fprintf(stderr, "harkd: %v\n", err)
 		return exitFailure

@@ -24,6 +24,7 @@ import (
 
 	"github.com/harkmq/hark/transport"
 	_ "github.com/harkmq/hark/transport/nats"
+	"github.com/harkmq/hark/transport/oslo"
 	_ "github.com/harkmq/hark/transport/rabbit"
 )
 
@@ -60,7 +61,7 @@ func main() {
 	errs := make([]error, *count)
 	for i := range *count {
 		wg.Go(func() {
-			m := transport.Message{ID: fmt.Sprintf("bomb-%d", i), Body: body, Header: transport.Header{transport.HeaderCompression: transport.CompressionGzip}}
+			m := transport.Message{ID: fmt.Sprintf("bomb-%d", i), Body: body, Header: transport.Header{oslo.HeaderCompression: oslo.CompressionGzip}}
 			errs[i] = tr.Send(ctx, tg, transport.Info, m)
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // benchPrefetch is the listener's prefetch and the bare consumer's pull
@@ -23,7 +24,7 @@ const benchPrefetch = 128
 
 // benchBody returns a typical oslo v2 notification body.
 func benchBody(b *testing.B) transport.Message {
-	m, err := transport.EncodeNotification(&transport.OsloMessage{
+	m, err := oslo.EncodeNotification(&oslo.OsloMessage{
 		MessageID:   "0f9d4c1e-8a2b-4e43-9f2a-5b6c7d8e9f00",
 		PublisherID: "compute.host1",
 		EventType:   "compute.instance.update",
@@ -31,7 +32,7 @@ func benchBody(b *testing.B) transport.Message {
 		Payload:     []byte(`{"instance_id": "6f0b7c43-2a4e-4e0b-9a57-0c9a7d1f3e21", "state": "active", "host": "compute-17", "flavor": {"vcpus": 4, "memory_mb": 8192, "root_gb": 80}, "metadata": {"env": "prod", "team": "billing"}}`),
 		Timestamp:   "2026-11-24 08:00:00.000000",
 		Context:     map[string]any{"request_id": "req-6d2f", "user_id": "u-1", "project_id": "p-1", "is_admin": false},
-	}, transport.EncodeOptions{})
+	}, oslo.EncodeOptions{})
 	require.NoError(b, err)
 	return m
 }

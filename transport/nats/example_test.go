@@ -9,6 +9,7 @@ import (
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/nats/embedded"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // A notification sent before any listener started waits for the
@@ -37,14 +38,14 @@ func Example() {
 	}
 	defer tr.Close()
 
-	msg, err := transport.EncodeNotification(&transport.OsloMessage{
+	msg, err := oslo.EncodeNotification(&oslo.OsloMessage{
 		MessageID:   "5d9c7f0e-2b1a-4c3d-8e9f-0a1b2c3d4e5f",
 		PublisherID: "compute.host1",
 		EventType:   "compute.instance.create.end",
 		Priority:    "INFO",
 		Payload:     []byte(`{"instance_id": "abc"}`),
 		Timestamp:   "2026-11-24 08:00:00.000000",
-	}, transport.EncodeOptions{})
+	}, oslo.EncodeOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	n, err := transport.DecodeNotification(d.Message())
+	n, err := oslo.DecodeNotification(d.Message())
 	if err != nil {
 		log.Fatal(err)
 	}

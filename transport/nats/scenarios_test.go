@@ -13,6 +13,7 @@ import (
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/nats/embedded"
+	"github.com/harkmq/hark/transport/oslo"
 	"github.com/harkmq/hark/transport/transporttest"
 )
 
@@ -245,7 +246,7 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 	// ID, which the stream drops as a duplicate within the window.
 	tr := openInProcess(t, srv, "nats://?duplicate_window=1s")
 	tg := transport.Target{Exchange: "dlqx", Topic: "notifications"}
-	orig, err := transport.EncodeNotification(&transport.OsloMessage{
+	orig, err := oslo.EncodeNotification(&oslo.OsloMessage{
 		MessageID:   "0f9d4c1e-8a2b-4e43-9f2a-5b6c7d8e9f00",
 		UniqueID:    "8b5e0c1f2d3a4b5c6d7e8f9a0b1c2d3e",
 		PublisherID: "compute.host1",
@@ -254,7 +255,7 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 		Payload:     []byte(`{"instance_id": "abc", "state": "active", "note": "h\u00e9llo"}`),
 		Timestamp:   "2026-11-24 08:00:00.000000",
 		Context:     map[string]any{"request_id": "req-1"},
-	}, transport.EncodeOptions{Compression: "gzip"})
+	}, oslo.EncodeOptions{Compression: "gzip"})
 	require.NoError(t, err)
 	orig.Header["X-Trace"] = "  spaced value\r\nwith a line break "
 	orig.Header["Nats-Looks-Reserved"] = "kept as a plain header"
@@ -302,7 +303,7 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 	assert.Equal(t, orig.ID, got.ID)
 	assert.Equal(t, orig.Body, got.Body, "body byte for byte")
 	assert.Equal(t, orig.Header, got.Header, "headers")
-	decoded, err := transport.DecodeNotification(got)
+	decoded, err := oslo.DecodeNotification(got)
 	require.NoError(t, err)
 	assert.Equal(t, "compute.instance.create.end", decoded.EventType)
 	require.NoError(t, d.Ack(ctx))

@@ -11,6 +11,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 	"github.com/harkmq/hark/transport/transporttest"
 )
 
@@ -51,7 +52,7 @@ func BenchmarkDrain(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := transport.DecodeNotification(d.Message()); err != nil {
+			if _, err := oslo.DecodeNotification(d.Message()); err != nil {
 				b.Fatal(err)
 			}
 			if err := d.Ack(ctx); err != nil {
@@ -107,7 +108,7 @@ func bareDrain(b *testing.B, decode bool) {
 	for range b.N {
 		d := <-ds
 		if decode {
-			if _, err := transport.DecodeNotification(transport.Message{Body: d.Body}); err != nil {
+			if _, err := oslo.DecodeNotification(transport.Message{Body: d.Body}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -183,13 +184,13 @@ func preloadTransport(b *testing.B) (*Transport, transport.Target) {
 }
 
 func benchMessage(b *testing.B) transport.Message {
-	m, err := transport.EncodeNotification(&transport.OsloMessage{
-		MessageID: transport.NewMessageID(), UniqueID: transport.NewUniqueID(),
+	m, err := oslo.EncodeNotification(&oslo.OsloMessage{
+		MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(),
 		PublisherID: "compute.host1", EventType: "compute.instance.update", Priority: "INFO",
 		Payload:   []byte(`{"instance_id": "9f3c2b1e-0d4a-4c1b-8e2f-5a6b7c8d9e0f", "state": "active", "memory_mb": 2048, "vcpus": 2}`),
-		Timestamp: transport.FormatTimestamp(time.Now()),
+		Timestamp: oslo.FormatTimestamp(time.Now()),
 		Context:   map[string]any{"request_id": "req-1", "user_id": "u1", "project_id": "p1"},
-	}, transport.EncodeOptions{})
+	}, oslo.EncodeOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 	"github.com/harkmq/hark/transport/transporttest"
 )
 
@@ -69,23 +70,23 @@ func TestSendWireFormat(t *testing.T) {
 // bodies already compressed are left alone.
 func TestSendCompression(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
-	for _, c := range []struct{ name, header string }{{"gzip", transport.CompressionGzip}, {"bz2", transport.CompressionBzip2}, {"xz", transport.CompressionXz}} {
+	for _, c := range []struct{ name, header string }{{"gzip", oslo.CompressionGzip}, {"bz2", oslo.CompressionBzip2}, {"xz", oslo.CompressionXz}} {
 		tr := openTransport(t, r, withQuery(rabbitURL(t), "kombu_compression="+c.name))
 		tg := testTarget()
 		l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{tg}})
-		m, err := transport.EncodeNotification(&transport.OsloMessage{MessageID: transport.NewMessageID(), EventType: "e", Priority: "INFO",
-			Payload: []byte(`{"a": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}`)}, transport.EncodeOptions{})
+		m, err := oslo.EncodeNotification(&oslo.OsloMessage{MessageID: oslo.NewMessageID(), EventType: "e", Priority: "INFO",
+			Payload: []byte(`{"a": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}`)}, oslo.EncodeOptions{})
 		require.NoError(t, err)
 		require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, m))
 		d := transporttest.Next(t, l, 10*time.Second)
-		assert.Equal(t, c.header, d.Message().Header[transport.HeaderCompression], c.name)
-		om, err := transport.DecodeNotification(d.Message())
+		assert.Equal(t, c.header, d.Message().Header[oslo.HeaderCompression], c.name)
+		om, err := oslo.DecodeNotification(d.Message())
 		require.NoError(t, err, c.name)
 		assert.Equal(t, "e", om.EventType)
 		require.NoError(t, d.Ack(context.Background()))
 
 		// Already compressed by the notifier: sent as it is.
-		pre := transport.Message{Body: []byte("opaque"), Header: transport.Header{transport.HeaderCompression: "application/x-gzip"}}
+		pre := transport.Message{Body: []byte("opaque"), Header: transport.Header{oslo.HeaderCompression: "application/x-gzip"}}
 		require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, pre))
 		d = transporttest.Next(t, l, 10*time.Second)
 		assert.Equal(t, pre.Body, d.Message().Body)

@@ -18,6 +18,7 @@ import (
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 	"github.com/harkmq/hark/transport/transporttest"
 )
 
@@ -128,7 +129,7 @@ func TestInteropOsloNotifierToHark(t *testing.T) {
 				assert.Equal(t, transport.Target{Exchange: ex, Topic: topic}, src.Target)
 				assert.Equal(t, transport.Priority(want.Priority), src.Priority)
 
-				om, err := transport.DecodeNotification(n.Raw())
+				om, err := oslo.DecodeNotification(n.Raw())
 				require.NoError(t, err)
 				assert.Equal(t, c.version, om.Version, "envelope of the %s driver", c.driver)
 				assert.Equal(t, m["_unique_id"], om.UniqueID)
@@ -350,7 +351,7 @@ func TestInteropCompression(t *testing.T) {
 	assert.Equal(t, sent[0].fields(t)["message_id"], n.Metadata.MessageID)
 	assert.Equal(t, "gz.test", n.EventType)
 	assert.JSONEq(t, jsonOf(t, payload), string(n.Payload))
-	assert.Equal(t, transport.CompressionGzip, n.Raw().Header[transport.HeaderCompression])
+	assert.Equal(t, oslo.CompressionGzip, n.Raw().Header[oslo.HeaderCompression])
 	assert.Equal(t, byte(0x78), n.Raw().Body[0], "a zlib stream, as kombu writes it")
 	assert.Less(t, len(n.Raw().Body), 1000)
 
@@ -408,7 +409,7 @@ func TestInteropWire(t *testing.T) {
 	assert.NotNil(t, fromOslo.Headers, "kombu writes application_headers {}")
 	assert.Nil(t, fromHark.Headers, "amqp091-go leaves an empty table out")
 	assert.Empty(t, fromOslo.MessageId, "oslo sets no message_id property")
-	m, err := transport.DecodeNotification(transport.Message{Body: fromHark.Body})
+	m, err := oslo.DecodeNotification(transport.Message{Body: fromHark.Body})
 	require.NoError(t, err)
 	assert.Equal(t, m.UniqueID, fromHark.MessageId, "hark's message_id is the _unique_id")
 	assert.Equal(t, innerKeys(t, fromOslo.Body), innerKeys(t, fromHark.Body), "the inner message's keys, in oslo's order")

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // Transport is a hark transport over RabbitMQ, wire-compatible with
@@ -179,8 +180,8 @@ func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.P
 		return errPublisherClosed
 	}
 	headers := toTable(msg.Header)
-	if t.compression != "" && !hasHeader(msg.Header, transport.HeaderCompression) {
-		body, err := transport.CompressBody(t.compression, msg.Body)
+	if t.compression != "" && !hasHeader(msg.Header, oslo.HeaderCompression) {
+		body, err := oslo.CompressBody(t.compression, msg.Body)
 		if err != nil {
 			return fmt.Errorf("rabbit: send: compress (%s): %w", t.compression, err)
 		}
@@ -188,7 +189,7 @@ func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.P
 		if headers == nil {
 			headers = amqp.Table{}
 		}
-		headers[transport.HeaderCompression] = t.compression
+		headers[oslo.HeaderCompression] = t.compression
 	}
 	return t.send(ctx, tg, p, msg, headers)
 }

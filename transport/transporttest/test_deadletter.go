@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 func deadLetterTests() []testCase {
@@ -26,9 +27,9 @@ func (e *env) richMessage() transport.Message {
 		ID:   e.tag + "-rich",
 		Body: []byte("{\"oslo.version\": \"2.0\"}\x00\xff\xfe binary tail"),
 		Header: transport.Header{
-			transport.HeaderCompression: transport.CompressionGzip,
-			"X-Trace":                   "abc 123",
-			"Hark-Dlq-Foo":              "the sender's",
+			oslo.HeaderCompression: oslo.CompressionGzip,
+			"X-Trace":              "abc 123",
+			"Hark-Dlq-Foo":         "the sender's",
 		},
 	}
 }

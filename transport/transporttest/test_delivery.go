@@ -11,6 +11,7 @@ import (
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 func deliveryTests() []testCase {
@@ -34,10 +35,10 @@ func testBodyAndHeaders(t *testing.T, e *env) {
 	}
 	sent := []transport.Message{
 		{ID: e.tag + "-bin", Body: binary, Header: transport.Header{
-			transport.HeaderCompression: transport.CompressionGzip,
-			"X-Unicode":                 "héllo ✓ 日本",
-			"X-Case":                    "Mixed",
-			"x-case":                    "lower",
+			oslo.HeaderCompression: oslo.CompressionGzip,
+			"X-Unicode":            "héllo ✓ 日本",
+			"X-Case":               "Mixed",
+			"x-case":               "lower",
 		}},
 		{ID: e.tag + "-json", Body: []byte(`{"oslo.version": "2.0", "oslo.message": "{\"priority\": \"INFO\"}"}`),
 			Header: transport.Header{"content_encoding": "utf-8"}},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // messageMaker encodes the benchmark's notifications: oslo v2 envelopes
@@ -37,24 +38,24 @@ func (mm *messageMaker) make(at time.Time, p transport.Priority) (transport.Mess
 		at = time.Now()
 	}
 	payload := fmt.Sprintf(`{"instance_id": %q, "state": "active", "pad": "%s"}`,
-		transport.NewMessageID(), strings.Repeat("x", mm.pad))
-	msg, err := transport.EncodeNotification(&transport.OsloMessage{
-		MessageID:   transport.NewMessageID(),
-		UniqueID:    transport.NewUniqueID(),
+		oslo.NewMessageID(), strings.Repeat("x", mm.pad))
+	msg, err := oslo.EncodeNotification(&oslo.OsloMessage{
+		MessageID:   oslo.NewMessageID(),
+		UniqueID:    oslo.NewUniqueID(),
 		PublisherID: "compute.bench",
 		EventType:   "compute.instance.update",
 		Priority:    p.Upper(),
 		Payload:     json.RawMessage(payload),
-		Timestamp:   transport.FormatTimestamp(at),
+		Timestamp:   oslo.FormatTimestamp(at),
 		Context:     map[string]any{"request_id": "req-bench", "project_id": "p-1"},
-	}, transport.EncodeOptions{})
+	}, oslo.EncodeOptions{})
 	if err != nil {
 		return transport.Message{}, fmt.Errorf("bench: encode a notification: %w", err)
 	}
 	return msg, nil
 }
 
-// timestampLayout is oslo's timestamp format (transport.FormatTimestamp),
+// timestampLayout is oslo's timestamp format (oslo.FormatTimestamp),
 // always UTC.
 const timestampLayout = "2006-01-02 15:04:05.999999"
 

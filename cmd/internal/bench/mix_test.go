@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 func TestMixPriority_is_90_percent_info_and_the_rest_evenly(t *testing.T) {
@@ -47,7 +48,7 @@ func TestMessageMaker_priority_in_the_body(t *testing.T) {
 		var n bareNotification
 		require.NoError(t, json.Unmarshal([]byte(env.Message), &n))
 		assert.Equal(t, p.Upper(), n.Priority)
-		got, err := transport.DecodeNotification(m)
+		got, err := oslo.DecodeNotification(m)
 		require.NoError(t, err)
 		assert.EqualValues(t, p.Upper(), got.Priority)
 	}

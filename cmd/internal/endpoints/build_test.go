@@ -18,6 +18,7 @@ import (
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	_ "github.com/harkmq/hark/transport/memory"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 func TestBuildAdaptsToConfiguredPriorities(t *testing.T) {
@@ -90,11 +91,11 @@ func TestForwardByteForByte(t *testing.T) {
 	require.NoError(t, src.Start(ctx))
 	defer func() { src.Stop(); _ = src.Wait(ctx) }()
 
-	msg, err := transport.EncodeNotification(&transport.OsloMessage{
+	msg, err := oslo.EncodeNotification(&oslo.OsloMessage{
 		MessageID: "11111111-2222-3333-4444-555555555555", PublisherID: "p", EventType: "e.x",
 		Priority: "INFO", Payload: json.RawMessage(`{"b":2,"a":1.50}`), Timestamp: "2024-01-01 00:00:00.000000",
 		Context: map[string]any{}, UniqueID: "u-1",
-	}, transport.EncodeOptions{})
+	}, oslo.EncodeOptions{})
 	require.NoError(t, err)
 	require.NoError(t, tr.Send(ctx, target.Target{Topic: "orig"}, transport.Info, msg))
 

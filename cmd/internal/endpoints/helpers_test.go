@@ -10,7 +10,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
-	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // testNotification builds a notification as a listener would hand it to
@@ -23,7 +23,7 @@ func testNotification(t *testing.T, id, eventType string, payload any) *notify.N
 		p, err = json.Marshal(payload)
 		require.NoError(t, err)
 	}
-	return dispatcher.FromOslo(&transport.OsloMessage{
+	return dispatcher.FromOslo(&oslo.OsloMessage{
 		MessageID:   id,
 		PublisherID: "compute.host1",
 		EventType:   eventType,

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // MarshalRecord returns r as compact JSON without a trailing newline and
@@ -19,8 +19,8 @@ func MarshalRecord(r Notification) ([]byte, error) {
 	if err == nil {
 		return out, nil
 	}
-	payload, perr := transport.EncodeJSON(r.Payload)
-	ctxt, cerr := transport.EncodeJSON(r.Context)
+	payload, perr := oslo.EncodeJSON(r.Payload)
+	ctxt, cerr := oslo.EncodeJSON(r.Context)
 	if perr != nil || cerr != nil {
 		return nil, fmt.Errorf("encode notification %s: %w", r.Metadata.MessageID, err)
 	}

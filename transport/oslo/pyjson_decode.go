@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"reflect"
 	"strconv"
 
-	"github.com/harkmq/hark/transport/jsonscan"
+	"github.com/harkmq/hark/internal/jsonscan"
 )
 
 // This file reads JSON as Python's json.loads does: RFC 8259 plus NaN,
@@ -26,12 +26,7 @@ var ErrNonFinite = errors.New("hark: JSON holds NaN or Infinity, which only any,
 // accepts, plus NaN, Infinity and -Infinity as numbers.
 func ValidJSON(data []byte) bool {
 	s := jsonscan.Scanner{Data: data, NonFinite: true}
-	s.SkipSpace()
-	if !s.Value(1) {
-		return false
-	}
-	s.SkipSpace()
-	return s.Pos == len(data)
+	return s.Whole()
 }
 
 // Unmarshal is json.Unmarshal for JSON as Python writes it. JSON that
@@ -121,9 +116,7 @@ func splitObject(data []byte) (map[string]json.RawMessage, []string) {
 	var keys []string
 	s := jsonscan.Scanner{Data: data, NonFinite: true}
 	s.SkipSpace()
-	s.Pos++ // '{'
-	s.SkipSpace()
-	if data[s.Pos] == '}' {
+	if s.Enter() {
 		return top, keys
 	}
 	for {

@@ -1,19 +1,15 @@
-package transport
+package oslo
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
-)
 
-// ErrEncode is wrapped by EncodeNotification's errors: the notification
-// cannot be written (invalid payload JSON, a context value that is not
-// JSON, an unknown version or compression).
-var ErrEncode = errors.New("hark: cannot encode notification")
+	"github.com/harkmq/hark/transport"
+)
 
 // Envelope keys of oslo.messaging's v2 format (_drivers/common.py).
 const (
@@ -57,26 +53,26 @@ func FormatTimestamp(t time.Time) string {
 // string>"}; version 1 sends the inner object as the body. With
 // compression, the body is compressed as kombu does and the "compression"
 // header names the format; otherwise Header is nil. The returned message's
-// ID is m.MessageID. Errors wrap ErrEncode.
-func EncodeNotification(m *OsloMessage, o EncodeOptions) (Message, error) {
+// ID is m.MessageID. Errors wrap transport.ErrEncode.
+func EncodeNotification(m *OsloMessage, o EncodeOptions) (transport.Message, error) {
 	if m == nil {
-		return Message{}, fmt.Errorf("%w: nil message", ErrEncode)
+		return transport.Message{}, fmt.Errorf("%w: nil message", transport.ErrEncode)
 	}
 	version := o.Version
 	if version == 0 {
 		version = 2
 	}
 	if version != 1 && version != 2 {
-		return Message{}, fmt.Errorf("%w: unknown version %d (valid: 1 for oslo's messaging driver, 2 for messagingv2)", ErrEncode, o.Version)
+		return transport.Message{}, fmt.Errorf("%w: unknown version %d (valid: 1 for oslo's messaging driver, 2 for messagingv2)", transport.ErrEncode, o.Version)
 	}
 	contentType, err := CompressionContentType(o.Compression)
 	if err != nil {
-		return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
+		return transport.Message{}, fmt.Errorf("%w: %w", transport.ErrEncode, err)
 	}
 
 	inner, err := appendInner(make([]byte, 0, 512+len(m.Payload)), m)
 	if err != nil {
-		return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
+		return transport.Message{}, fmt.Errorf("%w: %w", transport.ErrEncode, err)
 	}
 	body := inner
 	if version == 2 {
@@ -94,12 +90,12 @@ func EncodeNotification(m *OsloMessage, o EncodeOptions) (Message, error) {
 	if id == "" {
 		id = m.MessageID
 	}
-	msg := Message{ID: id, Body: body}
+	msg := transport.Message{ID: id, Body: body}
 	if contentType != "" {
 		if msg.Body, err = CompressBody(contentType, body); err != nil {
-			return Message{}, fmt.Errorf("%w: %w", ErrEncode, err)
+			return transport.Message{}, fmt.Errorf("%w: %w", transport.ErrEncode, err)
 		}
-		msg.Header = Header{HeaderCompression: contentType}
+		msg.Header = transport.Header{HeaderCompression: contentType}
 	}
 	return msg, nil
 }

@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"github.com/harkmq/hark/transport"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/ulikunitz/xz/lzma"
@@ -18,7 +19,7 @@ import (
 const budgetTestBody = `{"event_type": "compute.x", "payload": {"k": "v"}, "priority": "INFO"}`
 
 // zlibMessage is a message carrying body compressed as kombu does.
-func zlibMessage(t *testing.T, body []byte) Message {
+func zlibMessage(t *testing.T, body []byte) transport.Message {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := zlib.NewWriterLevel(&buf, zlib.DefaultCompression)
@@ -26,11 +27,11 @@ func zlibMessage(t *testing.T, body []byte) Message {
 	_, err = w.Write(body)
 	require.NoError(t, err)
 	require.NoError(t, w.Close())
-	return Message{Body: buf.Bytes(), Header: Header{HeaderCompression: CompressionGzip}}
+	return transport.Message{Body: buf.Bytes(), Header: transport.Header{HeaderCompression: CompressionGzip}}
 }
 
 // zlibBomb is a zlib message that inflates to 80 MiB of zeros.
-func zlibBomb(t *testing.T) Message {
+func zlibBomb(t *testing.T) transport.Message {
 	t.Helper()
 	return zlibMessage(t, make([]byte, 80<<20))
 }
@@ -44,7 +45,7 @@ func TestDecodeNotification_bomb_allocates_at_most_the_limit(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := DecodeNotification(bomb)
 	runtime.ReadMemStats(&after)
-	require.ErrorIs(t, err, ErrDecode)
+	require.ErrorIs(t, err, transport.ErrDecode)
 	assert.Contains(t, err.Error(), "larger than 64 MiB")
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(MaxDecompressedSize*5/4), "bytes allocated to refuse the bomb")
 }
@@ -75,7 +76,7 @@ func TestDecompressionBudget_waits_for_room(t *testing.T) {
 		cancel()
 		<-done
 		require.ErrorIs(t, waitErr, context.Canceled)
-		assert.NotErrorIs(t, waitErr, ErrDecode)
+		assert.NotErrorIs(t, waitErr, transport.ErrDecode)
 		assert.Contains(t, waitErr.Error(), "waiting for decompression memory")
 
 		var m *OsloMessage
@@ -112,7 +113,7 @@ func TestDecompressionBudget_counts_lzma_dictionaries(t *testing.T) {
 		body := buf.Bytes()
 		binary.LittleEndian.PutUint32(body[1:], 64<<20)     // the dictionary the header asks for
 		binary.LittleEndian.PutUint64(body[5:], ^uint64(0)) // size unknown
-		big := Message{Body: body, Header: Header{HeaderCompression: CompressionXz}}
+		big := transport.Message{Body: body, Header: transport.Header{HeaderCompression: CompressionXz}}
 
 		done := make(chan error, 1)
 		go func() {
@@ -150,7 +151,7 @@ func TestDecompressionBudget_concurrent_bombs(t *testing.T) {
 	assert.Equal(t, "compute.x", m.EventType)
 	wg.Wait()
 	for i, err := range errs {
-		require.ErrorIs(t, err, ErrDecode, "bomb %d", i)
+		require.ErrorIs(t, err, transport.ErrDecode, "bomb %d", i)
 		assert.Contains(t, err.Error(), "larger than 64 MiB", "bomb %d", i)
 	}
 	require.True(t, b.sem.TryAcquire(b.size), "everything is given back")

@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // DecodeNotification decodes a body (and its compression header) as
@@ -37,30 +39,30 @@ import (
 //     reply_q removed, client_timeout set from "_timeout" (see
 //     OsloMessage.Context). Any other key is ignored.
 //
-// Every error wraps ErrDecode and says what is wrong (which field, which
-// JSON type, which byte offset), so that an operator reading a dead-letter
-// record can tell why it is there.
+// Every error wraps transport.ErrDecode and says what is wrong (which
+// field, which JSON type, which byte offset), so that an operator reading a
+// dead-letter record can tell why it is there.
 //
 // It decompresses without a memory budget shared with other messages; a
 // listener decodes with DecompressionBudget.DecodeNotification instead.
-func DecodeNotification(msg Message) (*OsloMessage, error) {
+func DecodeNotification(msg transport.Message) (*OsloMessage, error) {
 	return decodeNotificationIn(context.Background(), msg, nil)
 }
 
 // decodeNotificationIn is DecodeNotification with decompression memory
 // from b (nil: none shared).
-func decodeNotificationIn(ctx context.Context, msg Message, b *DecompressionBudget) (*OsloMessage, error) {
+func decodeNotificationIn(ctx context.Context, msg transport.Message, b *DecompressionBudget) (*OsloMessage, error) {
 	m, err := decodeNotification(ctx, msg, b)
 	if err != nil {
 		if errors.Is(err, errBudgetWait) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: %w", ErrDecode, err)
+		return nil, fmt.Errorf("%w: %w", transport.ErrDecode, err)
 	}
 	return m, nil
 }
 
-func decodeNotification(ctx context.Context, msg Message, b *DecompressionBudget) (*OsloMessage, error) {
+func decodeNotification(ctx context.Context, msg transport.Message, b *DecompressionBudget) (*OsloMessage, error) {
 	body := msg.Body
 	ct := headerValue(msg.Header, HeaderCompression)
 	if ct != "" {
@@ -201,7 +203,7 @@ func (m *OsloMessage) rewriteRPCContext(timeout any, hasTimeout bool) {
 
 // headerValue looks key up exactly, then ignoring case: NATS and HTTP
 // style transports may canonicalise "compression" to "Compression".
-func headerValue(h Header, key string) string {
+func headerValue(h transport.Header, key string) string {
 	if v, ok := h[key]; ok {
 		return v
 	}

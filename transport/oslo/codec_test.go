@@ -1,4 +1,4 @@
-package transport_test
+package oslo_test
 
 import (
 	"bytes"
@@ -17,18 +17,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 func TestNewMessageID(t *testing.T) {
 	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	a, b := transport.NewMessageID(), transport.NewMessageID()
+	a, b := oslo.NewMessageID(), oslo.NewMessageID()
 	assert.Regexp(t, re, a)
 	assert.NotEqual(t, a, b)
 }
 
 func TestNewUniqueID(t *testing.T) {
 	re := regexp.MustCompile(`^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$`)
-	a, b := transport.NewUniqueID(), transport.NewUniqueID()
+	a, b := oslo.NewUniqueID(), oslo.NewUniqueID()
 	assert.Regexp(t, re, a)
 	assert.Len(t, a, 32)
 	assert.NotEqual(t, a, b)
@@ -52,14 +53,14 @@ func TestFormatTimestamp(t *testing.T) {
 		{time.Date(2026, 1, 1, 0, 30, 0, 0, cet), "2025-12-31 23:30:00"},
 	}
 	for _, tc := range cases {
-		assert.Equal(t, tc.want, transport.FormatTimestamp(tc.in), tc.in.String())
+		assert.Equal(t, tc.want, oslo.FormatTimestamp(tc.in), tc.in.String())
 	}
 }
 
 // goldenMessage is the observed v2 body of spec §4.2, plus a payload string
 // that needs escaping.
-func goldenMessage() *transport.OsloMessage {
-	return &transport.OsloMessage{
+func goldenMessage() *oslo.OsloMessage {
+	return &oslo.OsloMessage{
 		MessageID:   "de13a3b0-7c55-4b5e-9f4a-2f1c3e5d7a90",
 		PublisherID: "compute.host1",
 		EventType:   "compute.instance.create.end",
@@ -108,7 +109,7 @@ const goldenV2 = `{"oslo.version": "2.0", "oslo.message": "{\"message_id\": \"de
 	`\"_context_user\": \"u1\"}"}`
 
 func TestEncodeNotification_goldenV2(t *testing.T) {
-	msg, err := transport.EncodeNotification(goldenMessage(), transport.EncodeOptions{})
+	msg, err := oslo.EncodeNotification(goldenMessage(), oslo.EncodeOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, goldenV2, string(msg.Body))
 	assert.Equal(t, "635b8654863a44459f5f24507eee7e62", msg.ID, "the per-send _unique_id is the broker de-duplication key")
@@ -116,23 +117,23 @@ func TestEncodeNotification_goldenV2(t *testing.T) {
 
 	noUnique := goldenMessage()
 	noUnique.UniqueID = ""
-	bare, err := transport.EncodeNotification(noUnique, transport.EncodeOptions{})
+	bare, err := oslo.EncodeNotification(noUnique, oslo.EncodeOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "de13a3b0-7c55-4b5e-9f4a-2f1c3e5d7a90", bare.ID, "without a _unique_id, the message_id")
 
-	explicit, err := transport.EncodeNotification(goldenMessage(), transport.EncodeOptions{Version: 2})
+	explicit, err := oslo.EncodeNotification(goldenMessage(), oslo.EncodeOptions{Version: 2})
 	require.NoError(t, err)
 	assert.Equal(t, msg.Body, explicit.Body)
 }
 
 func TestEncodeNotification_goldenV1(t *testing.T) {
-	msg, err := transport.EncodeNotification(goldenMessage(), transport.EncodeOptions{Version: 1})
+	msg, err := oslo.EncodeNotification(goldenMessage(), oslo.EncodeOptions{Version: 1})
 	require.NoError(t, err)
 	assert.Equal(t, goldenInner, string(msg.Body))
 }
 
 func TestEncodeNotification_defaults(t *testing.T) {
-	msg, err := transport.EncodeNotification(&transport.OsloMessage{MessageID: "m", EventType: "e", Priority: "INFO", Timestamp: "t"}, transport.EncodeOptions{Version: 1})
+	msg, err := oslo.EncodeNotification(&oslo.OsloMessage{MessageID: "m", EventType: "e", Priority: "INFO", Timestamp: "t"}, oslo.EncodeOptions{Version: 1})
 	require.NoError(t, err)
 	// publisher_id null when empty, payload null when empty, no
 	// _unique_id when empty, no context keys.
@@ -142,20 +143,20 @@ func TestEncodeNotification_defaults(t *testing.T) {
 func TestEncodeNotification_errors(t *testing.T) {
 	cases := []struct {
 		name   string
-		m      *transport.OsloMessage
-		o      transport.EncodeOptions
+		m      *oslo.OsloMessage
+		o      oslo.EncodeOptions
 		errSub string
 	}{
-		{"nil", nil, transport.EncodeOptions{}, "nil message"},
-		{"bad payload", &transport.OsloMessage{Payload: json.RawMessage(`{"a":}`)}, transport.EncodeOptions{}, "payload is not valid JSON: invalid JSON at offset 5"},
-		{"payload trailing data", &transport.OsloMessage{Payload: json.RawMessage(`1 2`)}, transport.EncodeOptions{}, "unexpected data after the JSON value"},
-		{"version", &transport.OsloMessage{}, transport.EncodeOptions{Version: 3}, "unknown version 3"},
-		{"compression", &transport.OsloMessage{}, transport.EncodeOptions{Compression: "snappy"}, `unknown compression "snappy" (valid: bz2, bzip2, gzip, lzma, xz, zlib`},
-		{"context channel", &transport.OsloMessage{Context: map[string]any{"c": make(chan int)}}, transport.EncodeOptions{}, `context key "c" cannot be written as JSON`},
+		{"nil", nil, oslo.EncodeOptions{}, "nil message"},
+		{"bad payload", &oslo.OsloMessage{Payload: json.RawMessage(`{"a":}`)}, oslo.EncodeOptions{}, "payload is not valid JSON: invalid JSON at offset 5"},
+		{"payload trailing data", &oslo.OsloMessage{Payload: json.RawMessage(`1 2`)}, oslo.EncodeOptions{}, "unexpected data after the JSON value"},
+		{"version", &oslo.OsloMessage{}, oslo.EncodeOptions{Version: 3}, "unknown version 3"},
+		{"compression", &oslo.OsloMessage{}, oslo.EncodeOptions{Compression: "snappy"}, `unknown compression "snappy" (valid: bz2, bzip2, gzip, lzma, xz, zlib`},
+		{"context channel", &oslo.OsloMessage{Context: map[string]any{"c": make(chan int)}}, oslo.EncodeOptions{}, `context key "c" cannot be written as JSON`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := transport.EncodeNotification(tc.m, tc.o)
+			_, err := oslo.EncodeNotification(tc.m, tc.o)
 			require.ErrorIs(t, err, transport.ErrEncode)
 			assert.Contains(t, err.Error(), tc.errSub)
 		})
@@ -181,11 +182,11 @@ func python(t *testing.T, what string) string {
 // exactly json.dumps's style.
 func TestEncodeNotification_matchesPython(t *testing.T) {
 	py := python(t, "the byte comparison with Python's json.dumps")
-	for name, m := range map[string]*transport.OsloMessage{"golden": goldenMessage(), "sample": sampleMessage()} {
+	for name, m := range map[string]*oslo.OsloMessage{"golden": goldenMessage(), "sample": sampleMessage()} {
 		t.Run(name, func(t *testing.T) {
-			v1, err := transport.EncodeNotification(m, transport.EncodeOptions{Version: 1})
+			v1, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Version: 1})
 			require.NoError(t, err)
-			v2, err := transport.EncodeNotification(m, transport.EncodeOptions{Version: 2})
+			v2, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Version: 2})
 			require.NoError(t, err)
 			cmd := exec.Command(py, "-c", `import json, sys
 inner = json.loads(sys.stdin.read())
@@ -203,8 +204,8 @@ sys.stdout.write(json.dumps(inner) + "\n" + json.dumps({"oslo.version": "2.0", "
 // sampleMessage exercises escaping, numbers and nesting. Its payload is
 // already in Python style and its context numbers are json.Number, so a
 // round trip gives it back unchanged.
-func sampleMessage() *transport.OsloMessage {
-	return &transport.OsloMessage{
+func sampleMessage() *oslo.OsloMessage {
+	return &oslo.OsloMessage{
 		MessageID:   "5f0c3a52-4d7e-4a38-b1c1-6f0e9d2b7a11",
 		PublisherID: "compute.h\u00f6st",
 		EventType:   "compute.instance.update",
@@ -231,9 +232,9 @@ func TestNotification_roundTrip(t *testing.T) {
 		for _, compression := range []string{"", "gzip", "zlib", "bz2", "bzip2", "xz", "lzma"} {
 			t.Run(compression, func(t *testing.T) {
 				m := sampleMessage()
-				msg, err := transport.EncodeNotification(m, transport.EncodeOptions{Version: version, Compression: compression})
+				msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Version: version, Compression: compression})
 				require.NoError(t, err)
-				got, err := transport.DecodeNotification(msg)
+				got, err := oslo.DecodeNotification(msg)
 				require.NoError(t, err)
 				m.Version = version
 				keys := slices.Sorted(maps.Keys(m.Context))
@@ -248,9 +249,9 @@ func TestNotification_roundTrip(t *testing.T) {
 // Decode then encode gives back oslo's bytes: nothing is lost or reordered.
 func TestNotification_reencodeIsByteIdentical(t *testing.T) {
 	for _, body := range []string{goldenV2, goldenInner, pyBody} {
-		m, err := transport.DecodeNotification(transport.Message{Body: []byte(body)})
+		m, err := oslo.DecodeNotification(transport.Message{Body: []byte(body)})
 		require.NoError(t, err)
-		again, err := transport.EncodeNotification(m, transport.EncodeOptions{Version: m.Version})
+		again, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Version: m.Version})
 		require.NoError(t, err)
 		assert.Equal(t, body, string(again.Body))
 	}
@@ -259,7 +260,7 @@ func TestNotification_reencodeIsByteIdentical(t *testing.T) {
 func TestDecodeNotification_golden(t *testing.T) {
 	for name, body := range map[string]string{"v2": goldenV2, "v1": goldenInner} {
 		t.Run(name, func(t *testing.T) {
-			m, err := transport.DecodeNotification(transport.Message{Body: []byte(body)})
+			m, err := oslo.DecodeNotification(transport.Message{Body: []byte(body)})
 			require.NoError(t, err)
 			want := goldenMessage()
 			want.Version = map[string]int{"v1": 1, "v2": 2}[name]
@@ -274,9 +275,9 @@ func TestDecodeNotification_golden(t *testing.T) {
 
 // spec §4.6: the minimal input oslo dispatches.
 func TestDecodeNotification_minimal(t *testing.T) {
-	m, err := transport.DecodeNotification(transport.Message{Body: []byte(`{"priority":"info","payload":{"a": [1, 2]}}`)})
+	m, err := oslo.DecodeNotification(transport.Message{Body: []byte(`{"priority":"info","payload":{"a": [1, 2]}}`)})
 	require.NoError(t, err)
-	assert.Equal(t, &transport.OsloMessage{
+	assert.Equal(t, &oslo.OsloMessage{
 		Priority: "info",
 		Payload:  json.RawMessage(`{"a": [1, 2]}`),
 		Context:  map[string]any{},
@@ -288,9 +289,9 @@ func TestDecodeNotification_fields(t *testing.T) {
 	body := `{"message_id": null, "publisher_id": null, "event_type": "e", "timestamp": null, "_unique_id": null, ` +
 		`"_msg_id": "rpc", "_reply_q": "q", "_timeout": 5, "other": [1], ` +
 		`"_context_n": 1.50, "_context_nested": {"a": [true, null, 2]}, "_context_": "empty name"}`
-	m, err := transport.DecodeNotification(transport.Message{Body: []byte(body)})
+	m, err := oslo.DecodeNotification(transport.Message{Body: []byte(body)})
 	require.NoError(t, err)
-	assert.Equal(t, &transport.OsloMessage{
+	assert.Equal(t, &oslo.OsloMessage{
 		EventType: "e",
 		Payload:   json.RawMessage("null"),
 		Context: map[string]any{
@@ -307,12 +308,12 @@ func TestDecodeNotification_fields(t *testing.T) {
 
 // A body with only one of the envelope keys is a v1 message, as in oslo.
 func TestDecodeNotification_halfEnvelopeIsV1(t *testing.T) {
-	m, err := transport.DecodeNotification(transport.Message{Body: []byte(`{"oslo.message": "{}", "event_type": "e"}`)})
+	m, err := oslo.DecodeNotification(transport.Message{Body: []byte(`{"oslo.message": "{}", "event_type": "e"}`)})
 	require.NoError(t, err)
 	assert.Equal(t, 1, m.Version)
 	assert.Equal(t, "e", m.EventType)
 
-	m, err = transport.DecodeNotification(transport.Message{Body: []byte(`{"oslo.version": "9.9", "event_type": "e"}`)})
+	m, err = oslo.DecodeNotification(transport.Message{Body: []byte(`{"oslo.version": "9.9", "event_type": "e"}`)})
 	require.NoError(t, err)
 	assert.Equal(t, 1, m.Version)
 }
@@ -339,7 +340,7 @@ func TestDecodeNotification_envelopeVersions(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.version, func(t *testing.T) {
 			body := `{"oslo.version": ` + tc.version + `, "oslo.message": "{\"event_type\": \"e\"}"}`
-			m, err := transport.DecodeNotification(transport.Message{Body: []byte(body)})
+			m, err := oslo.DecodeNotification(transport.Message{Body: []byte(body)})
 			if tc.ok {
 				require.NoError(t, err)
 				assert.Equal(t, 2, m.Version)
@@ -386,7 +387,7 @@ func TestDecodeNotification_errors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := transport.DecodeNotification(transport.Message{Body: []byte(tc.body)})
+			m, err := oslo.DecodeNotification(transport.Message{Body: []byte(tc.body)})
 			require.Error(t, err)
 			assert.Nil(t, m)
 			require.ErrorIs(t, err, transport.ErrDecode)
@@ -396,7 +397,7 @@ func TestDecodeNotification_errors(t *testing.T) {
 }
 
 func FuzzDecodeNotification(f *testing.F) {
-	headers := []string{"", transport.CompressionGzip, transport.CompressionBzip2, transport.CompressionXz, "application/x-brotli"}
+	headers := []string{"", oslo.CompressionGzip, oslo.CompressionBzip2, oslo.CompressionXz, "application/x-brotli"}
 	f.Add([]byte(goldenV2), uint8(0))
 	f.Add([]byte(goldenInner), uint8(0))
 	f.Add([]byte(pyBody), uint8(0))
@@ -415,9 +416,9 @@ func FuzzDecodeNotification(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, h uint8) {
 		msg := transport.Message{Body: body}
 		if hv := headers[int(h)%len(headers)]; hv != "" {
-			msg.Header = transport.Header{transport.HeaderCompression: hv}
+			msg.Header = transport.Header{oslo.HeaderCompression: hv}
 		}
-		m, err := transport.DecodeNotification(msg)
+		m, err := oslo.DecodeNotification(msg)
 		if err != nil {
 			require.ErrorIs(t, err, transport.ErrDecode)
 			require.Nil(t, m)
@@ -427,11 +428,11 @@ func FuzzDecodeNotification(f *testing.F) {
 		require.True(t, json.Valid(m.Payload), "payload %q", m.Payload)
 
 		// Whatever decodes re-encodes, and re-encoding is stable.
-		first, err := transport.EncodeNotification(m, transport.EncodeOptions{Version: m.Version})
+		first, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Version: m.Version})
 		require.NoError(t, err)
-		m2, err := transport.DecodeNotification(first)
+		m2, err := oslo.DecodeNotification(first)
 		require.NoError(t, err)
-		second, err := transport.EncodeNotification(m2, transport.EncodeOptions{Version: m2.Version})
+		second, err := oslo.EncodeNotification(m2, oslo.EncodeOptions{Version: m2.Version})
 		require.NoError(t, err)
 		require.Equal(t, string(first.Body), string(second.Body))
 		m.Payload, m2.Payload = nil, nil
@@ -443,7 +444,7 @@ func BenchmarkEncodeNotification(b *testing.B) {
 	m := sampleMessage()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := transport.EncodeNotification(m, transport.EncodeOptions{}); err != nil {
+		if _, err := oslo.EncodeNotification(m, oslo.EncodeOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -456,18 +457,18 @@ func BenchmarkEncodeNotification(b *testing.B) {
 // encoding/json alone would (envelope, then the message string), for
 // comparison.
 func BenchmarkDecodeNotification(b *testing.B) {
-	nova, err := transport.EncodeNotification(&transport.OsloMessage{
+	nova, err := oslo.EncodeNotification(&oslo.OsloMessage{
 		MessageID: "0f9d4c1e-8a2b-4e43-9f2a-5b6c7d8e9f00", UniqueID: "a3c5e7f9b1d34f6a8c0e2a4b6c8d0e1f",
 		PublisherID: "compute.host1", EventType: "compute.instance.update", Priority: "INFO",
 		Payload: json.RawMessage(`{"instance_id": "6f0b7c43-2a4e-4e0b-9a57-0c9a7d1f3e21", "state": "active", "host": "compute-17", ` +
 			`"flavor": {"vcpus": 4, "memory_mb": 8192, "root_gb": 80}, "metadata": {"env": "prod", "team": "billing"}}`),
 		Timestamp: "2026-11-24 08:00:00.000000",
 		Context:   map[string]any{"request_id": "req-6d2f", "user_id": "u-1", "project_id": "p-1", "is_admin": false, "roles": []any{"member", "reader"}},
-	}, transport.EncodeOptions{})
+	}, oslo.EncodeOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	escapes, err := transport.EncodeNotification(sampleMessage(), transport.EncodeOptions{})
+	escapes, err := oslo.EncodeNotification(sampleMessage(), oslo.EncodeOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -479,7 +480,7 @@ func BenchmarkDecodeNotification(b *testing.B) {
 			b.SetBytes(int64(len(tc.msg.Body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := transport.DecodeNotification(tc.msg); err != nil {
+				if _, err := oslo.DecodeNotification(tc.msg); err != nil {
 					b.Fatal(err)
 				}
 			}

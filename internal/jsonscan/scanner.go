@@ -1,7 +1,9 @@
-// Package jsonscan validates JSON in place, without building values. The
-// envelope decoder (transport) and payload filters (dispatcher) share it,
-// so both accept exactly the JSON encoding/json accepts, plus (with
-// NonFinite) the NaN and infinities Python's json module writes.
+// Package jsonscan is hark's one JSON tokenizer: it validates JSON in
+// place, without building values, and decodes the strings it validated.
+// The oslo envelope decoder, the Python-style JSON writer (transport/oslo)
+// and payload filters (dispatcher) share it, so all of them accept exactly
+// the JSON encoding/json accepts, plus (with NonFinite) the NaN and
+// infinities Python's json module writes.
 package jsonscan
 
 import (
@@ -12,9 +14,9 @@ import (
 // Scanner validates JSON in place, without building values. It accepts
 // exactly what encoding/json accepts (RFC 8259: strict numbers, no control
 // bytes in strings, only the standard escapes; invalid UTF-8 is allowed, as
-// encoding/json coerces it). It reports no error details: callers fall back
-// to encoding/json (or treat the input as not matching) to explain a
-// failure.
+// encoding/json coerces it). A method that fails returns false; Err then
+// says what was wrong and where (built only when asked, so a failed scan
+// costs the hot path nothing).
 type Scanner struct {
 	// Data is the input.
 	Data []byte
@@ -27,6 +29,9 @@ type Scanner struct {
 	// json.loads does: json.dumps writes them for float('nan') and
 	// float('inf') by default, so oslo notifiers send them.
 	NonFinite bool
+
+	why  failure // why the last scan failed (failNone: it has not)
+	word string  // the literal wanted, for failLiteral
 }
 
 // DefaultMaxDepth is encoding/json's nesting limit.
@@ -51,18 +56,79 @@ func (s *Scanner) SkipSpace() {
 	}
 }
 
+// Whole validates Data as exactly one value with optional whitespace
+// around it, from s.Pos, and moves to the end.
+func (s *Scanner) Whole() bool {
+	s.SkipSpace()
+	return s.Value(1) && s.End()
+}
+
+// End skips space and reports whether that reaches the end of Data:
+// nothing may follow a top-level value.
+func (s *Scanner) End() bool {
+	s.SkipSpace()
+	if s.Pos < len(s.Data) {
+		return s.fail(failTrailing)
+	}
+	return true
+}
+
+// Nest reports whether a container may open at depth (1 at the top
+// level): encoding/json, and so Value, allow s.maxDepth() levels.
+func (s *Scanner) Nest(depth int) bool {
+	if depth > s.maxDepth() {
+		return s.fail(failDepth)
+	}
+	return true
+}
+
+// Enter moves into the object or array whose '{' or '[' is at s.Pos, past
+// the space after it. empty reports that the container has no members;
+// its close has then been consumed too. Otherwise s.Pos is at the first
+// member (a Key, or an array's first Value), and Next moves from one
+// member to the next.
+func (s *Scanner) Enter() (empty bool) {
+	close := s.Data[s.Pos] + 2 // '{'+2 is '}', '['+2 is ']'
+	s.Pos++
+	s.SkipSpace()
+	if s.Pos < len(s.Data) && s.Data[s.Pos] == close {
+		s.Pos++
+		return true
+	}
+	return false
+}
+
+// Key validates an object member's key at s.Pos and the colon after it,
+// leaving s.Pos at the member's value. Data[start:end] is the key's
+// contents (between the quotes); simple is as Str reports it.
+func (s *Scanner) Key() (start, end int, simple, ok bool) {
+	if s.Pos >= len(s.Data) || s.Data[s.Pos] != '"' {
+		return 0, 0, false, s.fail(failKey)
+	}
+	start = s.Pos + 1
+	if simple, ok = s.Str(); !ok {
+		return 0, 0, false, false
+	}
+	end = s.Pos - 1 // before Colon moves s.Pos
+	return start, end, simple, s.Colon()
+}
+
 // Value validates one value starting at s.Pos (not whitespace) and moves
 // past it. depth is the number of containers open if the value is one
 // (1 at the top level), which encoding/json limits to s.maxDepth().
 func (s *Scanner) Value(depth int) bool {
 	if s.Pos >= len(s.Data) {
-		return false
+		return s.fail(failValue)
 	}
 	switch c := s.Data[s.Pos]; {
-	case c == '{':
-		return depth <= s.maxDepth() && s.object(depth)
-	case c == '[':
-		return depth <= s.maxDepth() && s.array(depth)
+	case c == '{' || c == '[':
+		if !s.Nest(depth) {
+			return false
+		}
+		if c == '{' {
+			return s.object(depth)
+		}
+		return s.array(depth)
 	case c == '"':
 		_, ok := s.Str()
 		return ok
@@ -75,12 +141,13 @@ func (s *Scanner) Value(depth int) bool {
 	case c == '-' || (c >= '0' && c <= '9') || c == 'N' || c == 'I':
 		return s.Number()
 	}
-	return false
+	return s.fail(failValue)
 }
 
 func (s *Scanner) literal(word string) bool {
 	if len(s.Data)-s.Pos < len(word) || string(s.Data[s.Pos:s.Pos+len(word)]) != word {
-		return false
+		s.word = word
+		return s.fail(failLiteral)
 	}
 	s.Pos += len(word)
 	return true
@@ -88,20 +155,11 @@ func (s *Scanner) literal(word string) bool {
 
 // object validates an object at s.Pos ('{').
 func (s *Scanner) object(depth int) bool {
-	s.Pos++
-	s.SkipSpace()
-	if s.Pos < len(s.Data) && s.Data[s.Pos] == '}' {
-		s.Pos++
+	if s.Enter() {
 		return true
 	}
 	for {
-		if s.Pos >= len(s.Data) || s.Data[s.Pos] != '"' {
-			return false
-		}
-		if _, ok := s.Str(); !ok {
-			return false
-		}
-		if !s.Colon() {
+		if _, _, _, ok := s.Key(); !ok {
 			return false
 		}
 		if !s.Value(depth + 1) {
@@ -115,10 +173,7 @@ func (s *Scanner) object(depth int) bool {
 
 // array validates an array at s.Pos ('[').
 func (s *Scanner) array(depth int) bool {
-	s.Pos++
-	s.SkipSpace()
-	if s.Pos < len(s.Data) && s.Data[s.Pos] == ']' {
-		s.Pos++
+	if s.Enter() {
 		return true
 	}
 	for {
@@ -135,6 +190,7 @@ func (s *Scanner) array(depth int) bool {
 func (s *Scanner) Colon() bool {
 	s.SkipSpace()
 	if s.Pos >= len(s.Data) || s.Data[s.Pos] != ':' {
+		s.why = failColon // not s.fail: this keeps Colon inlinable
 		return false
 	}
 	s.Pos++
@@ -143,22 +199,25 @@ func (s *Scanner) Colon() bool {
 }
 
 // Next consumes the separator after a member: ',' (done false, space after
-// it skipped) or close (done true). ok is false for anything else.
+// it skipped) or close ('}' or ']': done true). ok is false for anything
+// else.
 func (s *Scanner) Next(close byte) (done, ok bool) {
 	s.SkipSpace()
-	if s.Pos >= len(s.Data) {
-		return false, false
+	if s.Pos < len(s.Data) {
+		switch s.Data[s.Pos] {
+		case ',':
+			s.Pos++
+			s.SkipSpace()
+			return false, true
+		case close:
+			s.Pos++
+			return true, true
+		}
 	}
-	switch s.Data[s.Pos] {
-	case ',':
-		s.Pos++
-		s.SkipSpace()
-		return false, true
-	case close:
-		s.Pos++
-		return true, true
+	if close == '}' {
+		return false, s.fail(failNextObject)
 	}
-	return false, false
+	return false, s.fail(failNextArray)
 }
 
 // Number validates -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and
@@ -176,12 +235,12 @@ func (s *Scanner) Number() bool {
 	if s.Pos < len(s.Data) && s.Data[s.Pos] == '0' {
 		s.Pos++
 	} else if s.digits() == 0 {
-		return false
+		return s.fail(failDigit)
 	}
 	if s.Pos < len(s.Data) && s.Data[s.Pos] == '.' {
 		s.Pos++
 		if s.digits() == 0 {
-			return false
+			return s.fail(failFraction)
 		}
 	}
 	if s.Pos < len(s.Data) && (s.Data[s.Pos] == 'e' || s.Data[s.Pos] == 'E') {
@@ -190,7 +249,7 @@ func (s *Scanner) Number() bool {
 			s.Pos++
 		}
 		if s.digits() == 0 {
-			return false
+			return s.fail(failExponent)
 		}
 	}
 	return true
@@ -234,7 +293,7 @@ func (s *Scanner) Str() (simple, ok bool) {
 				return false, false
 			}
 		case c < 0x20:
-			return false, false
+			return false, s.fail(failControl)
 		default:
 			if c >= utf8.RuneSelf {
 				ascii = false
@@ -242,35 +301,29 @@ func (s *Scanner) Str() (simple, ok bool) {
 			s.Pos++
 		}
 	}
-	return false, false
+	return false, s.fail(failUnterminated)
 }
 
 // escape validates the escape sequence at s.Pos (a backslash).
 func (s *Scanner) escape() bool {
 	if s.Pos+1 >= len(s.Data) {
-		return false
+		s.Pos++
+		return s.fail(failEscapeEnd)
 	}
 	switch s.Data[s.Pos+1] {
 	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 		s.Pos += 2
 		return true
 	case 'u':
-		if s.Pos+6 > len(s.Data) {
-			return false
-		}
-		for _, c := range s.Data[s.Pos+2 : s.Pos+6] {
-			if !isHexByte(c) {
-				return false
-			}
+		if _, ok := hex4(s.Data[s.Pos+2:]); !ok {
+			s.Pos++
+			return s.fail(failU4)
 		}
 		s.Pos += 6
 		return true
 	}
-	return false
-}
-
-func isHexByte(c byte) bool {
-	return ('0' <= c && c <= '9') || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F')
+	s.Pos++
+	return s.fail(failEscape)
 }
 
 // skipPlain skips string bytes that need no attention (printable ASCII

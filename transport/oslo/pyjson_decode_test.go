@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/harkmq/hark/transport"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -54,7 +55,7 @@ sys.stdout.write(json.dumps(msg) + "\n" + json.dumps(msg["payload"]) + "\n" +
 			return m, nil
 		},
 		"reference": func(b []byte) (*OsloMessage, error) { return decodeReference("body", b) },
-		"public":    func(b []byte) (*OsloMessage, error) { return DecodeNotification(Message{Body: b}) },
+		"public":    func(b []byte) (*OsloMessage, error) { return DecodeNotification(transport.Message{Body: b}) },
 	} {
 		for version, body := range map[int][]byte{1: v1, 2: v2} {
 			m, err := decode(body)

@@ -1,7 +1,7 @@
-package transport
+package oslo
 
 import (
-	"github.com/harkmq/hark/transport/jsonscan"
+	"github.com/harkmq/hark/internal/jsonscan"
 
 	"bytes"
 	"encoding/json"
@@ -78,7 +78,7 @@ func decodeFast(body []byte) (m *OsloMessage, ok bool) {
 			return nil, false
 		}
 		bufp := innerBufPool.Get().(*[]byte)
-		inner := appendUnquoted((*bufp)[:0], body[msg.start+1:msg.end-1])
+		inner := jsonscan.AppendUnquoted((*bufp)[:0], body[msg.start+1:msg.end-1])
 		defer func() {
 			if cap(inner) <= maxPooledInnerBuf {
 				*bufp = inner[:0]
@@ -100,7 +100,7 @@ func compatibleVersionValue(raw []byte) bool {
 	if string(raw) == `"`+envelopeVersion+`"` {
 		return true
 	}
-	return raw[0] == '"' && versionIsCompatible(unquoteContents(raw[1:len(raw)-1]))
+	return raw[0] == '"' && versionIsCompatible(jsonscan.Unquote(raw[1:len(raw)-1]))
 }
 
 // scan validates data as one JSON object (surrounding whitespace allowed,
@@ -111,25 +111,17 @@ func (f *objectFields) scan(data []byte) bool {
 	if s.Pos >= len(data) || data[s.Pos] != '{' {
 		return false
 	}
-	s.Pos++
-	s.SkipSpace()
-	if s.Pos < len(data) && data[s.Pos] == '}' {
-		s.Pos++
-	} else {
+	if !s.Enter() {
 		var unquoted []byte // for keys with escapes: rare, so allocated lazily
 		for {
-			if s.Pos >= len(data) || data[s.Pos] != '"' {
+			keyStart, keyEnd, simple, ok := s.Key()
+			if !ok {
 				return false
 			}
-			keyStart := s.Pos + 1
-			simple, ok := s.Str()
-			k := span{keyStart, s.Pos - 1}
-			if !ok || !s.Colon() {
-				return false
-			}
+			k := span{keyStart, keyEnd}
 			key := data[k.start:k.end]
 			if !simple {
-				unquoted = appendUnquoted(unquoted[:0], key)
+				unquoted = jsonscan.AppendUnquoted(unquoted[:0], key)
 				key = unquoted
 			}
 			valStart := s.Pos
@@ -146,8 +138,7 @@ func (f *objectFields) scan(data []byte) bool {
 			}
 		}
 	}
-	s.SkipSpace()
-	return s.Pos == len(data)
+	return s.End()
 }
 
 // record notes a member whose decoded key is key.
@@ -201,7 +192,7 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 		switch data[sp.start] {
 		case 'n':
 		case '"':
-			*dst = unquoteContents(data[sp.start+1 : sp.end-1])
+			*dst = jsonscan.Unquote(data[sp.start+1 : sp.end-1])
 		default:
 			return nil, false
 		}
@@ -223,7 +214,7 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 		if c.simpleKey {
 			name = string(raw[len(contextPrefix):])
 		} else {
-			name = strings.TrimPrefix(unquoteContents(raw), contextPrefix)
+			name = strings.TrimPrefix(jsonscan.Unquote(raw), contextPrefix)
 		}
 		s := jsonscan.Scanner{Data: data[:c.val.end], Pos: c.val.start, MaxDepth: scanMaxDepth, NonFinite: true}
 		if _, dup := m.Context[name]; !dup {
@@ -258,10 +249,7 @@ func anyValue(s *jsonscan.Scanner) any {
 	switch s.Data[s.Pos] {
 	case '{':
 		obj := map[string]any{}
-		s.Pos++
-		s.SkipSpace()
-		if s.Data[s.Pos] == '}' {
-			s.Pos++
+		if s.Enter() {
 			return obj
 		}
 		for {
@@ -274,10 +262,7 @@ func anyValue(s *jsonscan.Scanner) any {
 		}
 	case '[':
 		arr := make([]any, 0)
-		s.Pos++
-		s.SkipSpace()
-		if s.Data[s.Pos] == ']' {
-			s.Pos++
+		if s.Enter() {
 			return arr
 		}
 		for {
@@ -307,7 +292,7 @@ func anyValue(s *jsonscan.Scanner) any {
 func stringValue(s *jsonscan.Scanner) string {
 	start := s.Pos + 1
 	s.Str()
-	return unquoteContents(s.Data[start : s.Pos-1])
+	return jsonscan.Unquote(s.Data[start : s.Pos-1])
 }
 
 // scanMaxDepth bounds nesting on the fast path. Deeper input is left to the

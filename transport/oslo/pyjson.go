@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/harkmq/hark/internal/jsonscan"
 )
 
 // This file writes JSON the way Python's json.dumps does with its defaults
@@ -254,312 +256,92 @@ func sortedKeys[V any](m map[string]V) []string {
 // -Infinity) and appends it re-emitted in Python style: same keys in the
 // same order (duplicates kept), numbers exactly as written, strings re-escaped,
 // whitespace replaced by Python's separators. The error says what is wrong
-// and at which byte offset of raw.
+// and at which byte offset of raw (a *jsonscan.SyntaxError).
 func appendPyRaw(dst []byte, raw []byte) ([]byte, error) {
-	e := pyEmitter{src: raw, out: dst}
-	e.skipSpace()
-	if err := e.value(0); err != nil {
-		return dst, err
+	s := jsonscan.Scanner{Data: raw, MaxDepth: maxJSONDepth, NonFinite: true}
+	s.SkipSpace()
+	out, ok := appendPyScanned(dst, &s, 1)
+	if !ok || !s.End() {
+		return dst, s.Err()
 	}
-	e.skipSpace()
-	if e.pos < len(e.src) {
-		return dst, e.errorf("unexpected data after the JSON value")
-	}
-	return e.out, nil
+	return out, nil
 }
 
-// pyEmitter is a small JSON scanner that writes what it reads in Python
-// style as it goes. Hand-written rather than built on json.Decoder.Token
-// so that number text and lone surrogates survive exactly and errors carry
-// offsets.
-type pyEmitter struct {
-	src []byte
-	pos int
-	out []byte
-}
-
-// jsonSyntaxError is returned, wrapped, for JSON that cannot be
-// re-emitted; it says what is wrong and where.
-type jsonSyntaxError struct {
-	msg    string
-	offset int
-}
-
-func (e *jsonSyntaxError) Error() string {
-	return fmt.Sprintf("invalid JSON at offset %d: %s", e.offset, e.msg)
-}
-
-func (e *pyEmitter) errorf(format string, args ...any) error {
-	return &jsonSyntaxError{msg: fmt.Sprintf(format, args...), offset: e.pos}
-}
-
-// unexpected describes the byte at the current position (or the end).
-func (e *pyEmitter) unexpected(want string) error {
-	if e.pos >= len(e.src) {
-		return e.errorf("unexpected end of input, want %s", want)
+// appendPyScanned writes the value at s.Pos in Python style as s validates
+// it, and moves past it. depth is as for Scanner.Value. ok is false when
+// the value is invalid (s.Err says why).
+func appendPyScanned(dst []byte, s *jsonscan.Scanner, depth int) (_ []byte, ok bool) {
+	if s.Pos >= len(s.Data) {
+		return dst, s.Value(depth) // fails, saying a value was wanted
 	}
-	return e.errorf("unexpected %s, want %s", quoteByte(e.src[e.pos]), want)
-}
-
-func quoteByte(c byte) string {
-	if c >= 0x20 && c < 0x7f {
-		return strconv.QuoteRune(rune(c))
-	}
-	return fmt.Sprintf("byte 0x%02x", c)
-}
-
-func (e *pyEmitter) skipSpace() {
-	for e.pos < len(e.src) {
-		switch e.src[e.pos] {
-		case ' ', '\t', '\n', '\r':
-			e.pos++
-		default:
-			return
+	switch open := s.Data[s.Pos]; open {
+	case '{', '[':
+		if !s.Nest(depth) {
+			return dst, false
 		}
-	}
-}
-
-func (e *pyEmitter) value(depth int) error {
-	if depth > maxJSONDepth {
-		return e.errorf("nested more than %d levels deep", maxJSONDepth)
-	}
-	if e.pos >= len(e.src) {
-		return e.unexpected("a JSON value")
-	}
-	switch c := e.src[e.pos]; {
-	case c == '{':
-		return e.object(depth)
-	case c == '[':
-		return e.array(depth)
-	case c == '"':
-		return e.string()
-	case c == 't':
-		return e.literal("true")
-	case c == 'f':
-		return e.literal("false")
-	case c == 'n':
-		return e.literal("null")
-	case c == '-' || (c >= '0' && c <= '9') || c == 'N' || c == 'I':
-		return e.number()
-	}
-	return e.unexpected("a JSON value")
-}
-
-func (e *pyEmitter) literal(word string) error {
-	if len(e.src)-e.pos < len(word) || string(e.src[e.pos:e.pos+len(word)]) != word {
-		return e.errorf("invalid literal, want %s", word)
-	}
-	e.pos += len(word)
-	e.out = append(e.out, word...)
-	return nil
-}
-
-func (e *pyEmitter) object(depth int) error {
-	return e.sequence('{', '}', func() error {
-		if e.pos >= len(e.src) || e.src[e.pos] != '"' {
-			return e.unexpected("a string key")
+		close := open + 2 // '}' or ']'
+		dst = append(dst, open)
+		if s.Enter() {
+			return append(dst, close), true
 		}
-		if err := e.string(); err != nil {
-			return err
-		}
-		e.skipSpace()
-		if e.pos >= len(e.src) || e.src[e.pos] != ':' {
-			return e.unexpected("':' after an object key")
-		}
-		e.pos++
-		e.out = append(e.out, ": "...)
-		e.skipSpace()
-		return e.value(depth + 1)
-	})
-}
-
-func (e *pyEmitter) array(depth int) error {
-	return e.sequence('[', ']', func() error { return e.value(depth + 1) })
-}
-
-// sequence emits an object or array: open, items separated by Python's
-// ", ", close. item emits one member, starting at a non-space byte.
-func (e *pyEmitter) sequence(open, close byte, item func() error) error {
-	e.pos++ // open
-	e.out = append(e.out, open)
-	e.skipSpace()
-	if e.pos < len(e.src) && e.src[e.pos] == close {
-		e.pos++
-		e.out = append(e.out, close)
-		return nil
-	}
-	want := "',' or '" + string(close) + "'"
-	for first := true; ; first = false {
-		if !first {
-			e.out = append(e.out, ", "...)
-		}
-		e.skipSpace()
-		if err := item(); err != nil {
-			return err
-		}
-		e.skipSpace()
-		if e.pos >= len(e.src) {
-			return e.unexpected(want)
-		}
-		switch e.src[e.pos] {
-		case ',':
-			e.pos++
-		case close:
-			e.pos++
-			e.out = append(e.out, close)
-			return nil
-		default:
-			return e.unexpected(want)
-		}
-	}
-}
-
-// number copies a number token verbatim after checking the JSON grammar,
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, or Python's NaN,
-// Infinity or -Infinity.
-func (e *pyEmitter) number() error {
-	if e.src[e.pos] == 'N' {
-		return e.literal("NaN")
-	}
-	if e.src[e.pos] == 'I' || (e.src[e.pos] == '-' && e.pos+1 < len(e.src) && e.src[e.pos+1] == 'I') {
-		if e.src[e.pos] == '-' {
-			e.pos++
-			e.out = append(e.out, '-')
-		}
-		return e.literal("Infinity")
-	}
-	start := e.pos
-	digits := func() int {
-		n := 0
-		for e.pos < len(e.src) && e.src[e.pos] >= '0' && e.src[e.pos] <= '9' {
-			e.pos++
-			n++
-		}
-		return n
-	}
-	if e.src[e.pos] == '-' {
-		e.pos++
-	}
-	if e.pos < len(e.src) && e.src[e.pos] == '0' {
-		e.pos++
-	} else if digits() == 0 {
-		return e.unexpected("a digit")
-	}
-	if e.pos < len(e.src) && e.src[e.pos] == '.' {
-		e.pos++
-		if digits() == 0 {
-			return e.unexpected("a digit after the decimal point")
-		}
-	}
-	if e.pos < len(e.src) && (e.src[e.pos] == 'e' || e.src[e.pos] == 'E') {
-		e.pos++
-		if e.pos < len(e.src) && (e.src[e.pos] == '+' || e.src[e.pos] == '-') {
-			e.pos++
-		}
-		if digits() == 0 {
-			return e.unexpected("a digit in the exponent")
-		}
-	}
-	e.out = append(e.out, e.src[start:e.pos]...)
-	return nil
-}
-
-// string decodes one JSON string and writes it re-escaped. \uXXXX escapes
-// are decoded to code points, pairing surrogates; a lone surrogate is kept
-// as its own \uXXXX, as Python keeps it.
-func (e *pyEmitter) string() error {
-	e.pos++ // opening quote
-	e.out = append(e.out, '"')
-	for {
-		if e.pos >= len(e.src) {
-			return e.errorf("unterminated string")
-		}
-		c := e.src[e.pos]
-		switch {
-		case c == '"':
-			e.pos++
-			e.out = append(e.out, '"')
-			return nil
-		case c == '\\':
-			r, err := e.escape()
-			if err != nil {
-				return err
+		for {
+			if open == '{' {
+				start, end, _, ok := s.Key()
+				if !ok {
+					return dst, false
+				}
+				dst = appendPyContents(dst, s.Data[start:end])
+				dst = append(dst, ": "...)
 			}
-			e.writeRune(r)
-		case c < 0x20:
-			return e.errorf("control character %s in string (must be escaped)", quoteByte(c))
-		case c < utf8.RuneSelf:
-			e.pos++
-			e.writeRune(rune(c))
-		default:
-			r, size := utf8.DecodeRune(e.src[e.pos:])
-			e.pos += size
-			e.writeRune(r)
-		}
-	}
-}
-
-func (e *pyEmitter) writeRune(r rune) {
-	if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
-		e.out = append(e.out, byte(r))
-		return
-	}
-	e.out = appendPyEscape(e.out, r)
-}
-
-// escape decodes the escape sequence at e.pos (which is a backslash).
-func (e *pyEmitter) escape() (rune, error) {
-	if e.pos+1 >= len(e.src) {
-		e.pos++
-		return 0, e.errorf("unterminated escape sequence")
-	}
-	c := e.src[e.pos+1]
-	var r rune
-	switch c {
-	case '"', '\\', '/':
-		r = rune(c)
-	case 'b':
-		r = '\b'
-	case 'f':
-		r = '\f'
-	case 'n':
-		r = '\n'
-	case 'r':
-		r = '\r'
-	case 't':
-		r = '\t'
-	case 'u':
-		u, ok := e.hex4(e.pos + 2)
-		if !ok {
-			e.pos++
-			return 0, e.errorf(`invalid \u escape (want four hex digits)`)
-		}
-		e.pos += 6
-		if u >= 0xd800 && u < 0xdc00 && e.pos+1 < len(e.src) && e.src[e.pos] == '\\' && e.src[e.pos+1] == 'u' {
-			if lo, ok := e.hex4(e.pos + 2); ok && lo >= 0xdc00 && lo < 0xe000 {
-				e.pos += 6
-				return 0x10000 + (u-0xd800)<<10 + (lo - 0xdc00), nil
+			if dst, ok = appendPyScanned(dst, s, depth+1); !ok {
+				return dst, false
 			}
+			done, ok := s.Next(close)
+			if !ok {
+				return dst, false
+			}
+			if done {
+				return append(dst, close), true
+			}
+			dst = append(dst, ", "...)
 		}
-		return u, nil
-	default:
-		e.pos++
-		return 0, e.errorf("invalid escape sequence \\%s", string(rune(c)))
+	case '"':
+		start := s.Pos + 1
+		if _, ok := s.Str(); !ok {
+			return dst, false
+		}
+		return appendPyContents(dst, s.Data[start:s.Pos-1]), true
+	default: // a number or literal: copied as written
+		start := s.Pos
+		if !s.Value(depth) {
+			return dst, false
+		}
+		return append(dst, s.Data[start:s.Pos]...), true
 	}
-	e.pos += 2
-	return r, nil
 }
 
-func (e *pyEmitter) hex4(at int) (rune, bool) {
-	if at+4 > len(e.src) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range e.src[at : at+4] {
-		if !isHex(c) {
-			return 0, false
+// appendPyContents writes a validated JSON string, given its contents, as
+// Python's json.dumps writes it. \uXXXX escapes are decoded to code points,
+// pairing surrogates; a lone surrogate is kept as its own \uXXXX, as
+// Python keeps it; invalid UTF-8 is written as \ufffd.
+func appendPyContents(dst, contents []byte) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(contents); {
+		run := i // copy a run that Python writes as it is in one append
+		for run < len(contents) && contents[run] >= 0x20 && contents[run] < 0x7f && contents[run] != '\\' && contents[run] != '"' {
+			run++
 		}
-		r = r<<4 | rune(unhex(c))
+		dst = append(dst, contents[i:run]...)
+		if i = run; i >= len(contents) {
+			break
+		}
+		r, size := jsonscan.DecodeRune(contents[i:])
+		i += size
+		if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
+			dst = append(dst, byte(r))
+		} else {
+			dst = appendPyEscape(dst, r)
+		}
 	}
-	return r, true
+	return append(dst, '"')
 }

@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 // White-box tests: the Python-style JSON writer is unexported, and these
 // pin its output byte for byte.

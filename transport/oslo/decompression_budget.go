@@ -1,4 +1,4 @@
-package transport
+package oslo
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // DefaultDecompressionBudget is the decompression memory a listener may
@@ -51,8 +53,8 @@ const MinDecompressionBudget = 2*MaxDecompressedSize + 1
 // DecodeNotification is the package's DecodeNotification with its
 // decompression memory taken from b: when b is spent, it waits for
 // room until ctx ends, and then fails with an error wrapping ctx.Err()
-// (and not ErrDecode: the message itself is not at fault).
-func (b *DecompressionBudget) DecodeNotification(ctx context.Context, msg Message) (*OsloMessage, error) {
+// (and not transport.ErrDecode: the message itself is not at fault).
+func (b *DecompressionBudget) DecodeNotification(ctx context.Context, msg transport.Message) (*OsloMessage, error) {
 	return decodeNotificationIn(ctx, msg, b)
 }
 

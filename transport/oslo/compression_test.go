@@ -1,4 +1,4 @@
-package transport_test
+package oslo_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/ulikunitz/xz"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // pyBody is json.dumps of a v2 envelope, written by Python 3.11:
@@ -164,7 +165,7 @@ func TestDecodeNotification_pythonCompressed(t *testing.T) {
 	for _, g := range pyCompressed {
 		t.Run(g.name, func(t *testing.T) {
 			body := pyCompressedBody(t, g.name)
-			m, err := transport.DecodeNotification(transport.Message{Body: body, Header: transport.Header{transport.HeaderCompression: g.header}})
+			m, err := oslo.DecodeNotification(transport.Message{Body: body, Header: transport.Header{oslo.HeaderCompression: g.header}})
 			require.NoError(t, err, g.how)
 			assert.Equal(t, 2, m.Version)
 			assert.Equal(t, "0f5bd3d4-5a1c-4c6e-9d7e-3d1f8e2a6b10", m.MessageID)
@@ -176,7 +177,7 @@ func TestDecodeNotification_pythonCompressed(t *testing.T) {
 			assert.Equal(t, map[string]any{"user": "u1"}, m.Context)
 			assert.JSONEq(t, `{"n": 1, "s": "héllo ☃ 😀"}`, string(m.Payload))
 
-			again, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+			again, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 			require.NoError(t, err)
 			assert.Equal(t, pyBody, string(again.Body), "hark must write what oslo writes")
 		})
@@ -190,11 +191,11 @@ func independentDecompress(t *testing.T, header string, body []byte) []byte {
 	var r io.Reader
 	var err error
 	switch header {
-	case transport.CompressionGzip:
+	case oslo.CompressionGzip:
 		r, err = zlib.NewReader(bytes.NewReader(body))
-	case transport.CompressionBzip2:
+	case oslo.CompressionBzip2:
 		r = bzip2.NewReader(bytes.NewReader(body))
-	case transport.CompressionXz:
+	case oslo.CompressionXz:
 		r, err = xz.NewReader(bytes.NewReader(body))
 	default:
 		t.Fatalf("unexpected header %q", header)
@@ -207,7 +208,7 @@ func independentDecompress(t *testing.T, header string, body []byte) []byte {
 
 func TestEncodeNotification_compression(t *testing.T) {
 	m := sampleMessage()
-	plain, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+	plain, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
 	require.Nil(t, plain.Header, "no compression, no header")
 
@@ -215,20 +216,20 @@ func TestEncodeNotification_compression(t *testing.T) {
 		name, header string
 		magic        []byte
 	}{
-		{"gzip", transport.CompressionGzip, []byte{0x78}}, // zlib, not a gzip file
-		{"zlib", transport.CompressionGzip, []byte{0x78}},
-		{"GZIP", transport.CompressionGzip, []byte{0x78}},
-		{transport.CompressionGzip, transport.CompressionGzip, []byte{0x78}},
-		{"bz2", transport.CompressionBzip2, []byte("BZh9")},
-		{"bzip2", transport.CompressionBzip2, []byte("BZh9")},
-		{"xz", transport.CompressionXz, []byte{0xfd, '7', 'z', 'X', 'Z', 0}},
-		{"lzma", transport.CompressionXz, []byte{0xfd, '7', 'z', 'X', 'Z', 0}},
+		{"gzip", oslo.CompressionGzip, []byte{0x78}}, // zlib, not a gzip file
+		{"zlib", oslo.CompressionGzip, []byte{0x78}},
+		{"GZIP", oslo.CompressionGzip, []byte{0x78}},
+		{oslo.CompressionGzip, oslo.CompressionGzip, []byte{0x78}},
+		{"bz2", oslo.CompressionBzip2, []byte("BZh9")},
+		{"bzip2", oslo.CompressionBzip2, []byte("BZh9")},
+		{"xz", oslo.CompressionXz, []byte{0xfd, '7', 'z', 'X', 'Z', 0}},
+		{"lzma", oslo.CompressionXz, []byte{0xfd, '7', 'z', 'X', 'Z', 0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			msg, err := transport.EncodeNotification(m, transport.EncodeOptions{Compression: tc.name})
+			msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Compression: tc.name})
 			require.NoError(t, err)
-			assert.Equal(t, transport.Header{transport.HeaderCompression: tc.header}, msg.Header)
+			assert.Equal(t, transport.Header{oslo.HeaderCompression: tc.header}, msg.Header)
 			assert.True(t, bytes.HasPrefix(msg.Body, tc.magic), "magic %x in %x", tc.magic, msg.Body[:8])
 			assert.Equal(t, plain.Body, independentDecompress(t, tc.header, msg.Body))
 		})
@@ -239,11 +240,11 @@ func TestEncodeNotification_compression(t *testing.T) {
 func TestEncodeNotification_compressionReadByPython(t *testing.T) {
 	py := python(t, "the cross-check against Python's zlib, bz2 and lzma")
 	m := sampleMessage()
-	plain, err := transport.EncodeNotification(m, transport.EncodeOptions{})
+	plain, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
 	for name, module := range map[string]string{"zlib": "zlib", "bz2": "bz2", "xz": "lzma"} {
 		t.Run(name, func(t *testing.T) {
-			msg, err := transport.EncodeNotification(m, transport.EncodeOptions{Compression: name})
+			msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Compression: name})
 			require.NoError(t, err)
 			cmd := exec.Command(py, "-c", "import sys, "+module+"; sys.stdout.buffer.write("+module+".decompress(sys.stdin.buffer.read()))")
 			cmd.Stdin = bytes.NewReader(msg.Body)
@@ -257,12 +258,12 @@ func TestEncodeNotification_compressionReadByPython(t *testing.T) {
 func TestDecodeNotification_compressionHeader(t *testing.T) {
 	body := pyCompressedBody(t, "zlib")
 	// Header names are matched ignoring case (NATS canonicalises them).
-	m, err := transport.DecodeNotification(transport.Message{Body: body, Header: transport.Header{"Compression": transport.CompressionGzip}})
+	m, err := oslo.DecodeNotification(transport.Message{Body: body, Header: transport.Header{"Compression": oslo.CompressionGzip}})
 	require.NoError(t, err)
 	assert.Equal(t, "py.event", m.EventType)
 
 	// An empty value means no compression, as in kombu.
-	m, err = transport.DecodeNotification(transport.Message{Body: []byte(pyBody), Header: transport.Header{transport.HeaderCompression: ""}})
+	m, err = oslo.DecodeNotification(transport.Message{Body: []byte(pyBody), Header: transport.Header{oslo.HeaderCompression: ""}})
 	require.NoError(t, err)
 	assert.Equal(t, "py.event", m.EventType)
 }
@@ -281,19 +282,19 @@ func TestDecodeNotification_compressionErrors(t *testing.T) {
 		errSub       string
 	}{
 		{"unknown header", "application/x-brotli", []byte(pyBody), `unknown compression header "application/x-brotli"`},
-		{"plain body marked gzip", transport.CompressionGzip, []byte(pyBody), "body is not zlib data"},
-		{"truncated zlib", transport.CompressionGzip, zlibBody[:len(zlibBody)/2], "body is not valid zlib data: unexpected EOF"},
-		{"corrupt zlib", transport.CompressionGzip, flip(zlibBody, len(zlibBody)-2), "body is not valid zlib data"},
-		{"plain body marked bz2", transport.CompressionBzip2, []byte(pyBody), "body is not valid bzip2 data"},
-		{"plain body marked xz", transport.CompressionXz, []byte(pyBody), "body is neither xz nor lzma data"},
-		{"truncated xz", transport.CompressionXz, xzBody[:len(xzBody)-7], "body is not valid xz data"},
-		{"corrupt xz data", transport.CompressionXz, flip(xzBody, 40), "body is not valid xz data"},
-		{"corrupt xz check", transport.CompressionXz, flip(xzBody, len(xzBody)-40), "body is not valid xz data"},
-		{"xz trailing junk", transport.CompressionXz, append(bytes.Clone(xzBody), 1, 2, 3, 4), "no xz stream header at offset"},
+		{"plain body marked gzip", oslo.CompressionGzip, []byte(pyBody), "body is not zlib data"},
+		{"truncated zlib", oslo.CompressionGzip, zlibBody[:len(zlibBody)/2], "body is not valid zlib data: unexpected EOF"},
+		{"corrupt zlib", oslo.CompressionGzip, flip(zlibBody, len(zlibBody)-2), "body is not valid zlib data"},
+		{"plain body marked bz2", oslo.CompressionBzip2, []byte(pyBody), "body is not valid bzip2 data"},
+		{"plain body marked xz", oslo.CompressionXz, []byte(pyBody), "body is neither xz nor lzma data"},
+		{"truncated xz", oslo.CompressionXz, xzBody[:len(xzBody)-7], "body is not valid xz data"},
+		{"corrupt xz data", oslo.CompressionXz, flip(xzBody, 40), "body is not valid xz data"},
+		{"corrupt xz check", oslo.CompressionXz, flip(xzBody, len(xzBody)-40), "body is not valid xz data"},
+		{"xz trailing junk", oslo.CompressionXz, append(bytes.Clone(xzBody), 1, 2, 3, 4), "no xz stream header at offset"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := transport.DecodeNotification(transport.Message{Body: tc.body, Header: transport.Header{transport.HeaderCompression: tc.header}})
+			_, err := oslo.DecodeNotification(transport.Message{Body: tc.body, Header: transport.Header{oslo.HeaderCompression: tc.header}})
 			require.ErrorIs(t, err, transport.ErrDecode)
 			assert.Contains(t, err.Error(), tc.errSub)
 		})
@@ -311,7 +312,7 @@ func TestDecodeNotification_gzipBomb(t *testing.T) {
 	require.NoError(t, zw.Close())
 	bomb := bytes.Repeat(member.Bytes(), 66)
 
-	_, err = transport.DecodeNotification(transport.Message{Body: bomb, Header: transport.Header{transport.HeaderCompression: transport.CompressionGzip}})
+	_, err = oslo.DecodeNotification(transport.Message{Body: bomb, Header: transport.Header{oslo.HeaderCompression: oslo.CompressionGzip}})
 	require.ErrorIs(t, err, transport.ErrDecode)
 	assert.Contains(t, err.Error(), "larger than 64 MiB")
 }
@@ -369,7 +370,7 @@ func TestDecodeNotification_xzHugeDictionary(t *testing.T) {
 
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	m, err := transport.DecodeNotification(transport.Message{Body: body, Header: transport.Header{transport.HeaderCompression: transport.CompressionXz}})
+	m, err := oslo.DecodeNotification(transport.Message{Body: body, Header: transport.Header{oslo.HeaderCompression: oslo.CompressionXz}})
 	runtime.ReadMemStats(&after)
 	require.NoError(t, err)
 	assert.Equal(t, "py.event", m.EventType)
@@ -393,7 +394,7 @@ func TestDecodeNotification_xzBomb(t *testing.T) {
 	}
 	chunks = append(chunks, 0x00)
 	body := xzStream(t, 0x16, chunks)
-	_, err := transport.DecodeNotification(transport.Message{Body: body, Header: transport.Header{transport.HeaderCompression: transport.CompressionXz}})
+	_, err := oslo.DecodeNotification(transport.Message{Body: body, Header: transport.Header{oslo.HeaderCompression: oslo.CompressionXz}})
 	require.ErrorIs(t, err, transport.ErrDecode)
 	assert.Contains(t, err.Error(), "larger than 64 MiB")
 }
