@@ -10,20 +10,20 @@ import (
 
 // NotifyDriver delivers notifications for a Notifier: oslo's notification
 // driver (the oslo.messaging.notify.drivers entry points). The built-in
-// drivers are chosen by name with Driver; WithDriver adds a custom one.
+// drivers are chosen by name with WithDriverNames; WithDriver adds a custom one.
 type NotifyDriver interface {
 	// Notify delivers m, whose priority is p. m is built once per Notifier
 	// call and shared by every driver: a driver must not modify it (copy
 	// the struct to change a field) nor keep its maps or slices after
-	// returning. retry is the caller's retry setting with Retry's
+	// returning. retry is the caller's retry setting with WithRetry's
 	// semantics (-1: until ctx is done, 0: no retry, n: n retries); a
 	// driver that can fail transiently honours it. Notify must honour ctx
 	// and be safe for concurrent use. Its error is returned to the
 	// Notifier's caller (joined with other drivers' errors) and logged.
-	Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error
+	Notify(ctx context.Context, m *transport.OsloMessage, p transport.Priority, retry int) error
 }
 
-// Names of the built-in drivers, as Driver and a routing config spell them.
+// Names of the built-in drivers, as WithDriverNames and a routing config spell them.
 const (
 	// DriverMessaging sends oslo's v1 body (the message object itself) to
 	// every topic through the transport.
@@ -31,10 +31,10 @@ const (
 	// DriverMessagingV2 sends the oslo.version 2.0 envelope to every topic
 	// through the transport. The default driver.
 	DriverMessagingV2 = "messagingv2"
-	// DriverLog logs every notification (see the log driver in Driver).
+	// DriverLog logs every notification (see the log driver in WithDriverNames).
 	DriverLog = "log"
 	// DriverRouting hands each notification to the drivers its routing
-	// config selects (see RoutingConfig).
+	// config selects (see WithRoutingConfig).
 	DriverRouting = "routing"
 	// DriverNoop drops every notification.
 	DriverNoop = "noop"
@@ -42,7 +42,7 @@ const (
 	DriverTest = "test"
 )
 
-// DriverNames returns the names Driver accepts, sorted. The slice is new on
+// DriverNames returns the names WithDriverNames accepts, sorted. The slice is new on
 // every call.
 func DriverNames() []string {
 	return []string{DriverLog, DriverMessaging, DriverMessagingV2, DriverNoop, DriverRouting, DriverTest}
@@ -70,7 +70,7 @@ func driverLabel(d NotifyDriver) string {
 }
 
 // driverBuilder makes the built-in drivers of one Notifier. Each name is
-// built once, so the routing driver and Driver share instances (a "test"
+// built once, so the routing driver and WithDriverNames share instances (a "test"
 // driver named in both records into the one TestDriver the Notifier
 // exposes, much as oslo's module-level list does).
 type driverBuilder struct {

@@ -29,7 +29,7 @@ type logDriver struct {
 
 func newLogDriver(l *zap.Logger) logDriver { return logDriver{log: l} }
 
-func logLevel(p Priority) (lvl zapcore.Level, critical bool) {
+func logLevel(p transport.Priority) (lvl zapcore.Level, critical bool) {
 	switch p {
 	case Debug:
 		return zapcore.DebugLevel, false
@@ -44,7 +44,7 @@ func logLevel(p Priority) (lvl zapcore.Level, critical bool) {
 	}
 }
 
-func (d logDriver) Notify(_ context.Context, m *transport.OsloMessage, p Priority, _ int) error {
+func (d logDriver) Notify(_ context.Context, m *transport.OsloMessage, p transport.Priority, _ int) error {
 	l := d.log.Named("oslo.messaging.notification." + m.EventType)
 	lvl, critical := logLevel(p)
 	if !l.Core().Enabled(lvl) {

@@ -13,13 +13,13 @@ import (
 // messagingDriver is oslo's "messaging" (version 1) and "messagingv2"
 // (version 2) driver: it sends the notification to every topic, one
 // message each, with a fresh _unique_id per topic. Unlike oslo's it may set
-// the exchange (Exchange) and it returns what failed instead of only
+// the exchange (WithExchange) and it returns what failed instead of only
 // logging it.
 type messagingDriver struct {
 	name        string
 	version     int
 	tr          transport.Transport
-	targets     []transport.Target
+	targets     []target.Target
 	compression string
 	policy      transport.RetryPolicy
 	log         *zap.Logger
@@ -45,7 +45,7 @@ func newMessagingDriver(name string, version int, tr transport.Transport, o *not
 		log:         o.logger,
 	}
 	for _, topic := range o.topics {
-		t := transport.Target{Exchange: exchange, Topic: topic}
+		t := target.Target{Exchange: exchange, Topic: topic}
 		if err := t.ValidateSend(); err != nil {
 			return nil, err
 		}
@@ -57,7 +57,7 @@ func newMessagingDriver(name string, version int, tr transport.Transport, o *not
 // Notify sends to every topic in turn, even after one failed, so one bad
 // topic does not starve the others; the error joins the failures on one
 // line, each naming its topic.
-func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, p Priority, retry int) error {
+func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, p transport.Priority, retry int) error {
 	var errs []error
 	for _, t := range d.targets {
 		if err := d.send(ctx, t, m, p, retry); err != nil {
@@ -67,7 +67,7 @@ func (d *messagingDriver) Notify(ctx context.Context, m *transport.OsloMessage, 
 	return transport.JoinErrors(errs...)
 }
 
-func (d *messagingDriver) send(ctx context.Context, t transport.Target, m *transport.OsloMessage, p Priority, retry int) error {
+func (d *messagingDriver) send(ctx context.Context, t target.Target, m *transport.OsloMessage, p transport.Priority, retry int) error {
 	msg := *m
 	// One _unique_id per send, kept across retries: if an attempt reached
 	// the broker but its confirm was lost, the listener drops the repeat.

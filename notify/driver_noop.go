@@ -11,4 +11,6 @@ import (
 // can skip building expensive payloads.
 type noopDriver struct{}
 
-func (noopDriver) Notify(context.Context, *transport.OsloMessage, Priority, int) error { return nil }
+func (noopDriver) Notify(context.Context, *transport.OsloMessage, transport.Priority, int) error {
+	return nil
+}

@@ -21,7 +21,7 @@ type Recorded struct {
 	// UniqueID is empty (the messaging drivers set it per send).
 	Message transport.OsloMessage
 	// Priority is the notification's priority (lower case).
-	Priority Priority
+	Priority transport.Priority
 	// Retry is the retry setting the call used (-1: retry forever).
 	Retry int
 }
@@ -40,7 +40,7 @@ func NewTestDriver() *TestDriver { return &TestDriver{} }
 
 // Notify records the notification. It copies the message, its payload and
 // its context map (shallowly), so later changes by the caller do not show.
-func (d *TestDriver) Notify(_ context.Context, m *transport.OsloMessage, p Priority, retry int) error {
+func (d *TestDriver) Notify(_ context.Context, m *transport.OsloMessage, p transport.Priority, retry int) error {
 	rec := Recorded{Message: *m, Priority: p, Retry: retry}
 	rec.Message.Payload = slices.Clone(m.Payload)
 	rec.Message.Context = maps.Clone(m.Context)

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -30,7 +31,7 @@ type handler struct {
 	pool          string
 	// deadLetterTo names where the transport sends the dead letters of a
 	// message from a target (the listen config's DeadLetterTarget).
-	deadLetterTo func(transport.Target) transport.Target
+	deadLetterTo func(target.Target) target.Target
 	budget       *transport.DecompressionBudget
 }
 

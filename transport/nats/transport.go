@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -215,7 +216,7 @@ func (t *Transport) SlowConsumerEvents() uint64 { return t.slowConsumers.Load() 
 // attempt with an error transport.Retryable accepts, and the caller
 // (transport.SendRetrying, the notifier) sends the same message again,
 // which the stream stores once within its duplicate window.
-func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
+func (t *Transport) Send(ctx context.Context, tg target.Target, p transport.Priority, msg transport.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
