@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/harkmq/hark/notify/internal/notifydriver"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -31,7 +32,10 @@ const (
 	// DriverMessagingV2 sends the oslo.version 2.0 envelope to every topic
 	// through the transport. The default driver.
 	DriverMessagingV2 = "messagingv2"
-	// DriverLog logs every notification (see the log driver in WithDriverNames).
+	// DriverLog logs every notification as JSON with secrets masked
+	// (oslo's mask_dict_password), under the WithNotifierLogger logger
+	// named "oslo.messaging.notification.<event_type>", at the level of
+	// its priority (critical: Error with critical=true).
 	DriverLog = "log"
 	// DriverRouting hands each notification to the drivers its routing
 	// config selects (see WithRoutingConfig).
@@ -94,15 +98,15 @@ func (b *driverBuilder) build(name string) (NotifyDriver, error) {
 	)
 	switch name {
 	case DriverMessaging:
-		d, err = newMessagingDriver(name, 1, b.tr, b.o)
+		d, err = b.messaging(name, 1)
 	case DriverMessagingV2:
-		d, err = newMessagingDriver(name, 2, b.tr, b.o)
+		d, err = b.messaging(name, 2)
 	case DriverLog:
-		d = newLogDriver(b.o.logger)
+		d = notifydriver.NewLog(b.o.logger, ErrInvalidPayload)
 	case DriverRouting:
 		d, err = newRoutingDriver(b)
 	case DriverNoop:
-		d = noopDriver{}
+		d = notifydriver.Noop{}
 	case DriverTest:
 		b.test = NewTestDriver()
 		d = b.test
@@ -114,4 +118,18 @@ func (b *driverBuilder) build(name string) (NotifyDriver, error) {
 	}
 	b.built[name] = d
 	return d, nil
+}
+
+// messaging builds a messaging driver of oslo's message version.
+func (b *driverBuilder) messaging(name string, version int) (NotifyDriver, error) {
+	if b.tr == nil {
+		return nil, fmt.Errorf("%w: the %s driver needs a transport", ErrInvalidNotifierOption, name)
+	}
+	return notifydriver.NewMessaging(name, version, b.tr, notifydriver.MessagingConfig{
+		Topics:      b.o.topics,
+		Exchange:    b.o.exchange,
+		Compression: b.o.compression,
+		Policy:      b.o.policy,
+		Logger:      b.o.logger,
+	})
 }

@@ -28,7 +28,7 @@ type Recorded struct {
 
 // TestDriver is oslo's "test" driver without its module-level list: it
 // records every notification it gets, for assertions. Use one with
-// WithDriver(NewTestDriver()), or name "test" in Driver and reach it with
+// WithDriver(NewTestDriver()), or name "test" in WithDriverNames and reach it with
 // (*Notifier).TestDriver. Safe for concurrent use.
 type TestDriver struct {
 	mu   sync.Mutex
