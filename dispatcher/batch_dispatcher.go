@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"slices"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // BatchDispatcher dispatches batches of notifications to batch endpoints
@@ -65,7 +67,7 @@ func (b *BatchDispatcher) Dispatch(ctx context.Context, ns []*Notification) []Ou
 
 // dispatchGroup dispatches the notifications ns[i] for i in group, all of
 // priority p, and records their outcome in outs.
-func (b *BatchDispatcher) dispatchGroup(ctx context.Context, p Priority, ns []*Notification, group []int, payloads []payloadFields, outs []Outcome) {
+func (b *BatchDispatcher) dispatchGroup(ctx context.Context, p transport.Priority, ns []*Notification, group []int, payloads []payloadFields, outs []Outcome) {
 	bs, ok := b.routes.byPriority[p]
 	if !ok {
 		if !p.Valid() {
@@ -99,4 +101,4 @@ func (b *BatchDispatcher) dispatchGroup(ctx context.Context, p Priority, ns []*N
 // Priorities lists the priorities at least one endpoint handles, in oslo's
 // order (audit, debug, info, warn, error, critical, sample). The slice is new
 // on every call.
-func (b *BatchDispatcher) Priorities() []Priority { return slices.Clone(b.routes.priorities) }
+func (b *BatchDispatcher) Priorities() []transport.Priority { return slices.Clone(b.routes.priorities) }

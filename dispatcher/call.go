@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // Call describes one endpoint call, for the observer set with WithObserver.
@@ -14,7 +16,7 @@ type Call struct {
 	// Endpoint is the endpoint's name (see New).
 	Endpoint string
 	// Priority is the priority dispatched.
-	Priority Priority
+	Priority transport.Priority
 	// Result is what the endpoint returned, or the Requeue the dispatcher
 	// substituted for a panic.
 	Result Result
@@ -30,7 +32,7 @@ type Call struct {
 // invoke runs fn, the endpoint method ep bound for priority p, turning a
 // panic into a logged RequeueWith(*PanicError), and reports the call to the
 // observer.
-func invoke(o *options, ep *endpoint, p Priority, count int, fn func() Result) (r Result) {
+func invoke(o *options, ep *endpoint, p transport.Priority, count int, fn func() Result) (r Result) {
 	panicked := false
 	var start time.Time
 	if o.observer != nil {

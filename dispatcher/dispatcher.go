@@ -3,6 +3,8 @@ package dispatcher
 import (
 	"context"
 	"slices"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // Outcome is the result of dispatching one notification.
@@ -86,4 +88,4 @@ func (d *Dispatcher) Dispatch(ctx context.Context, n *Notification) Outcome {
 // Priorities lists the priorities at least one endpoint handles, in oslo's
 // order (audit, debug, info, warn, error, critical, sample). The slice is new
 // on every call.
-func (d *Dispatcher) Priorities() []Priority { return slices.Clone(d.routes.priorities) }
+func (d *Dispatcher) Priorities() []transport.Priority { return slices.Clone(d.routes.priorities) }

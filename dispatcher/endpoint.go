@@ -1,6 +1,10 @@
 package dispatcher
 
-import "context"
+import (
+	"context"
+
+	"github.com/harkmq/hark/transport"
+)
 
 // An endpoint is any value implementing one or more of the per-priority
 // interfaces below (oslo: an object with methods named after priorities).
@@ -97,5 +101,5 @@ type Namer interface {
 // priority sets (harkd's endpoints). Declaring a priority without its
 // method is an error.
 type Prioritizer interface {
-	Priorities() []Priority
+	Priorities() []transport.Priority
 }

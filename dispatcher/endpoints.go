@@ -28,71 +28,71 @@ type binding[F any] struct {
 
 // singleMethods returns the single-notification methods v implements, by
 // priority.
-func singleMethods(v any) map[Priority]singleFunc {
-	m := map[Priority]singleFunc{}
+func singleMethods(v any) map[transport.Priority]singleFunc {
+	m := map[transport.Priority]singleFunc{}
 	if e, ok := v.(AuditEndpoint); ok {
-		m[Audit] = e.Audit
+		m[transport.Audit] = e.Audit
 	}
 	if e, ok := v.(DebugEndpoint); ok {
-		m[Debug] = e.Debug
+		m[transport.Debug] = e.Debug
 	}
 	if e, ok := v.(InfoEndpoint); ok {
-		m[Info] = e.Info
+		m[transport.Info] = e.Info
 	}
 	if e, ok := v.(WarnEndpoint); ok {
-		m[Warn] = e.Warn
+		m[transport.Warn] = e.Warn
 	}
 	if e, ok := v.(ErrorEndpoint); ok {
-		m[Error] = e.Error
+		m[transport.Error] = e.Error
 	}
 	if e, ok := v.(CriticalEndpoint); ok {
-		m[Critical] = e.Critical
+		m[transport.Critical] = e.Critical
 	}
 	if e, ok := v.(SampleEndpoint); ok {
-		m[Sample] = e.Sample
+		m[transport.Sample] = e.Sample
 	}
 	return m
 }
 
 // batchMethods returns the batch methods v implements, by priority.
-func batchMethods(v any) map[Priority]batchFunc {
-	m := map[Priority]batchFunc{}
+func batchMethods(v any) map[transport.Priority]batchFunc {
+	m := map[transport.Priority]batchFunc{}
 	if e, ok := v.(AuditBatchEndpoint); ok {
-		m[Audit] = e.Audit
+		m[transport.Audit] = e.Audit
 	}
 	if e, ok := v.(DebugBatchEndpoint); ok {
-		m[Debug] = e.Debug
+		m[transport.Debug] = e.Debug
 	}
 	if e, ok := v.(InfoBatchEndpoint); ok {
-		m[Info] = e.Info
+		m[transport.Info] = e.Info
 	}
 	if e, ok := v.(WarnBatchEndpoint); ok {
-		m[Warn] = e.Warn
+		m[transport.Warn] = e.Warn
 	}
 	if e, ok := v.(ErrorBatchEndpoint); ok {
-		m[Error] = e.Error
+		m[transport.Error] = e.Error
 	}
 	if e, ok := v.(CriticalBatchEndpoint); ok {
-		m[Critical] = e.Critical
+		m[transport.Critical] = e.Critical
 	}
 	if e, ok := v.(SampleBatchEndpoint); ok {
-		m[Sample] = e.Sample
+		m[transport.Sample] = e.Sample
 	}
 	return m
 }
 
 // routes is a dispatcher's immutable routing table.
 type routes[F any] struct {
-	byPriority map[Priority][]binding[F]
-	priorities []Priority // with at least one binding, in oslo order
+	byPriority map[transport.Priority][]binding[F]
+	priorities []transport.Priority // with at least one binding, in oslo order
 }
 
 // bind builds the routing table for endpoints with methods (singleMethods
 // or batchMethods); other (the other form's methods) only improves the
 // error for an endpoint that implements the wrong form.
-func bind[F, G any](endpoints []any, methods func(any) map[Priority]F, other func(any) map[Priority]G, batch bool) (routes[F], error) {
+func bind[F, G any](endpoints []any, methods func(any) map[transport.Priority]F, other func(any) map[transport.Priority]G, batch bool) (routes[F], error) {
 	eps := make([]*endpoint, len(endpoints))
-	found := make([]map[Priority]F, len(endpoints))
+	found := make([]map[transport.Priority]F, len(endpoints))
 	for i, v := range endpoints {
 		if v == nil {
 			return routes[F]{}, fmt.Errorf("%w: endpoint %d is nil", ErrNoHandler, i)
@@ -112,7 +112,7 @@ func bind[F, G any](endpoints []any, methods func(any) map[Priority]F, other fun
 		}
 	}
 	dedupeNames(eps)
-	r := routes[F]{byPriority: map[Priority][]binding[F]{}}
+	r := routes[F]{byPriority: map[transport.Priority][]binding[F]{}}
 	for _, p := range transport.Priorities() {
 		for i, m := range found {
 			if fn, ok := m[p]; ok {
@@ -128,11 +128,11 @@ func bind[F, G any](endpoints []any, methods func(any) map[Priority]F, other fun
 
 // narrow keeps only the methods for priorities in keep: an endpoint that
 // declares its priorities is bound (and so subscribed) to those alone.
-func narrow[F any](m map[Priority]F, keep []Priority) error {
+func narrow[F any](m map[transport.Priority]F, keep []transport.Priority) error {
 	if len(keep) == 0 {
 		return fmt.Errorf("%w: it declares no priorities", ErrNoHandler)
 	}
-	want := map[Priority]bool{}
+	want := map[transport.Priority]bool{}
 	for _, p := range keep {
 		if _, ok := m[p]; !ok {
 			return fmt.Errorf("%w: it declares priority %q but has no method for it", ErrNoHandler, p)

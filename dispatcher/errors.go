@@ -3,6 +3,8 @@ package dispatcher
 import (
 	"errors"
 	"fmt"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // Sentinel errors. Errors from this package wrap these so callers can branch
@@ -52,7 +54,7 @@ type PanicError struct {
 	// Endpoint is the endpoint's name.
 	Endpoint string
 	// Priority is the priority being dispatched.
-	Priority Priority
+	Priority transport.Priority
 	// Value is the value passed to panic.
 	Value any
 	// Stack is the panicking goroutine's stack trace.

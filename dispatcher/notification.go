@@ -22,7 +22,7 @@ type Notification struct {
 	// does (Python's str.lower: "İNFO" is "i̇nfo", unknown). It may be
 	// a value that is not one of the seven priorities; the dispatcher acks
 	// those with a warning, as oslo does.
-	Priority Priority
+	Priority transport.Priority
 	// Payload is the payload as raw JSON, as the notifier wrote it (so it
 	// may hold Python's NaN, Infinity and -Infinity); Decode unmarshals it.
 	Payload json.RawMessage

@@ -2,16 +2,28 @@ package dispatcher
 
 import "github.com/harkmq/hark/transport"
 
-// Priority is a notification priority; see transport.Priority.
+// Priority is transport.Priority under a second name.
+//
+// Deprecated: use transport.Priority, the one name of the type.
 type Priority = transport.Priority
 
-// The seven priorities, re-exported for endpoint authors.
+// The seven priorities under a second name.
+//
+// Deprecated: use transport.Audit, transport.Debug, transport.Info,
+// transport.Warn, transport.Error, transport.Critical and transport.Sample.
 const (
-	Audit    = transport.Audit
-	Debug    = transport.Debug
-	Info     = transport.Info
-	Warn     = transport.Warn
-	Error    = transport.Error
+	// Deprecated: use transport.Audit.
+	Audit = transport.Audit
+	// Deprecated: use transport.Debug.
+	Debug = transport.Debug
+	// Deprecated: use transport.Info.
+	Info = transport.Info
+	// Deprecated: use transport.Warn.
+	Warn = transport.Warn
+	// Deprecated: use transport.Error.
+	Error = transport.Error
+	// Deprecated: use transport.Critical.
 	Critical = transport.Critical
-	Sample   = transport.Sample
+	// Deprecated: use transport.Sample.
+	Sample = transport.Sample
 )

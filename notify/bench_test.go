@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -20,11 +21,11 @@ type counter struct {
 	done chan struct{}
 }
 
-func (c *counter) Info(context.Context, *notify.Notification) notify.Result {
+func (c *counter) Info(context.Context, *dispatcher.Notification) dispatcher.Result {
 	if c.n.Add(1) == c.want {
 		close(c.done)
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // preload encodes one notification and sends it n times (distinct unique

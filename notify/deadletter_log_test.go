@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -31,11 +32,11 @@ func deadLetterLine(t *testing.T, logs *observer.ObservedLogs, snippet string) o
 func TestDeadLetterLog_rejected(t *testing.T) {
 	tr := newTransport(t)
 	core, logs := observer.New(zap.InfoLevel)
-	ep := &recorder{name: "webhook", next: []notify.Result{notify.Reject(errors.New("webhook http://h/x: 400 Bad Request"))}}
+	ep := &recorder{name: "webhook", next: []dispatcher.Result{dispatcher.Reject(errors.New("webhook http://h/x: 400 Bad Request"))}}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, allowRequeue, notify.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 	start(t, l)
-	id := send(t, tr, topic, notify.Info, nil, "compute.instance.create.end", 1)
+	id := send(t, tr, topic, transport.Info, nil, "compute.instance.create.end", 1)
 	dl := deadLetters(t, tr, topic, 1)[0]
 
 	line := deadLetterLine(t, logs, "rejected")
@@ -59,13 +60,13 @@ func TestDeadLetterLog_maxDeliveries(t *testing.T) {
 	core, logs := observer.New(zap.InfoLevel)
 	ep := &recorder{name: "db"}
 	for range 2 {
-		ep.next = append(ep.next, notify.RequeueWith(errors.New("database down")))
+		ep.next = append(ep.next, dispatcher.RequeueWith(errors.New("database down")))
 	}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep},
 		notify.WithRequeue(notify.RequeuePolicy{Allow: true, MaxDeliveries: 2}), notify.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 	start(t, l)
-	id := send(t, tr, topic, notify.Info, nil, "e", 1)
+	id := send(t, tr, topic, transport.Info, nil, "e", 1)
 	dl := deadLetters(t, tr, topic, 1)[0]
 
 	line := deadLetterLine(t, logs, "maximum deliveries")
@@ -88,7 +89,7 @@ func TestDeadLetterLog_decodeErrorNamesTheRecord(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 	for _, body := range []string{`{"oslo.version": "2.0", "oslo.message": "{not json"}`, `not json at all`} {
-		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, transport.Message{Body: []byte(body)}))
+		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, transport.Message{Body: []byte(body)}))
 	}
 	dls := deadLetters(t, tr, topic, 2)
 	eventually(t, func() bool { return logs.FilterMessageSnippet("cannot decode").Len() == 2 }, "two decode-error lines")
@@ -111,11 +112,11 @@ func TestDeadLetterLog_decodeErrorNamesTheRecord(t *testing.T) {
 func TestDeadLetterLog_transportWithoutDeadLetters(t *testing.T) {
 	tr := limited{Transport: newTransport(t), caps: transport.Capabilities{Requeue: true}}
 	core, logs := observer.New(zap.InfoLevel)
-	ep := &recorder{name: "webhook", next: []notify.Result{notify.Reject(errors.New("400"))}}
+	ep := &recorder{name: "webhook", next: []dispatcher.Result{dispatcher.Reject(errors.New("400"))}}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, allowRequeue, notify.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 	start(t, l)
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	line := deadLetterLine(t, logs, "cannot dead-letter")
 	assert.Equal(t, zapcore.ErrorLevel, line.Level)
 	f := line.ContextMap()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -106,7 +107,7 @@ func TestDedup_failed_ack_is_remembered(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ev.count(notify.EventDuplicate) == 1 }, "the redelivery was recognised as a duplicate")
 	quiet(t, func() bool { return ev.count(notify.EventReceived) > 2 }, "the duplicate's acknowledgement did not settle it")
 	assert.Equal(t, 1, ep.count(), "dispatched once")
@@ -125,7 +126,7 @@ func TestDedup_every_duplicate_is_counted(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ev.count(notify.EventDuplicate) == 3 }, "three redeliveries recognised")
 	quiet(t, func() bool { return ev.count(notify.EventReceived) > 4 }, "the last acknowledgement did not settle it")
 	assert.Equal(t, 1, ep.count(), "dispatched once")
@@ -140,12 +141,12 @@ func TestDedup_every_duplicate_is_counted(t *testing.T) {
 func TestDedup_dropped_with_a_failed_ack_is_remembered(t *testing.T) {
 	tr := &flakyTransport{Transport: newTransport(t)}
 	tr.failAcks.Store(1)
-	ep, ev := &recorder{next: []notify.Result{notify.Requeue}}, &events{}
+	ep, ev := &recorder{next: []dispatcher.Result{dispatcher.Requeue}}, &events{}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithObserver(ev.add))
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ev.count(notify.EventDuplicate) == 1 }, "the redelivery was recognised as a duplicate")
 	assert.Equal(t, 1, ep.count())
 }
@@ -159,12 +160,12 @@ func TestDedup_requeued_is_dispatched_again(t *testing.T) {
 			if lost {
 				tr.failRequeues.Store(1)
 			}
-			ep, ev := &recorder{next: []notify.Result{notify.Requeue}}, &events{}
+			ep, ev := &recorder{next: []dispatcher.Result{dispatcher.Requeue}}, &events{}
 			l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, allowRequeue, notify.WithObserver(ev.add))
 			require.NoError(t, err)
 			start(t, l)
 
-			send(t, tr, topic, notify.Info, nil, "e", 1)
+			send(t, tr, topic, transport.Info, nil, "e", 1)
 			eventually(t, func() bool { return ev.count(notify.EventAcked) == 1 }, "handled on the second delivery")
 			assert.Equal(t, 2, ep.count())
 			assert.Equal(t, 2, ep.calls()[1].Deliveries)
@@ -177,15 +178,15 @@ func TestDedup_requeued_is_dispatched_again(t *testing.T) {
 // letter replayed under its original ids is dispatched.
 func TestDedup_dead_lettered_then_replayed_is_dispatched_again(t *testing.T) {
 	tr := newTransport(t)
-	ep, ev := &recorder{next: []notify.Result{notify.Reject(errors.New("bad"))}}, &events{}
+	ep, ev := &recorder{next: []dispatcher.Result{dispatcher.Reject(errors.New("bad"))}}, &events{}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithObserver(ev.add))
 	require.NoError(t, err)
 	start(t, l)
 
 	msg := encoded(t)
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 	eventually(t, func() bool { return ev.count(notify.EventDeadLettered) == 1 }, "dead-lettered")
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 	eventually(t, func() bool { return ev.count(notify.EventAcked) == 1 }, "the replay was handled")
 	assert.Equal(t, 2, ep.count())
 	assert.Zero(t, ev.count(notify.EventDuplicate))
@@ -200,7 +201,7 @@ func TestDedup_abandoned_by_a_forced_shutdown_is_dispatched_again(t *testing.T) 
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithExecutor(executor.Pooled(2)))
 	require.NoError(t, err)
 	require.NoError(t, l.Start(context.Background()))
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ep.calls.Load() == 1 }, "dispatched")
 	l.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -215,12 +216,12 @@ func TestDedup_abandoned_by_a_forced_shutdown_is_dispatched_again(t *testing.T) 
 // cancelled; later calls are handled at once.
 type stuckOnce struct{ calls atomic.Int32 }
 
-func (s *stuckOnce) Info(ctx context.Context, _ *notify.Notification) notify.Result {
+func (s *stuckOnce) Info(ctx context.Context, _ *dispatcher.Notification) dispatcher.Result {
 	if s.calls.Add(1) == 1 {
 		<-ctx.Done()
-		return notify.RequeueWith(ctx.Err())
+		return dispatcher.RequeueWith(ctx.Err())
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // TestDedup_window: a copy within the window is suppressed; one after
@@ -236,16 +237,16 @@ func TestDedup_window(t *testing.T) {
 		start(t, l)
 
 		msg := encoded(t)
-		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 		synctest.Wait()
 		require.Equal(t, 1, ev.count(notify.EventAcked), "handled")
 		time.Sleep(window - time.Millisecond)
-		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 		synctest.Wait()
 		require.Equal(t, 1, ev.count(notify.EventDuplicate), "a copy within the window is a duplicate")
 
 		time.Sleep(2 * time.Millisecond) // the id, recorded window+1ms ago, ages out
-		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 		synctest.Wait()
 		assert.Equal(t, 2, ev.count(notify.EventAcked), "a copy after the window is dispatched")
 		assert.Equal(t, 2, ep.count())
@@ -265,7 +266,7 @@ func TestDedup_size_bound(t *testing.T) {
 
 	first, second := encoded(t), encoded(t)
 	for _, m := range []transport.Message{first, second, second, first} {
-		require.NoError(t, tr.Send(context.Background(), topic, notify.Info, m))
+		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, m))
 	}
 	eventually(t, func() bool { return ev.count(notify.EventAcked) == 3 }, "first, second, first again")
 	assert.Equal(t, 1, ev.count(notify.EventDuplicate), "the second's copy")

@@ -5,26 +5,27 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/harkmq/hark/notify/internal/notifydriver"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
 
 // NotifyDriver delivers notifications for a Notifier: oslo's notification
 // driver (the oslo.messaging.notify.drivers entry points). The built-in
-// drivers are chosen by name with Driver; WithDriver adds a custom one.
+// drivers are chosen by name with WithDriverNames; WithDriver adds a custom one.
 type NotifyDriver interface {
 	// Notify delivers m, whose priority is p. m is built once per Notifier
 	// call and shared by every driver: a driver must not modify it (copy
 	// the struct to change a field) nor keep its maps or slices after
-	// returning. retry is the caller's retry setting with Retry's
+	// returning. retry is the caller's retry setting with WithRetry's
 	// semantics (-1: until ctx is done, 0: no retry, n: n retries); a
 	// driver that can fail transiently honours it. Notify must honour ctx
 	// and be safe for concurrent use. Its error is returned to the
 	// Notifier's caller (joined with other drivers' errors) and logged.
-	Notify(ctx context.Context, m *oslo.OsloMessage, p Priority, retry int) error
+	Notify(ctx context.Context, m *oslo.OsloMessage, p transport.Priority, retry int) error
 }
 
-// Names of the built-in drivers, as Driver and a routing config spell them.
+// Names of the built-in drivers, as WithDriverNames and a routing config spell them.
 const (
 	// DriverMessaging sends oslo's v1 body (the message object itself) to
 	// every topic through the transport.
@@ -32,10 +33,13 @@ const (
 	// DriverMessagingV2 sends the oslo.version 2.0 envelope to every topic
 	// through the transport. The default driver.
 	DriverMessagingV2 = "messagingv2"
-	// DriverLog logs every notification (see the log driver in Driver).
+	// DriverLog logs every notification as JSON with secrets masked
+	// (oslo's mask_dict_password), under the WithNotifierLogger logger
+	// named "oslo.messaging.notification.<event_type>", at the level of
+	// its priority (critical: Error with critical=true).
 	DriverLog = "log"
 	// DriverRouting hands each notification to the drivers its routing
-	// config selects (see RoutingConfig).
+	// config selects (see WithRoutingConfig).
 	DriverRouting = "routing"
 	// DriverNoop drops every notification.
 	DriverNoop = "noop"
@@ -43,7 +47,7 @@ const (
 	DriverTest = "test"
 )
 
-// DriverNames returns the names Driver accepts, sorted. The slice is new on
+// DriverNames returns the names WithDriverNames accepts, sorted. The slice is new on
 // every call.
 func DriverNames() []string {
 	return []string{DriverLog, DriverMessaging, DriverMessagingV2, DriverNoop, DriverRouting, DriverTest}
@@ -71,7 +75,7 @@ func driverLabel(d NotifyDriver) string {
 }
 
 // driverBuilder makes the built-in drivers of one Notifier. Each name is
-// built once, so the routing driver and Driver share instances (a "test"
+// built once, so the routing driver and WithDriverNames share instances (a "test"
 // driver named in both records into the one TestDriver the Notifier
 // exposes, much as oslo's module-level list does).
 type driverBuilder struct {
@@ -95,15 +99,15 @@ func (b *driverBuilder) build(name string) (NotifyDriver, error) {
 	)
 	switch name {
 	case DriverMessaging:
-		d, err = newMessagingDriver(name, 1, b.tr, b.o)
+		d, err = b.messaging(name, 1)
 	case DriverMessagingV2:
-		d, err = newMessagingDriver(name, 2, b.tr, b.o)
+		d, err = b.messaging(name, 2)
 	case DriverLog:
-		d = newLogDriver(b.o.logger)
+		d = notifydriver.NewLog(b.o.logger, ErrInvalidPayload)
 	case DriverRouting:
 		d, err = newRoutingDriver(b)
 	case DriverNoop:
-		d = noopDriver{}
+		d = notifydriver.Noop{}
 	case DriverTest:
 		b.test = NewTestDriver()
 		d = b.test
@@ -115,4 +119,18 @@ func (b *driverBuilder) build(name string) (NotifyDriver, error) {
 	}
 	b.built[name] = d
 	return d, nil
+}
+
+// messaging builds a messaging driver of oslo's message version.
+func (b *driverBuilder) messaging(name string, version int) (NotifyDriver, error) {
+	if b.tr == nil {
+		return nil, fmt.Errorf("%w: the %s driver needs a transport", ErrInvalidNotifierOption, name)
+	}
+	return notifydriver.NewMessaging(name, version, b.tr, notifydriver.MessagingConfig{
+		Topics:      b.o.topics,
+		Exchange:    b.o.exchange,
+		Compression: b.o.compression,
+		Policy:      b.o.policy,
+		Logger:      b.o.logger,
+	})
 }

@@ -19,20 +19,20 @@ import (
 // the message as JSON on "oslo.messaging.notification.<event_type>" at the
 // priority's level, with secrets masked and without the context.
 func TestLogNotifier(t *testing.T) {
-	want := map[notify.Priority]zapcore.Level{
-		notify.Audit:    zapcore.InfoLevel,
-		notify.Debug:    zapcore.DebugLevel,
-		notify.Info:     zapcore.InfoLevel,
-		notify.Warn:     zapcore.WarnLevel,
-		notify.Error:    zapcore.ErrorLevel,
-		notify.Critical: zapcore.ErrorLevel,
-		notify.Sample:   zapcore.InfoLevel,
+	want := map[transport.Priority]zapcore.Level{
+		transport.Audit:    zapcore.InfoLevel,
+		transport.Debug:    zapcore.DebugLevel,
+		transport.Info:     zapcore.InfoLevel,
+		transport.Warn:     zapcore.WarnLevel,
+		transport.Error:    zapcore.ErrorLevel,
+		transport.Critical: zapcore.ErrorLevel,
+		transport.Sample:   zapcore.InfoLevel,
 	}
 	for _, p := range transport.Priorities() {
 		t.Run(string(p), func(t *testing.T) {
 			core, logs := observer.New(zapcore.DebugLevel)
-			n := newNotifier(t, nil, notify.Driver("log"), notify.PublisherID("test.localhost"),
-				notify.NotifierLogger(zap.New(core)))
+			n := newNotifier(t, nil, notify.WithDriverNames("log"), notify.WithPublisherID("test.localhost"),
+				notify.WithNotifierLogger(zap.New(core)))
 			payload := map[string]any{
 				"name":     "vm1",
 				"password": "hunter2",
@@ -48,7 +48,7 @@ func TestLogNotifier(t *testing.T) {
 			assert.Equal(t, want[p], e.Level)
 			assert.Equal(t, "oslo.messaging.notification.test.notify", e.LoggerName)
 			assert.Equal(t, string(p), e.ContextMap()["priority"])
-			if p == notify.Critical {
+			if p == transport.Critical {
 				assert.Equal(t, true, e.ContextMap()["critical"])
 			} else {
 				assert.NotContains(t, e.ContextMap(), "critical")
@@ -76,7 +76,7 @@ func TestLogNotifier(t *testing.T) {
 
 func TestLogNotifierSkipsDisabledLevels(t *testing.T) {
 	core, logs := observer.New(zapcore.WarnLevel)
-	n := newNotifier(t, nil, notify.Driver("log"), notify.NotifierLogger(zap.New(core)))
+	n := newNotifier(t, nil, notify.WithDriverNames("log"), notify.WithNotifierLogger(zap.New(core)))
 	ctx := context.Background()
 	require.NoError(t, n.Debug(ctx, nil, "x", nil))
 	require.NoError(t, n.Info(ctx, nil, "x", nil))
@@ -89,7 +89,7 @@ func TestLogNotifierSkipsDisabledLevels(t *testing.T) {
 // masked, instead of failing the send.
 func TestLogNotifier_nonFinite(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
-	n := newNotifier(t, nil, notify.Driver("log"), notify.NotifierLogger(zap.New(core)))
+	n := newNotifier(t, nil, notify.WithDriverNames("log"), notify.WithNotifierLogger(zap.New(core)))
 	require.NoError(t, n.Info(context.Background(), nil, "x", json.RawMessage(`{"cpu": NaN, "password": "p", "max": Infinity}`)))
 	require.Equal(t, 1, logs.Len())
 	msg := logs.All()[0].Message

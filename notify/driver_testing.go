@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
 
@@ -21,14 +22,14 @@ type Recorded struct {
 	// UniqueID is empty (the messaging drivers set it per send).
 	Message oslo.OsloMessage
 	// Priority is the notification's priority (lower case).
-	Priority Priority
+	Priority transport.Priority
 	// Retry is the retry setting the call used (-1: retry forever).
 	Retry int
 }
 
 // TestDriver is oslo's "test" driver without its module-level list: it
 // records every notification it gets, for assertions. Use one with
-// WithDriver(NewTestDriver()), or name "test" in Driver and reach it with
+// WithDriver(NewTestDriver()), or name "test" in WithDriverNames and reach it with
 // (*Notifier).TestDriver. Safe for concurrent use.
 type TestDriver struct {
 	mu   sync.Mutex
@@ -40,7 +41,7 @@ func NewTestDriver() *TestDriver { return &TestDriver{} }
 
 // Notify records the notification. It copies the message, its payload and
 // its context map (shallowly), so later changes by the caller do not show.
-func (d *TestDriver) Notify(_ context.Context, m *oslo.OsloMessage, p Priority, retry int) error {
+func (d *TestDriver) Notify(_ context.Context, m *oslo.OsloMessage, p transport.Priority, retry int) error {
 	rec := Recorded{Message: *m, Priority: p, Retry: retry}
 	rec.Message.Payload = slices.Clone(m.Payload)
 	rec.Message.Context = maps.Clone(m.Context)

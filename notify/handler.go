@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -31,7 +32,7 @@ type handler struct {
 	pool          string
 	// deadLetterTo names where the transport sends the dead letters of a
 	// message from a target (the listen config's DeadLetterTarget).
-	deadLetterTo func(transport.Target) transport.Target
+	deadLetterTo func(target.Target) target.Target
 	budget       *oslo.DecompressionBudget
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/memory"
@@ -88,12 +88,12 @@ type recorder struct {
 	name string
 	mu   sync.Mutex
 	log  []call
-	next []notify.Result
+	next []dispatcher.Result
 }
 
 func (r *recorder) Name() string { return r.name }
 
-func (r *recorder) record(method string, n *notify.Notification) notify.Result {
+func (r *recorder) record(method string, n *dispatcher.Notification) dispatcher.Result {
 	var payload any
 	_ = json.Unmarshal(n.Payload, &payload)
 	r.mu.Lock()
@@ -108,10 +108,10 @@ func (r *recorder) record(method string, n *notify.Notification) notify.Result {
 		r.next = r.next[1:]
 		return res
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
-func (r *recorder) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (r *recorder) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return r.record("info", n)
 }
 

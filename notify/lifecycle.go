@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -185,7 +186,7 @@ func (r *run) submit(task executor.Task) bool {
 	return r.exec.Submit(r.submitCtx, task) == nil
 }
 
-type targetList []transport.Target
+type targetList []target.Target
 
 func (ts targetList) String() string {
 	s := ""

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -15,16 +16,16 @@ import (
 // Audit is an endpoint: it has a method for each priority it handles.
 type Audit struct{ done chan string }
 
-func (a Audit) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (a Audit) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	var p struct {
 		InstanceID string `json:"instance_id"`
 	}
 	if err := n.Decode(&p); err != nil {
-		return notify.Reject(err) // dead-lettered: retrying cannot fix a bad payload
+		return dispatcher.Reject(err) // dead-lettered: retrying cannot fix a bad payload
 	}
 	a.done <- fmt.Sprintf("%s %s from %s (request %v, delivery %d)",
 		n.EventType, p.InstanceID, n.PublisherID, n.Context["request_id"], n.Metadata.Deliveries)
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // A listener in pool "billing" dispatches info notifications to Audit; a
@@ -52,7 +53,7 @@ func ExampleListener() {
 		return
 	}
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"), notify.Topics("notifications"))
+	n, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithTopics("notifications"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -74,9 +75,9 @@ func ExampleListener() {
 // Samples is a batch endpoint: it receives every sample of a batch at once.
 type Samples struct{ done chan int }
 
-func (s Samples) Sample(_ context.Context, ns []*notify.Notification) notify.Result {
+func (s Samples) Sample(_ context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	s.done <- len(ns)
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // A batch listener flushes when the batch is full, or when the timeout has
@@ -90,7 +91,7 @@ func ExampleBatchListener() {
 	}
 	defer tr.Close()
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("ceilometer.polling"))
+	n, err := notify.NewNotifier(tr, notify.WithPublisherID("ceilometer.polling"))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -16,9 +16,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
+	"github.com/harkmq/hark/transport"
 )
 
 var allowRequeue = notify.WithRequeue(notify.RequeuePolicy{Allow: true})
@@ -28,7 +30,7 @@ func TestConstructor(t *testing.T) {
 	ep := &recorder{}
 	l, err := notify.NewListener(tr, []target.Target{{Topic: "foo"}}, []any{ep}, allowRequeue)
 	require.NoError(t, err)
-	assert.Equal(t, []notify.Priority{notify.Info}, l.Priorities(), "subscribes to what the endpoints implement")
+	assert.Equal(t, []transport.Priority{transport.Info}, l.Priorities(), "subscribes to what the endpoints implement")
 }
 
 func TestNoTargetTopic(t *testing.T) {
@@ -53,7 +55,7 @@ func TestOneTopic(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 
-	id := send(t, tr, target.Target{Topic: "testtopic"}, notify.Info, map[string]any{"ctxt": "1"}, "an_event.start", "test message")
+	id := send(t, tr, target.Target{Topic: "testtopic"}, transport.Info, map[string]any{"ctxt": "1"}, "an_event.start", "test message")
 	eventually(t, func() bool { return ep.count() == 1 }, "info called once")
 	quiet(t, func() bool { return ep.count() > 1 }, "info called more than once")
 
@@ -75,8 +77,8 @@ func TestTwoTopics(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, targets[0], notify.Info, map[string]any{"ctxt": "1"}, "an_event.start1", "test")
-	send(t, tr, targets[1], notify.Info, map[string]any{"ctxt": "2"}, "an_event.start2", "test")
+	send(t, tr, targets[0], transport.Info, map[string]any{"ctxt": "1"}, "an_event.start1", "test")
+	send(t, tr, targets[1], transport.Info, map[string]any{"ctxt": "2"}, "an_event.start2", "test")
 	eventually(t, func() bool { return ep.count() == 2 }, "both topics delivered")
 	events := []string{ep.calls()[0].EventType, ep.calls()[1].EventType}
 	sort.Strings(events)
@@ -91,9 +93,9 @@ func TestTwoExchanges(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, target.Target{Topic: "topic"}, notify.Info, nil, "an_event.start_default", "test") // default exchange: not listened to
-	send(t, tr, targets[0], notify.Info, nil, "an_event.start1", "test")
-	send(t, tr, targets[1], notify.Info, nil, "an_event.start2", "test")
+	send(t, tr, target.Target{Topic: "topic"}, transport.Info, nil, "an_event.start_default", "test") // default exchange: not listened to
+	send(t, tr, targets[0], transport.Info, nil, "an_event.start1", "test")
+	send(t, tr, targets[1], transport.Info, nil, "an_event.start2", "test")
 	eventually(t, func() bool { return ep.count() == 2 }, "both exchanges delivered")
 	quiet(t, func() bool { return ep.count() > 2 }, "the default exchange's notification arrived")
 	for _, c := range ep.calls() {
@@ -112,19 +114,19 @@ func TestTwoEndpoints(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, target.Target{Topic: "topic"}, notify.Info, nil, "an_event.start", "test")
+	send(t, tr, target.Target{Topic: "topic"}, transport.Info, nil, "an_event.start", "test")
 	eventually(t, func() bool { return ep1.count() == 1 && ep2.count() == 1 }, "both endpoints called once")
 	quiet(t, func() bool { return ep1.count() > 1 || ep2.count() > 1 }, "an endpoint was called twice")
 }
 
 func TestRequeue(t *testing.T) {
 	tr := newTransport(t)
-	ep := &recorder{next: []notify.Result{notify.Requeue}}
+	ep := &recorder{next: []dispatcher.Result{dispatcher.Requeue}}
 	l, err := notify.NewListener(tr, []target.Target{{Topic: "topic"}}, []any{ep}, allowRequeue)
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, target.Target{Topic: "topic"}, notify.Info, nil, "an_event.start", "test")
+	send(t, tr, target.Target{Topic: "topic"}, transport.Info, nil, "an_event.start", "test")
 	eventually(t, func() bool { return ep.count() == 2 }, "requeued notification redelivered")
 	quiet(t, func() bool { return ep.count() > 2 }, "handled notification redelivered")
 	calls := ep.calls()
@@ -143,8 +145,8 @@ func TestTwoPools(t *testing.T) {
 	start(t, l1)
 	start(t, l2)
 
-	send(t, tr, targets[0], notify.Info, nil, "an_event.start", "test message0")
-	send(t, tr, targets[0], notify.Info, nil, "an_event.start", "test message1")
+	send(t, tr, targets[0], transport.Info, nil, "an_event.start", "test message0")
+	send(t, tr, targets[0], transport.Info, nil, "an_event.start", "test message1")
 	eventually(t, func() bool { return ep1.count() == 2 && ep2.count() == 2 }, "each pool got both")
 	quiet(t, func() bool { return ep1.count() > 2 || ep2.count() > 2 }, "a pool got a duplicate")
 }
@@ -170,7 +172,7 @@ func TestTwoPoolsThreeListener(t *testing.T) {
 	pool2 := func() int { return ep2.count() + ep3.count() }
 	sendRange := func(from, to int) {
 		for i := from; i < to; i++ {
-			send(t, tr, targets[0], notify.Info, map[string]any{"ctxt": fmt.Sprint(i)}, "an_event.start", fmt.Sprintf("test message%d", i))
+			send(t, tr, targets[0], transport.Info, map[string]any{"ctxt": fmt.Sprint(i)}, "an_event.start", fmt.Sprintf("test message%d", i))
 		}
 	}
 	stopWait := func(l *notify.Listener) {
@@ -223,11 +225,11 @@ func TestTwoPoolsThreeListener(t *testing.T) {
 // batchRecorder records the batches its Info receives.
 type batchRecorder struct {
 	mu      sync.Mutex
-	batches [][]*notify.Notification
+	batches [][]*dispatcher.Notification
 	panicAt int // panic on this batch number (1-based); 0 never
 }
 
-func (b *batchRecorder) Info(_ context.Context, ns []*notify.Notification) notify.Result {
+func (b *batchRecorder) Info(_ context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	b.mu.Lock()
 	b.batches = append(b.batches, ns)
 	n := len(b.batches)
@@ -235,7 +237,7 @@ func (b *batchRecorder) Info(_ context.Context, ns []*notify.Notification) notif
 	if n == b.panicAt {
 		panic(errors.New("boom"))
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func (b *batchRecorder) sizes() []int {
@@ -263,7 +265,7 @@ func TestBatchTimeout(t *testing.T) {
 	l, err := notify.NewBatchListener(tr, []target.Target{tgt}, []any{ep}, 5, time.Second, allowRequeue, notify.WithExecutor(executor.Blocking()))
 	require.NoError(t, err)
 	for i := range 12 {
-		send(t, tr, tgt, notify.Info, map[string]any{"ctxt": "1"}, "an_event.start", fmt.Sprintf("test message%d", i))
+		send(t, tr, tgt, transport.Info, map[string]any{"ctxt": "1"}, "an_event.start", fmt.Sprintf("test message%d", i))
 	}
 	start(t, l)
 	eventually(t, func() bool { return ep.total() == 12 }, "all 12 delivered")
@@ -284,7 +286,7 @@ func TestBatchSize(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 	for i := range 10 {
-		send(t, tr, tgt, notify.Info, nil, "an_event.start", fmt.Sprintf("test message%d", i))
+		send(t, tr, tgt, transport.Info, nil, "an_event.start", fmt.Sprintf("test message%d", i))
 	}
 	eventually(t, func() bool { return ep.total() == 10 }, "all 10 delivered")
 	assert.Equal(t, []int{5, 5}, ep.sizes())
@@ -298,7 +300,7 @@ func TestBatchSizeExceptionPath(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 	for i := range 10 {
-		send(t, tr, tgt, notify.Info, nil, "an_event.start", fmt.Sprintf("test message%d", i))
+		send(t, tr, tgt, transport.Info, nil, "an_event.start", fmt.Sprintf("test message%d", i))
 	}
 	eventually(t, func() bool { return ep.total() == 10 }, "both batches delivered")
 	assert.Equal(t, []int{5, 5}, ep.sizes(), "the first batch was delivered whole before the second panicked")

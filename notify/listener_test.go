@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -83,13 +84,13 @@ func TestLifecycle_start_context_cancel_stops(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, l.Start(ctx))
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ep.count() == 1 }, "delivered")
 	cancel()
 	wctx, wcancel := context.WithTimeout(context.Background(), waitFor)
 	defer wcancel()
 	require.NoError(t, l.Wait(wctx), "Wait returns once the start context stopped the listener")
-	send(t, tr, topic, notify.Info, nil, "e", 2)
+	send(t, tr, topic, transport.Info, nil, "e", 2)
 	quiet(t, func() bool { return ep.count() > 1 }, "a stopped listener dispatched")
 }
 
@@ -97,13 +98,13 @@ func TestRequeue_max_deliveries_dead_letters(t *testing.T) {
 	tr := newTransport(t)
 	ep := &recorder{name: "always-requeue"}
 	for range 10 {
-		ep.next = append(ep.next, notify.RequeueWith(errors.New("database down")))
+		ep.next = append(ep.next, dispatcher.RequeueWith(errors.New("database down")))
 	}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep},
 		notify.WithRequeue(notify.RequeuePolicy{Allow: true, MaxDeliveries: 3}), notify.WithPool("billing"))
 	require.NoError(t, err)
 	start(t, l)
-	send(t, tr, topic, notify.Info, map[string]any{"user": "u1"}, "compute.instance.create.end", map[string]any{"a": 1})
+	send(t, tr, topic, transport.Info, map[string]any{"user": "u1"}, "compute.instance.create.end", map[string]any{"a": 1})
 
 	dls := deadLetters(t, tr, topic, 1)
 	assert.Equal(t, 3, ep.count(), "delivered exactly MaxDeliveries times")
@@ -114,7 +115,7 @@ func TestRequeue_max_deliveries_dead_letters(t *testing.T) {
 	assert.Equal(t, 3, dl.Deliveries)
 	assert.Equal(t, "billing", dl.Source.Pool)
 	assert.Equal(t, "topic", dl.Source.Target.Topic)
-	assert.Equal(t, notify.Info, dl.Source.Priority)
+	assert.Equal(t, transport.Info, dl.Source.Priority)
 	om, err := oslo.DecodeNotification(dl.Original)
 	require.NoError(t, err, "the record keeps a replayable original")
 	assert.Equal(t, "compute.instance.create.end", om.EventType)
@@ -122,13 +123,13 @@ func TestRequeue_max_deliveries_dead_letters(t *testing.T) {
 
 func TestRequeue_backoff_delays_redelivery(t *testing.T) {
 	tr := newTransport(t)
-	ep := &recorder{next: []notify.Result{notify.Requeue}}
+	ep := &recorder{next: []dispatcher.Result{dispatcher.Requeue}}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep},
 		notify.WithRequeue(notify.RequeuePolicy{Allow: true, Backoff: []time.Duration{300 * time.Millisecond}}))
 	require.NoError(t, err)
 	start(t, l)
 	begin := time.Now()
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ep.count() == 2 }, "redelivered after the backoff")
 	assert.GreaterOrEqual(t, time.Since(begin), 300*time.Millisecond, "redelivered before the backoff")
 }
@@ -136,22 +137,22 @@ func TestRequeue_backoff_delays_redelivery(t *testing.T) {
 func TestRequeue_not_allowed_drops_with_warning(t *testing.T) {
 	tr := newTransport(t)
 	core, logs := observer.New(zap.WarnLevel)
-	ep := &recorder{next: []notify.Result{notify.Requeue}}
+	ep := &recorder{next: []dispatcher.Result{dispatcher.Requeue}}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 	start(t, l)
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return logs.FilterMessageSnippet("requeue is not allowed").Len() == 1 }, "drop logged")
 	quiet(t, func() bool { return ep.count() > 1 }, "redelivered although requeue is not allowed")
 }
 
 func TestReject_dead_letters_at_once(t *testing.T) {
 	tr := newTransport(t)
-	ep := &recorder{name: "webhook", next: []notify.Result{notify.Reject(errors.New("HTTP 400 Bad Request"))}}
+	ep := &recorder{name: "webhook", next: []dispatcher.Result{dispatcher.Reject(errors.New("HTTP 400 Bad Request"))}}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, allowRequeue)
 	require.NoError(t, err)
 	start(t, l)
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	dl := deadLetters(t, tr, topic, 1)[0]
 	assert.Equal(t, transport.ReasonRejected, dl.Info.Reason)
 	assert.Equal(t, "HTTP 400 Bad Request", dl.Info.LastError)
@@ -161,7 +162,7 @@ func TestReject_dead_letters_at_once(t *testing.T) {
 
 type errorRecorder struct{ recorder }
 
-func (e *errorRecorder) Error(_ context.Context, n *notify.Notification) notify.Result {
+func (e *errorRecorder) Error(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.record("error", n)
 }
 
@@ -172,7 +173,7 @@ func TestDecodeError_dead_letters_never_requeues(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 	garbage := []byte(`{"oslo.version": "2.0", "oslo.message": "{not json"}`)
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, transport.Message{Body: garbage, Header: transport.Header{"x-trace": "t1"}}))
+	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, transport.Message{Body: garbage, Header: transport.Header{"x-trace": "t1"}}))
 	dl := deadLetters(t, tr, topic, 1)[0]
 	assert.Equal(t, transport.ReasonDecode, dl.Info.Reason)
 	assert.Contains(t, dl.Info.LastError, "decode")
@@ -188,17 +189,17 @@ func TestPanic_becomes_requeue(t *testing.T) {
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, allowRequeue)
 	require.NoError(t, err)
 	start(t, l)
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return calls.Load() == 2 }, "redelivered after the panic")
 }
 
 type panicky struct{ calls *atomic.Int32 }
 
-func (p panicky) Info(context.Context, *notify.Notification) notify.Result {
+func (p panicky) Info(context.Context, *dispatcher.Notification) dispatcher.Result {
 	if p.calls.Add(1) == 1 {
 		panic("boom")
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func TestDuplicates_acknowledged_not_dispatched(t *testing.T) {
@@ -210,9 +211,9 @@ func TestDuplicates_acknowledged_not_dispatched(t *testing.T) {
 	m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
 	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 	eventually(t, func() bool { return ep.count() == 1 }, "first copy dispatched")
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 	quiet(t, func() bool { return ep.count() > 1 }, "the duplicate was dispatched")
 }
 
@@ -221,13 +222,13 @@ type slow struct {
 	calls atomic.Int32
 }
 
-func (s *slow) Info(ctx context.Context, _ *notify.Notification) notify.Result {
+func (s *slow) Info(ctx context.Context, _ *dispatcher.Notification) dispatcher.Result {
 	s.calls.Add(1)
 	select {
 	case <-time.After(s.d):
-		return notify.Handled
+		return dispatcher.Handled
 	case <-ctx.Done():
-		return notify.RequeueWith(ctx.Err())
+		return dispatcher.RequeueWith(ctx.Err())
 	}
 }
 
@@ -246,7 +247,7 @@ func TestAutoExtend_keeps_a_long_handler_exclusive(t *testing.T) {
 		require.NoError(t, err)
 		start(t, l1)
 		start(t, l2)
-		send(t, tr, topic, notify.Info, nil, "e", 1)
+		send(t, tr, topic, transport.Info, nil, "e", 1)
 		synctest.Wait()
 		require.Equal(t, int32(1), ep.calls.Load(), "dispatched")
 		time.Sleep(handler + lease) // the handler ends, and a lease would have run out again
@@ -261,7 +262,7 @@ func TestWait_deadline_gives_unsettled_back(t *testing.T) {
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{stuck}, notify.WithExecutor(executor.Pooled(2)))
 	require.NoError(t, err)
 	require.NoError(t, l.Start(context.Background()))
-	send(t, tr, topic, notify.Info, nil, "e", 1)
+	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return stuck.calls.Load() == 1 }, "dispatched")
 	l.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -326,11 +327,11 @@ func TestPriorityRouting_only_subscribed_priorities(t *testing.T) {
 	ep := &errorRecorder{}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep})
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []notify.Priority{notify.Info, notify.Error}, l.Priorities())
+	assert.ElementsMatch(t, []transport.Priority{transport.Info, transport.Error}, l.Priorities())
 	start(t, l)
-	send(t, tr, topic, notify.Error, nil, "e.error", 1)
-	send(t, tr, topic, notify.Warn, nil, "e.warn", 1)
-	send(t, tr, topic, notify.Info, nil, "e.info", 1)
+	send(t, tr, topic, transport.Error, nil, "e.error", 1)
+	send(t, tr, topic, transport.Warn, nil, "e.warn", 1)
+	send(t, tr, topic, transport.Info, nil, "e.info", 1)
 	eventually(t, func() bool { return ep.count() == 2 }, "info and error delivered")
 	quiet(t, func() bool { return ep.count() > 2 }, "warn delivered")
 	methods := map[string]string{}
@@ -341,29 +342,29 @@ func TestPriorityRouting_only_subscribed_priorities(t *testing.T) {
 }
 
 type rawRecorder struct {
-	got chan *notify.Notification
+	got chan *dispatcher.Notification
 }
 
-func (r rawRecorder) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (r rawRecorder) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	r.got <- n
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func TestNotification_Raw_and_Source(t *testing.T) {
 	tr := newTransport(t)
-	ep := rawRecorder{got: make(chan *notify.Notification, 1)}
+	ep := rawRecorder{got: make(chan *dispatcher.Notification, 1)}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithPool("fwd"))
 	require.NoError(t, err)
 	start(t, l)
 	m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`{"a": 1}`)}
 	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Compression: "gzip"})
 	require.NoError(t, err)
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, msg))
+	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
 	n := <-ep.got
 	assert.Equal(t, msg.Body, n.Raw().Body, "the raw body is kept byte for byte (here compressed)")
 	assert.Equal(t, msg.Header, n.Raw().Header)
 	assert.Equal(t, "fwd", n.Source().Pool)
 	assert.Equal(t, "topic", n.Source().Target.Topic)
 	assert.Equal(t, "openstack", n.Source().Target.Exchange)
-	assert.Equal(t, notify.Info, n.Source().Priority)
+	assert.Equal(t, transport.Info, n.Source().Priority)
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/harkmq/hark/transport/oslo"
 )
 
+// Context is a request context as notifiers send it (oslo's ctxt).
+type Context = map[string]any
+
 // Notifier sends notifications, as oslo.messaging's Notifier does: each
 // call builds one message (message_id, publisher_id, event_type, priority,
 // payload, timestamp, context) and hands it to every driver in turn. Safe
@@ -23,14 +26,14 @@ import (
 //     each error naming its driver and, for the messaging drivers, its
 //     topic), after retries; it is logged too. oslo logs and swallows every
 //     error, so a caller cannot tell a notification was lost.
-//   - With no Driver option the notifier sends with "messagingv2"; oslo's
+//   - With no WithDriverNames option the notifier sends with "messagingv2"; oslo's
 //     default is no driver, which silently drops everything.
 //   - The request context is sent as given (as oslo ≤ 14.3 does), not
 //     filtered to oslo.context's whitelist nor dropped (oslo ≥ 14.4 / HEAD):
 //     the caller decides what goes into it.
 //   - Failures are logged without the payload, which may hold secrets
 //     (oslo logs "Payload=...").
-//   - Each attempt is bounded apart (AttemptTimeout, 10s), and an attempt
+//   - Each attempt is bounded apart (WithAttemptTimeout, 10s), and an attempt
 //     that timed out is retried like a lost connection, with the same
 //     message (_unique_id and broker message ID), so a retry after an
 //     attempt the broker did store is dropped as a duplicate: by NATS
@@ -99,49 +102,49 @@ func (n *Notifier) Enabled() bool { return n.core.enabled }
 // PublisherID returns the publisher_id this notifier sends.
 func (n *Notifier) PublisherID() string { return n.publisherID }
 
-// TestDriver returns the driver loaded by Driver("test") (directly or
+// TestDriver returns the driver loaded by WithDriverNames("test") (directly or
 // through the routing config), or nil if there is none.
 func (n *Notifier) TestDriver() *TestDriver { return n.core.test }
 
 // Audit sends a notification with priority AUDIT. See Notify.
 func (n *Notifier) Audit(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Audit, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Audit, nctx, eventType, payload)
 }
 
 // Debug sends a notification with priority DEBUG. See Notify.
 func (n *Notifier) Debug(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Debug, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Debug, nctx, eventType, payload)
 }
 
 // Info sends a notification with priority INFO. See Notify.
 func (n *Notifier) Info(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Info, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Info, nctx, eventType, payload)
 }
 
 // Warn sends a notification with priority WARN. See Notify.
 func (n *Notifier) Warn(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Warn, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Warn, nctx, eventType, payload)
 }
 
 // Warning is Warn (oslo's alias): it sends priority WARN, the only warning
 // priority listeners know.
 func (n *Notifier) Warning(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Warn, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Warn, nctx, eventType, payload)
 }
 
 // Error sends a notification with priority ERROR. See Notify.
 func (n *Notifier) Error(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Error, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Error, nctx, eventType, payload)
 }
 
 // Critical sends a notification with priority CRITICAL. See Notify.
 func (n *Notifier) Critical(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Critical, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Critical, nctx, eventType, payload)
 }
 
 // Sample sends a notification with priority SAMPLE. See Notify.
 func (n *Notifier) Sample(ctx context.Context, nctx Context, eventType string, payload any) error {
-	return n.Notify(ctx, Sample, nctx, eventType, payload)
+	return n.Notify(ctx, transport.Sample, nctx, eventType, payload)
 }
 
 // Notify sends one notification with priority p to every driver, in the
@@ -149,18 +152,18 @@ func (n *Notifier) Sample(ctx context.Context, nctx Context, eventType string, p
 //
 // nctx is the request context (oslo's ctxt); it travels with the message
 // (flattened to "_context_<key>" fields by the messaging drivers, sorted by
-// key unless ContextKeys gives the order) and may be nil. payload is sent as JSON: a json.RawMessage or []byte is used as is
+// key unless WithContextKeys gives the order) and may be nil. payload is sent as JSON: a json.RawMessage or []byte is used as is
 // and must be valid JSON as Python reads it (NaN, Infinity and -Infinity
 // allowed; empty means null); anything else goes through json.Marshal,
 // or, for values holding float NaN or Inf (which oslo's notifier sends),
 // is written as Python's json.dumps writes it. A bad payload or priority is an error wrapping
 // ErrInvalidPayload or ErrInvalidPriority, and nothing is sent.
 //
-// Each driver retries as the notifier's Retry says, within ctx. The error
+// Each driver retries as the notifier's WithRetry says, within ctx. The error
 // joins every driver's failure, naming the driver (and topic); drivers that
 // succeeded have delivered even when an error is returned. Failures are
 // logged as well.
-func (n *Notifier) Notify(ctx context.Context, p Priority, nctx Context, eventType string, payload any, opts ...SendOption) error {
+func (n *Notifier) Notify(ctx context.Context, p transport.Priority, nctx Context, eventType string, payload any, opts ...SendOption) error {
 	var o sendOptions
 	for _, opt := range opts {
 		opt(&o)

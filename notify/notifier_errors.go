@@ -9,7 +9,7 @@ var (
 	// options conflict (e.g. the routing driver without a routing config).
 	ErrInvalidNotifierOption = errors.New("hark: invalid notifier option")
 	// ErrUnknownDriver: a notification driver name is not one of
-	// DriverNames(), in Driver or in a routing config. The error lists the
+	// DriverNames(), in WithDriverNames or in a routing config. The error lists the
 	// valid names.
 	ErrUnknownDriver = errors.New("hark: unknown notification driver")
 	// ErrRoutingConfig: the routing driver's YAML could not be read or is

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/memory"
 	"github.com/harkmq/hark/transport/oslo"
@@ -24,7 +25,7 @@ func ExampleNotifier() {
 	}
 	defer tr.Close()
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"))
+	n, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -37,8 +38,8 @@ func ExampleNotifier() {
 	}
 
 	l, err := tr.Listen(ctx, transport.ListenConfig{
-		Targets:    []transport.Target{{Topic: "notifications"}},
-		Priorities: []transport.Priority{notify.Info},
+		Targets:    []target.Target{{Topic: "notifications"}},
+		Priorities: []transport.Priority{transport.Info},
 	})
 	if err != nil {
 		fmt.Println(err)

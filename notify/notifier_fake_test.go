@@ -8,12 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
 // sentMessage is one Send a fakeTransport accepted.
 type sentMessage struct {
-	Target   transport.Target
+	Target   target.Target
 	Priority transport.Priority
 	Msg      transport.Message
 }
@@ -28,7 +29,7 @@ type fakeTransport struct {
 	fail     func(attempt int) error
 }
 
-func (f *fakeTransport) Send(ctx context.Context, t transport.Target, p transport.Priority, msg transport.Message) error {
+func (f *fakeTransport) Send(ctx context.Context, t target.Target, p transport.Priority, msg transport.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 
 // Defaults of the Notifier options.
 const (
-	// DefaultNotifierDriver is the driver used when no Driver or WithDriver
+	// DefaultNotifierDriver is the driver used when no WithDriverNames or WithDriver
 	// option is given. oslo's default is no driver at all, which silently
 	// drops every notification; hark sends instead.
 	DefaultNotifierDriver = DriverMessagingV2
@@ -35,12 +35,12 @@ const (
 	// rabbit_interval_max.
 	DefaultRetryMax = transport.DefaultRetryMax
 	// DefaultAttemptTimeout bounds one attempt of a send; see
-	// AttemptTimeout.
+	// WithAttemptTimeout.
 	DefaultAttemptTimeout = transport.DefaultAttemptTimeout
 )
 
 // NotifierOption configures NewNotifier. Options apply in order; a later
-// option of the same kind replaces an earlier one, except Driver and
+// option of the same kind replaces an earlier one, except WithDriverNames and
 // WithDriver, which add drivers.
 type NotifierOption func(*notifierOptions) error
 
@@ -83,30 +83,30 @@ func buildNotifierOptions(opts []NotifierOption) (notifierOptions, error) {
 	return o, nil
 }
 
-// PublisherID sets the publisher_id of every notification, e.g.
+// WithPublisherID sets the publisher_id of every notification, e.g.
 // "compute.host1". Prepare can override it. Defaults to "" (oslo: None).
-func PublisherID(id string) NotifierOption {
+func WithPublisherID(id string) NotifierOption {
 	return func(o *notifierOptions) error {
 		o.publisherID = id
 		return nil
 	}
 }
 
-// Driver adds notification drivers by name: "messaging" (oslo's v1 body),
+// WithDriverNames adds notification drivers by name: "messaging" (oslo's v1 body),
 // "messagingv2" (the oslo.version 2.0 envelope), "log", "routing", "noop",
-// "test" (see DriverNames). Names are added to those of earlier Driver
+// "test" (see DriverNames). Names are added to those of earlier WithDriverNames
 // options; a repeated name loads its driver once, as oslo's stevedore
 // manager does. An unknown name is an error wrapping ErrUnknownDriver that
 // lists the valid names.
 //
-// If neither Driver nor WithDriver is given, the notifier uses
+// If neither WithDriverNames nor WithDriver is given, the notifier uses
 // "messagingv2". This deviates from oslo, whose default is no driver, so
-// that notifications are silently dropped; use Driver("noop") to disable a
+// that notifications are silently dropped; use WithDriverNames("noop") to disable a
 // notifier on purpose.
-func Driver(names ...string) NotifierOption {
+func WithDriverNames(names ...string) NotifierOption {
 	return func(o *notifierOptions) error {
 		if len(names) == 0 {
-			return fmt.Errorf("%w: Driver needs at least one name (use %q to disable notifications)", ErrInvalidNotifierOption, DriverNoop)
+			return fmt.Errorf("%w: WithDriverNames needs at least one name (use %q to disable notifications)", ErrInvalidNotifierOption, DriverNoop)
 		}
 		for _, n := range names {
 			if !slices.Contains(DriverNames(), n) {
@@ -135,15 +135,15 @@ func WithDriver(d NotifyDriver) NotifierOption {
 	}
 }
 
-// Topics sets the topics the messaging drivers send every notification to,
+// WithTopics sets the topics the messaging drivers send every notification to,
 // each as its own message routed by "<topic>.<priority>". Defaults to
 // ["notifications"]. At least one topic is required (oslo accepts none, and
-// then sends nothing; use Driver("noop") for that). Every topic must be a
+// then sends nothing; use WithDriverNames("noop") for that). Every topic must be a
 // valid target topic (errors wrap target.ErrInvalidTarget).
-func Topics(topics ...string) NotifierOption {
+func WithTopics(topics ...string) NotifierOption {
 	return func(o *notifierOptions) error {
 		if len(topics) == 0 {
-			return fmt.Errorf("%w: Topics needs at least one topic", ErrInvalidNotifierOption)
+			return fmt.Errorf("%w: WithTopics needs at least one topic", ErrInvalidNotifierOption)
 		}
 		for _, t := range topics {
 			if err := target.CheckName("topic", t, true); err != nil {
@@ -155,10 +155,10 @@ func Topics(topics ...string) NotifierOption {
 	}
 }
 
-// Exchange sets the exchange the messaging drivers send to. Defaults to
+// WithExchange sets the exchange the messaging drivers send to. Defaults to
 // the transport's default exchange (oslo's control_exchange, "openstack";
 // oslo's notifier cannot choose another).
-func Exchange(name string) NotifierOption {
+func WithExchange(name string) NotifierOption {
 	return func(o *notifierOptions) error {
 		if err := target.CheckName("exchange", name, false); err != nil {
 			return fmt.Errorf("notifier exchange: %w", err)
@@ -168,7 +168,7 @@ func Exchange(name string) NotifierOption {
 	}
 }
 
-// Retry sets how often a failed send is retried, with oslo's semantics: a
+// WithRetry sets how often a failed send is retried, with oslo's semantics: a
 // negative n (oslo: -1 or None) retries until the call's context is done, 0
 // never retries, n > 0 retries n times (n+1 attempts). Transient failures
 // are retried (timeouts of one attempt, lost connections, "no responders",
@@ -176,7 +176,7 @@ func Exchange(name string) NotifierOption {
 // configuration or a closed transport. Prepare can override it.
 // Defaults to -1: with a context that never ends, a notifier call against a
 // broker that stays down blocks until it comes back, as in oslo.
-func Retry(n int) NotifierOption {
+func WithRetry(n int) NotifierOption {
 	return func(o *notifierOptions) error {
 		if n < 0 {
 			n = -1
@@ -186,42 +186,42 @@ func Retry(n int) NotifierOption {
 	}
 }
 
-// RetryBackoff sets the wait between send attempts: start before the first
+// WithRetryBackoff sets the wait between send attempts: start before the first
 // retry, growing by step after each, never more than max (kombu's
 // interval_start, interval_step and interval_max). Defaults to 1s, 2s and
 // 30s (oslo's rabbit_retry_interval, rabbit_retry_backoff,
 // rabbit_interval_max). Durations must not be negative.
-func RetryBackoff(start, step, max time.Duration) NotifierOption {
+func WithRetryBackoff(start, step, max time.Duration) NotifierOption {
 	return func(o *notifierOptions) error {
 		if start < 0 || step < 0 || max < 0 {
-			return fmt.Errorf("%w: RetryBackoff(%v, %v, %v): durations must not be negative", ErrInvalidNotifierOption, start, step, max)
+			return fmt.Errorf("%w: WithRetryBackoff(%v, %v, %v): durations must not be negative", ErrInvalidNotifierOption, start, step, max)
 		}
 		o.policy.Backoff = transport.Backoff{Start: start, Step: step, Max: max}
 		return nil
 	}
 }
 
-// AttemptTimeout bounds one attempt of a send: an attempt whose broker
+// WithAttemptTimeout bounds one attempt of a send: an attempt whose broker
 // does not answer within d (a lost connection, a frozen server, a leader
 // that died with the request) is retried, with the same message, as the
-// Retry count allows and within the call's context; the call's context
+// WithRetry count allows and within the call's context; the call's context
 // bounds the whole. Defaults to DefaultAttemptTimeout (10s).
-func AttemptTimeout(d time.Duration) NotifierOption {
+func WithAttemptTimeout(d time.Duration) NotifierOption {
 	return func(o *notifierOptions) error {
 		if d <= 0 {
-			return fmt.Errorf("%w: AttemptTimeout(%v): must be positive", ErrInvalidNotifierOption, d)
+			return fmt.Errorf("%w: WithAttemptTimeout(%v): must be positive", ErrInvalidNotifierOption, d)
 		}
 		o.policy.AttemptTimeout = d
 		return nil
 	}
 }
 
-// Compression compresses message bodies as kombu does (oslo's
+// WithCompression compresses message bodies as kombu does (oslo's
 // kombu_compression): "gzip" or "zlib" (zlib data, header
 // application/x-gzip), "bz2", "xz", or any other name
 // oslo.EncodeOptions.Compression accepts; the codec is asked, so the
 // two never disagree. Defaults to "" (none).
-func Compression(name string) NotifierOption {
+func WithCompression(name string) NotifierOption {
 	return func(o *notifierOptions) error {
 		if _, err := oslo.EncodeNotification(&oslo.OsloMessage{}, oslo.EncodeOptions{Compression: name}); err != nil {
 			return fmt.Errorf("%w: compression %q: %w", ErrInvalidNotifierOption, name, err)
@@ -231,11 +231,11 @@ func Compression(name string) NotifierOption {
 	}
 }
 
-// RoutingConfig reads the routing driver's YAML from the file at path (oslo's
+// WithRoutingConfig reads the routing driver's YAML from the file at path (oslo's
 // [oslo_messaging_notifications] routing_config). The file is read and
 // checked by NewNotifier; an unreadable file is an error naming it. It is
-// needed by, and only used with, Driver("routing").
-func RoutingConfig(path string) NotifierOption {
+// needed by, and only used with, WithDriverNames("routing").
+func WithRoutingConfig(path string) NotifierOption {
 	return func(o *notifierOptions) error {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -247,9 +247,9 @@ func RoutingConfig(path string) NotifierOption {
 	}
 }
 
-// RoutingConfigData gives the routing driver's YAML directly (see
-// RoutingConfig). The slice is copied.
-func RoutingConfigData(yaml []byte) NotifierOption {
+// WithRoutingConfigData gives the routing driver's YAML directly (see
+// WithRoutingConfig). The slice is copied.
+func WithRoutingConfigData(yaml []byte) NotifierOption {
 	return func(o *notifierOptions) error {
 		o.routingData = slices.Clone(yaml)
 		if o.routingData == nil {
@@ -260,11 +260,11 @@ func RoutingConfigData(yaml []byte) NotifierOption {
 	}
 }
 
-// NotifierLogger sets the logger the notifier logs send failures and
+// WithNotifierLogger sets the logger the notifier logs send failures and
 // retries to; the log driver writes through it too (named
 // "oslo.messaging.notification.<event_type>" under it). Defaults to a no-op
 // logger, which also makes the log driver silent.
-func NotifierLogger(l *zap.Logger) NotifierOption {
+func WithNotifierLogger(l *zap.Logger) NotifierOption {
 	return func(o *notifierOptions) error {
 		if l == nil {
 			return fmt.Errorf("%w: nil logger", ErrInvalidNotifierOption)
@@ -277,14 +277,14 @@ func NotifierLogger(l *zap.Logger) NotifierOption {
 // PrepareOption configures a sub-notifier made by Prepare.
 type PrepareOption func(*Notifier)
 
-// PreparePublisherID overrides the publisher_id of the sub-notifier.
-func PreparePublisherID(id string) PrepareOption {
+// WithPreparePublisherID overrides the publisher_id of the sub-notifier.
+func WithPreparePublisherID(id string) PrepareOption {
 	return func(n *Notifier) { n.publisherID = id }
 }
 
-// PrepareRetry overrides the retry count of the sub-notifier, with the
-// semantics of Retry.
-func PrepareRetry(retry int) PrepareOption {
+// WithPrepareRetry overrides the retry count of the sub-notifier, with the
+// semantics of WithRetry.
+func WithPrepareRetry(retry int) PrepareOption {
 	return func(n *Notifier) { n.retry = max(retry, -1) }
 }
 
@@ -295,11 +295,11 @@ type sendOptions struct {
 	contextKeys []string
 }
 
-// ContextKeys sets the order the request context's keys are written in:
+// WithContextKeys sets the order the request context's keys are written in:
 // the keys listed, in this order, then any others sorted. oslo writes a
 // context in its dict's insertion order, which a Go map cannot carry, so
 // a caller that has the order (e.g. from the JSON it parsed) passes it
 // here to send the bytes oslo would send. Default: sorted.
-func ContextKeys(keys ...string) SendOption {
+func WithContextKeys(keys ...string) SendOption {
 	return func(o *sendOptions) { o.contextKeys = keys }
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // fastRetry keeps retry tests quick: 1ms, growing by 1ms, at most 5ms.
-var fastRetry = notify.RetryBackoff(time.Millisecond, time.Millisecond, 5*time.Millisecond)
+var fastRetry = notify.WithRetryBackoff(time.Millisecond, time.Millisecond, 5*time.Millisecond)
 
 var errConnRefused = errors.New("connection refused")
 
@@ -38,7 +38,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 
 	t.Run("retry 2 recovers on the third attempt", func(t *testing.T) {
 		tr := &fakeTransport{fail: failFirst(2)}
-		n := newNotifier(t, tr, notify.Retry(2), fastRetry)
+		n := newNotifier(t, tr, notify.WithRetry(2), fastRetry)
 		require.NoError(t, n.Info(ctx, nil, "test.notify", nil))
 		attempts := tr.Attempts()
 		require.Len(t, attempts, 3)
@@ -50,7 +50,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 
 	t.Run("retry 1 gives up after two attempts and returns the error", func(t *testing.T) {
 		tr := &fakeTransport{fail: failFirst(2)}
-		n := newNotifier(t, tr, notify.Retry(1), fastRetry)
+		n := newNotifier(t, tr, notify.WithRetry(1), fastRetry)
 		err := n.Info(ctx, nil, "test.notify", nil)
 		require.ErrorIs(t, err, errConnRefused)
 		assert.Len(t, tr.Attempts(), 2)
@@ -62,7 +62,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 
 	t.Run("retry 0 tries once", func(t *testing.T) {
 		tr := &fakeTransport{fail: failFirst(1)}
-		n := newNotifier(t, tr, notify.Retry(0), fastRetry)
+		n := newNotifier(t, tr, notify.WithRetry(0), fastRetry)
 		require.ErrorIs(t, n.Info(ctx, nil, "test.notify", nil), errConnRefused)
 		assert.Len(t, tr.Attempts(), 1)
 	})
@@ -88,7 +88,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 
 	t.Run("prepare overrides retry", func(t *testing.T) {
 		tr := &fakeTransport{fail: failFirst(2)}
-		n := newNotifier(t, tr, notify.Retry(0), fastRetry).Prepare(notify.PrepareRetry(2))
+		n := newNotifier(t, tr, notify.WithRetry(0), fastRetry).Prepare(notify.WithPrepareRetry(2))
 		require.NoError(t, n.Info(ctx, nil, "test.notify", nil))
 		assert.Len(t, tr.Attempts(), 3)
 	})
@@ -100,7 +100,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 	} {
 		t.Run("no retry on "+name, func(t *testing.T) {
 			tr := &fakeTransport{fail: func(int) error { return final }}
-			n := newNotifier(t, tr, notify.Retry(5), fastRetry)
+			n := newNotifier(t, tr, notify.WithRetry(5), fastRetry)
 			require.ErrorIs(t, n.Info(ctx, nil, "test.notify", nil), final)
 			assert.Len(t, tr.Attempts(), 1)
 		})
@@ -114,7 +114,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 			}
 			return nil
 		}}
-		n := newNotifier(t, tr, notify.Retry(0), notify.Topics("first", "second"))
+		n := newNotifier(t, tr, notify.WithRetry(0), notify.WithTopics("first", "second"))
 		err := n.Info(ctx, nil, "test.notify", nil)
 		require.ErrorIs(t, err, errConnRefused)
 		assert.Contains(t, err.Error(), `"first"`)
@@ -127,7 +127,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 	t.Run("backoff waits between attempts", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			tr := &fakeTransport{fail: failFirst(2)}
-			n := newNotifier(t, tr, notify.Retry(2), notify.RetryBackoff(20*time.Millisecond, 10*time.Millisecond, time.Second))
+			n := newNotifier(t, tr, notify.WithRetry(2), notify.WithRetryBackoff(20*time.Millisecond, 10*time.Millisecond, time.Second))
 			begin := time.Now()
 			require.NoError(t, n.Info(ctx, nil, "test.notify", nil))
 			assert.Equal(t, 50*time.Millisecond, time.Since(begin), "20ms then 30ms")

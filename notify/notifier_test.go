@@ -52,17 +52,17 @@ func TestMessagingNotifier(t *testing.T) {
 		want int
 	}{
 		{"unset", nil, -1},
-		{"0", []notify.NotifierOption{notify.Retry(0)}, 0},
-		{"5", []notify.NotifierOption{notify.Retry(5)}, 5},
+		{"0", []notify.NotifierOption{notify.WithRetry(0)}, 0},
+		{"5", []notify.NotifierOption{notify.WithRetry(5)}, 5},
 	}
-	methods := map[notify.Priority]func(*notify.Notifier) func(context.Context, notify.Context, string, any) error{
-		notify.Audit:    func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Audit },
-		notify.Debug:    func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Debug },
-		notify.Info:     func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Info },
-		notify.Warn:     func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Warn },
-		notify.Error:    func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Error },
-		notify.Critical: func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Critical },
-		notify.Sample:   func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Sample },
+	methods := map[transport.Priority]func(*notify.Notifier) func(context.Context, notify.Context, string, any) error{
+		transport.Audit:    func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Audit },
+		transport.Debug:    func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Debug },
+		transport.Info:     func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Info },
+		transport.Warn:     func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Warn },
+		transport.Error:    func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Error },
+		transport.Critical: func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Critical },
+		transport.Sample:   func(n *notify.Notifier) func(context.Context, notify.Context, string, any) error { return n.Sample },
 	}
 
 	seenMessageIDs := map[string]bool{}
@@ -74,14 +74,14 @@ func TestMessagingNotifier(t *testing.T) {
 						name := fmt.Sprintf("%s/%s/topics=%d/%s/retry=%s", drv.name, pub, len(topics), prio, rt.name)
 						t.Run(name, func(t *testing.T) {
 							tr := &fakeTransport{}
-							opts := []notify.NotifierOption{notify.Driver(drv.name, "test"), notify.Topics(topics...)}
+							opts := []notify.NotifierOption{notify.WithDriverNames(drv.name, "test"), notify.WithTopics(topics...)}
 							opts = append(opts, rt.opt...)
 							var n *notify.Notifier
 							if pub == "ctor" {
-								n = newNotifier(t, tr, append(opts, notify.PublisherID("test.localhost"))...)
+								n = newNotifier(t, tr, append(opts, notify.WithPublisherID("test.localhost"))...)
 							} else {
-								n = newNotifier(t, tr, append(opts, notify.PublisherID("bogus"))...).
-									Prepare(notify.PreparePublisherID("test.localhost"))
+								n = newNotifier(t, tr, append(opts, notify.WithPublisherID("bogus"))...).
+									Prepare(notify.WithPreparePublisherID("test.localhost"))
 							}
 							assert.True(t, n.Enabled())
 
@@ -149,18 +149,18 @@ func TestNotifierDefaults(t *testing.T) {
 }
 
 func TestNotifierWarningSendsWarn(t *testing.T) {
-	n := newNotifier(t, nil, notify.Driver("test"))
+	n := newNotifier(t, nil, notify.WithDriverNames("test"))
 	require.NoError(t, n.Warning(context.Background(), nil, "x", nil))
 	recs := n.TestDriver().Notifications()
 	require.Len(t, recs, 1)
-	assert.Equal(t, notify.Warn, recs[0].Priority)
+	assert.Equal(t, transport.Warn, recs[0].Priority)
 	assert.Equal(t, "WARN", recs[0].Message.Priority)
 	assert.Equal(t, "null", string(recs[0].Message.Payload))
 }
 
 func TestNotifierExchangeAndCompression(t *testing.T) {
 	tr := &fakeTransport{}
-	n := newNotifier(t, tr, notify.Exchange("nova"), notify.Compression("gzip"))
+	n := newNotifier(t, tr, notify.WithExchange("nova"), notify.WithCompression("gzip"))
 	require.NoError(t, n.Info(context.Background(), nil, "x", 1))
 	sent := tr.Sent()
 	require.Len(t, sent, 1)
@@ -171,7 +171,7 @@ func TestNotifierExchangeAndCompression(t *testing.T) {
 func TestNotifierPayload(t *testing.T) {
 	ctx := context.Background()
 	t.Run("raw JSON is used as is", func(t *testing.T) {
-		n := newNotifier(t, nil, notify.Driver("test"))
+		n := newNotifier(t, nil, notify.WithDriverNames("test"))
 		raw := json.RawMessage(`{"b": 2, "a": 1.50}`)
 		require.NoError(t, n.Info(ctx, nil, "x", raw))
 		require.NoError(t, n.Info(ctx, nil, "x", []byte(`[1,2]`)))
@@ -213,11 +213,11 @@ func TestNotifierPayload(t *testing.T) {
 		assert.Equal(t, `{"v": NaN, "w": -Infinity}`, string(m.Payload))
 		assert.Equal(t, json.Number("Infinity"), m.Context["r"])
 	})
-	t.Run("ContextKeys orders the context as given", func(t *testing.T) {
+	t.Run("WithContextKeys orders the context as given", func(t *testing.T) {
 		tr := &fakeTransport{}
 		n := newNotifier(t, tr)
 		nctx := notify.Context{"user_id": "u", "request_id": "r", "b": 1, "a": 2}
-		require.NoError(t, n.Notify(ctx, notify.Info, nctx, "x", nil, notify.ContextKeys("user_id", "request_id", "nope")))
+		require.NoError(t, n.Notify(ctx, transport.Info, nctx, "x", nil, notify.WithContextKeys("user_id", "request_id", "nope")))
 		require.NoError(t, n.Info(ctx, nctx, "x", nil))
 		sent := tr.Sent()
 		require.Len(t, sent, 2)
@@ -232,20 +232,20 @@ func TestNotifierPayload(t *testing.T) {
 	})
 	t.Run("invalid priority", func(t *testing.T) {
 		n := newNotifier(t, &fakeTransport{})
-		err := n.Notify(ctx, notify.Priority("warning"), nil, "x", nil)
+		err := n.Notify(ctx, transport.Priority("warning"), nil, "x", nil)
 		require.ErrorIs(t, err, notify.ErrInvalidPriority)
 	})
 	t.Run("upper-case priority is accepted", func(t *testing.T) {
-		n := newNotifier(t, nil, notify.Driver("test"))
-		require.NoError(t, n.Notify(ctx, notify.Priority("ERROR"), nil, "x", nil))
-		assert.Equal(t, notify.Error, n.TestDriver().Notifications()[0].Priority)
+		n := newNotifier(t, nil, notify.WithDriverNames("test"))
+		require.NoError(t, n.Notify(ctx, transport.Priority("ERROR"), nil, "x", nil))
+		assert.Equal(t, transport.Error, n.TestDriver().Notifications()[0].Priority)
 	})
 }
 
 func TestNotifierPrepare(t *testing.T) {
-	base := newNotifier(t, nil, notify.Driver("test"), notify.PublisherID("base"), notify.Retry(3))
-	sub := base.Prepare(notify.PrepareRetry(0))
-	subsub := sub.Prepare(notify.PreparePublisherID("sub"))
+	base := newNotifier(t, nil, notify.WithDriverNames("test"), notify.WithPublisherID("base"), notify.WithRetry(3))
+	sub := base.Prepare(notify.WithPrepareRetry(0))
+	subsub := sub.Prepare(notify.WithPreparePublisherID("sub"))
 	ctx := context.Background()
 	require.NoError(t, base.Info(ctx, nil, "x", nil))
 	require.NoError(t, sub.Info(ctx, nil, "x", nil))
@@ -260,7 +260,7 @@ func TestNotifierPrepare(t *testing.T) {
 }
 
 func TestNotifierUnknownDriver(t *testing.T) {
-	_, err := notify.NewNotifier(&fakeTransport{}, notify.Driver("messagingv2", "foo"))
+	_, err := notify.NewNotifier(&fakeTransport{}, notify.WithDriverNames("messagingv2", "foo"))
 	require.ErrorIs(t, err, notify.ErrUnknownDriver)
 	assert.Contains(t, err.Error(), `"foo"`)
 	assert.Contains(t, err.Error(), "log, messaging, messagingv2, noop, routing, test")
@@ -273,16 +273,16 @@ func TestNotifierOptionErrors(t *testing.T) {
 		opts []notify.NotifierOption
 		want error
 	}{
-		"no driver names":      {tr, []notify.NotifierOption{notify.Driver()}, notify.ErrInvalidNotifierOption},
-		"no topics":            {tr, []notify.NotifierOption{notify.Topics()}, notify.ErrInvalidNotifierOption},
-		"bad topic":            {tr, []notify.NotifierOption{notify.Topics("a..b")}, target.ErrInvalidTarget},
-		"bad exchange":         {tr, []notify.NotifierOption{notify.Exchange("a.b")}, target.ErrInvalidTarget},
-		"bad compression":      {tr, []notify.NotifierOption{notify.Compression("snappy")}, notify.ErrInvalidNotifierOption},
-		"negative backoff":     {tr, []notify.NotifierOption{notify.RetryBackoff(-1, 0, 0)}, notify.ErrInvalidNotifierOption},
-		"nil logger":           {tr, []notify.NotifierOption{notify.NotifierLogger(nil)}, notify.ErrInvalidNotifierOption},
+		"no driver names":      {tr, []notify.NotifierOption{notify.WithDriverNames()}, notify.ErrInvalidNotifierOption},
+		"no topics":            {tr, []notify.NotifierOption{notify.WithTopics()}, notify.ErrInvalidNotifierOption},
+		"bad topic":            {tr, []notify.NotifierOption{notify.WithTopics("a..b")}, target.ErrInvalidTarget},
+		"bad exchange":         {tr, []notify.NotifierOption{notify.WithExchange("a.b")}, target.ErrInvalidTarget},
+		"bad compression":      {tr, []notify.NotifierOption{notify.WithCompression("snappy")}, notify.ErrInvalidNotifierOption},
+		"negative backoff":     {tr, []notify.NotifierOption{notify.WithRetryBackoff(-1, 0, 0)}, notify.ErrInvalidNotifierOption},
+		"nil logger":           {tr, []notify.NotifierOption{notify.WithNotifierLogger(nil)}, notify.ErrInvalidNotifierOption},
 		"nil custom driver":    {tr, []notify.NotifierOption{notify.WithDriver(nil)}, notify.ErrInvalidNotifierOption},
 		"messaging without tr": {nil, nil, notify.ErrInvalidNotifierOption},
-		"routing no config":    {tr, []notify.NotifierOption{notify.Driver("routing")}, notify.ErrInvalidNotifierOption},
+		"routing no config":    {tr, []notify.NotifierOption{notify.WithDriverNames("routing")}, notify.ErrInvalidNotifierOption},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -296,7 +296,7 @@ func TestNotifierOptionErrors(t *testing.T) {
 // failingDriver fails every call.
 type failingDriver struct{ err error }
 
-func (d failingDriver) Notify(context.Context, *oslo.OsloMessage, notify.Priority, int) error {
+func (d failingDriver) Notify(context.Context, *oslo.OsloMessage, transport.Priority, int) error {
 	return d.err
 }
 
@@ -307,7 +307,7 @@ func TestNotifierReturnsAndLogsDriverErrors(t *testing.T) {
 	n := newNotifier(t, nil,
 		notify.WithDriver(failingDriver{boom}),
 		notify.WithDriver(rec),
-		notify.NotifierLogger(zap.New(core)))
+		notify.WithNotifierLogger(zap.New(core)))
 	err := n.Info(context.Background(), nil, "compute.x", nil)
 	require.ErrorIs(t, err, boom)
 	assert.Contains(t, err.Error(), "notify_test.failingDriver")
@@ -325,11 +325,11 @@ func TestNotifierCustomDriverOnly(t *testing.T) {
 	require.NoError(t, n.Info(context.Background(), nil, "x", nil))
 	assert.Len(t, rec.Notifications(), 1)
 	assert.Empty(t, tr.Sent(), "a custom driver replaces the default messagingv2")
-	assert.Nil(t, n.TestDriver(), "TestDriver reports only Driver(\"test\")")
+	assert.Nil(t, n.TestDriver(), "TestDriver reports only WithDriverNames(\"test\")")
 }
 
 func TestTestDriverReset(t *testing.T) {
-	n := newNotifier(t, nil, notify.Driver("test", "test"))
+	n := newNotifier(t, nil, notify.WithDriverNames("test", "test"))
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -345,11 +345,11 @@ func TestTestDriverReset(t *testing.T) {
 // only when noop is the one driver, and nothing is sent.
 func TestNoOpNotifier(t *testing.T) {
 	tr := &fakeTransport{}
-	n := newNotifier(t, tr, notify.Driver("noop"))
+	n := newNotifier(t, tr, notify.WithDriverNames("noop"))
 	assert.False(t, n.Enabled())
 	require.NoError(t, n.Info(context.Background(), nil, "x", map[string]string{"a": "b"}))
 	assert.Empty(t, tr.Attempts())
 
-	assert.True(t, newNotifier(t, tr, notify.Driver("noop", "test")).Enabled())
-	assert.True(t, newNotifier(t, tr, notify.Driver("noop"), notify.WithDriver(notify.NewTestDriver())).Enabled())
+	assert.True(t, newNotifier(t, tr, notify.WithDriverNames("noop", "test")).Enabled())
+	assert.True(t, newNotifier(t, tr, notify.WithDriverNames("noop"), notify.WithDriver(notify.NewTestDriver())).Enabled())
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -39,16 +40,16 @@ func (e *events) count(k notify.EventKind) int {
 func TestObserver_every_delivery_received_then_settled_once(t *testing.T) {
 	tr := newTransport(t)
 	ev := &events{}
-	ep := &recorder{next: []notify.Result{notify.Requeue, notify.Requeue}}
+	ep := &recorder{next: []dispatcher.Result{dispatcher.Requeue, dispatcher.Requeue}}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithPool("p"),
 		notify.WithRequeue(notify.RequeuePolicy{Allow: true, MaxDeliveries: 2}), notify.WithObserver(ev.add))
 	require.NoError(t, err)
 	start(t, l)
 
-	send(t, tr, topic, notify.Info, nil, "requeued-then-dead", 1) // 2 deliveries: requeue, dead letter
-	require.NoError(t, tr.Send(context.Background(), topic, notify.Info, transport.Message{Body: []byte("not json")}))
+	send(t, tr, topic, transport.Info, nil, "requeued-then-dead", 1) // 2 deliveries: requeue, dead letter
+	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, transport.Message{Body: []byte("not json")}))
 	eventually(t, func() bool { return ev.count(notify.EventDeadLettered) == 2 }, "two dead letters")
-	send(t, tr, topic, notify.Info, nil, "handled", 1)
+	send(t, tr, topic, transport.Info, nil, "handled", 1)
 	eventually(t, func() bool { return ev.count(notify.EventAcked) == 1 }, "one ack")
 
 	assert.Equal(t, 4, ev.count(notify.EventReceived))
@@ -59,7 +60,7 @@ func TestObserver_every_delivery_received_then_settled_once(t *testing.T) {
 	ev.mu.Lock()
 	for _, e := range ev.all {
 		assert.Equal(t, "p", e.Pool)
-		assert.Equal(t, notify.Info, e.Priority)
+		assert.Equal(t, transport.Info, e.Priority)
 		if e.Kind == notify.EventDeadLettered {
 			reasons[e.Reason] = true
 		}

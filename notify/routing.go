@@ -65,7 +65,7 @@ type routeRules struct {
 func newRoutingDriver(b *driverBuilder) (*routingDriver, error) {
 	o := b.o
 	if o.routingData == nil {
-		return nil, fmt.Errorf("%w: the routing driver needs RoutingConfig or RoutingConfigData", ErrInvalidNotifierOption)
+		return nil, fmt.Errorf("%w: the routing driver needs WithRoutingConfig or WithRoutingConfigData", ErrInvalidNotifierOption)
 	}
 	src := o.routingSource
 	cfg, err := parseRoutingConfig(o.routingData)
@@ -156,7 +156,7 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 }
 
 // accepted returns the names of the drivers the config selects, sorted.
-func (d *routingDriver) accepted(eventType string, p Priority) []string {
+func (d *routingDriver) accepted(eventType string, p transport.Priority) []string {
 	prio := strings.ToLower(string(p))
 	var names []string
 	for _, e := range d.entries {
@@ -172,7 +172,7 @@ func (d *routingDriver) accepted(eventType string, p Priority) []string {
 	return slices.Compact(names)
 }
 
-func (d *routingDriver) Notify(ctx context.Context, m *oslo.OsloMessage, p Priority, retry int) error {
+func (d *routingDriver) Notify(ctx context.Context, m *oslo.OsloMessage, p transport.Priority, retry int) error {
 	var errs []error
 	for _, name := range d.accepted(m.EventType, p) {
 		d.log.Debug("routing notification", zap.String("event_type", m.EventType), zap.String("driver", name))

@@ -13,17 +13,18 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/transport"
 )
 
 // routed sends one notification through a routing notifier and reports
 // which drivers got it: "test" (the TestDriver), "log" (the observed
 // logger) and "messagingv2" (the fake transport).
-func routed(t *testing.T, config string, p notify.Priority, eventType string) []string {
+func routed(t *testing.T, config string, p transport.Priority, eventType string) []string {
 	t.Helper()
 	core, logs := observer.New(zapcore.DebugLevel)
 	tr := &fakeTransport{}
-	n := newNotifier(t, tr, notify.Driver("routing"), notify.RoutingConfigData([]byte(config)),
-		notify.NotifierLogger(zap.New(core)))
+	n := newNotifier(t, tr, notify.WithDriverNames("routing"), notify.WithRoutingConfigData([]byte(config)),
+		notify.WithNotifierLogger(zap.New(core)))
 	require.NoError(t, n.Notify(context.Background(), p, nil, eventType, nil))
 	var got []string
 	if l := logs.FilterLoggerName("oslo.messaging.notification." + eventType).Len(); l > 0 {
@@ -53,10 +54,10 @@ group_2:
   log:
     accepted_events: ["bar.*"]
 `
-		assert.Equal(t, []string{"test"}, routed(t, cfg, notify.Info, "foo.x.y"))
-		assert.Equal(t, []string{"log", "test"}, routed(t, cfg, notify.Info, "bar.1.baz"))
-		assert.Equal(t, []string{"log"}, routed(t, cfg, notify.Info, "bar.12.baz"))
-		assert.Empty(t, routed(t, cfg, notify.Info, "baz.foo"))
+		assert.Equal(t, []string{"test"}, routed(t, cfg, transport.Info, "foo.x.y"))
+		assert.Equal(t, []string{"log", "test"}, routed(t, cfg, transport.Info, "bar.1.baz"))
+		assert.Equal(t, []string{"log"}, routed(t, cfg, transport.Info, "bar.12.baz"))
+		assert.Empty(t, routed(t, cfg, transport.Info, "baz.foo"))
 	})
 
 	t.Run("accepted_priorities", func(t *testing.T) {
@@ -67,11 +68,11 @@ group_1:
   messagingv2:
     accepted_priorities: ["[ec]*"]
 `
-		assert.Equal(t, []string{"test"}, routed(t, cfg, notify.Info, "x"))
-		assert.Equal(t, []string{"test"}, routed(t, cfg, notify.Warn, "x"))
-		assert.Equal(t, []string{"messagingv2"}, routed(t, cfg, notify.Error, "x"))
-		assert.Equal(t, []string{"messagingv2"}, routed(t, cfg, notify.Critical, "x"))
-		assert.Empty(t, routed(t, cfg, notify.Debug, "x"))
+		assert.Equal(t, []string{"test"}, routed(t, cfg, transport.Info, "x"))
+		assert.Equal(t, []string{"test"}, routed(t, cfg, transport.Warn, "x"))
+		assert.Equal(t, []string{"messagingv2"}, routed(t, cfg, transport.Error, "x"))
+		assert.Equal(t, []string{"messagingv2"}, routed(t, cfg, transport.Critical, "x"))
+		assert.Empty(t, routed(t, cfg, transport.Debug, "x"))
 	})
 
 	t.Run("both rules must match", func(t *testing.T) {
@@ -81,9 +82,9 @@ group_1:
     accepted_events: ["compute.*"]
     accepted_priorities: [error]
 `
-		assert.Equal(t, []string{"test"}, routed(t, cfg, notify.Error, "compute.instance.delete"))
-		assert.Empty(t, routed(t, cfg, notify.Info, "compute.instance.delete"))
-		assert.Empty(t, routed(t, cfg, notify.Error, "network.create"))
+		assert.Equal(t, []string{"test"}, routed(t, cfg, transport.Error, "compute.instance.delete"))
+		assert.Empty(t, routed(t, cfg, transport.Info, "compute.instance.delete"))
+		assert.Empty(t, routed(t, cfg, transport.Error, "network.create"))
 	})
 
 	t.Run("groups are ORed and a driver is called once", func(t *testing.T) {
@@ -95,25 +96,25 @@ group_2:
   test:
     accepted_priorities: [info]
 `
-		assert.Equal(t, []string{"test"}, routed(t, cfg, notify.Info, "compute.x"))
-		assert.Equal(t, []string{"test"}, routed(t, cfg, notify.Error, "compute.x"))
-		assert.Equal(t, []string{"test"}, routed(t, cfg, notify.Info, "network.x"))
-		assert.Empty(t, routed(t, cfg, notify.Error, "network.x"))
+		assert.Equal(t, []string{"test"}, routed(t, cfg, transport.Info, "compute.x"))
+		assert.Equal(t, []string{"test"}, routed(t, cfg, transport.Error, "compute.x"))
+		assert.Equal(t, []string{"test"}, routed(t, cfg, transport.Info, "network.x"))
+		assert.Empty(t, routed(t, cfg, transport.Error, "network.x"))
 	})
 
 	t.Run("no rules accept everything, an empty list nothing", func(t *testing.T) {
-		assert.Equal(t, []string{"test"}, routed(t, "g: {test: {}}", notify.Sample, "any"))
-		assert.Equal(t, []string{"test"}, routed(t, "g: {test: }", notify.Sample, "any"))
-		assert.Empty(t, routed(t, "g: {test: {accepted_events: []}}", notify.Sample, "any"))
+		assert.Equal(t, []string{"test"}, routed(t, "g: {test: {}}", transport.Sample, "any"))
+		assert.Equal(t, []string{"test"}, routed(t, "g: {test: }", transport.Sample, "any"))
+		assert.Empty(t, routed(t, "g: {test: {accepted_events: []}}", transport.Sample, "any"))
 	})
 
 	t.Run("empty config routes nothing", func(t *testing.T) {
-		assert.Empty(t, routed(t, "", notify.Info, "x"))
+		assert.Empty(t, routed(t, "", transport.Info, "x"))
 	})
 
 	t.Run("retry is passed through", func(t *testing.T) {
-		n := newNotifier(t, nil, notify.Driver("routing"), notify.Retry(4),
-			notify.RoutingConfigData([]byte("g: {test: {}}")))
+		n := newNotifier(t, nil, notify.WithDriverNames("routing"), notify.WithRetry(4),
+			notify.WithRoutingConfigData([]byte("g: {test: {}}")))
 		require.NoError(t, n.Info(context.Background(), nil, "x", nil))
 		recs := n.TestDriver().Notifications()
 		require.Len(t, recs, 1)
@@ -124,13 +125,13 @@ group_2:
 func TestRoutingNotifierConfigFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "routing.yaml")
 	require.NoError(t, os.WriteFile(path, []byte("g:\n  test:\n    accepted_events: ['a.*']\n"), 0o600))
-	n := newNotifier(t, nil, notify.Driver("routing"), notify.RoutingConfig(path))
+	n := newNotifier(t, nil, notify.WithDriverNames("routing"), notify.WithRoutingConfig(path))
 	require.NoError(t, n.Info(context.Background(), nil, "a.b", nil))
 	require.NoError(t, n.Info(context.Background(), nil, "b.a", nil))
 	assert.Len(t, n.TestDriver().Notifications(), 1)
 
 	missing := filepath.Join(t.TempDir(), "missing.yaml")
-	_, err := notify.NewNotifier(nil, notify.Driver("routing"), notify.RoutingConfig(missing))
+	_, err := notify.NewNotifier(nil, notify.WithDriverNames("routing"), notify.WithRoutingConfig(missing))
 	require.ErrorIs(t, err, notify.ErrRoutingConfig)
 	assert.Contains(t, err.Error(), missing)
 }
@@ -150,7 +151,7 @@ func TestRoutingNotifierConfigErrors(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := notify.NewNotifier(nil, notify.Driver("routing"), notify.RoutingConfigData([]byte(c.yaml)))
+			_, err := notify.NewNotifier(nil, notify.WithDriverNames("routing"), notify.WithRoutingConfigData([]byte(c.yaml)))
 			for _, w := range c.want {
 				require.ErrorIs(t, err, w)
 			}
@@ -162,7 +163,7 @@ func TestRoutingNotifierConfigErrors(t *testing.T) {
 func TestRoutingSharesTestDriver(t *testing.T) {
 	// "test" named directly and in the routing config is one driver, as
 	// oslo's module-level list is one list: it records both calls.
-	n := newNotifier(t, nil, notify.Driver("test", "routing"), notify.RoutingConfigData([]byte("g: {test: {}}")))
+	n := newNotifier(t, nil, notify.WithDriverNames("test", "routing"), notify.WithRoutingConfigData([]byte("g: {test: {}}")))
 	require.NoError(t, n.Info(context.Background(), nil, "x", nil))
 	assert.Len(t, n.TestDriver().Notifications(), 2)
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/harkmq/hark/target"
 )
 
 // Reasons a message is dead-lettered.
@@ -134,7 +136,7 @@ func ParseDeadLetter(msg Message) (DeadLetter, error) {
 			ID:        msg.Header[HeaderDLQID],
 		},
 		Source: Source{
-			Target:   Target{Exchange: msg.Header[HeaderDLQExchange], Topic: msg.Header[HeaderDLQTopic]},
+			Target:   target.Target{Exchange: msg.Header[HeaderDLQExchange], Topic: msg.Header[HeaderDLQTopic]},
 			Priority: Priority(msg.Header[HeaderDLQPriority]),
 			Pool:     msg.Header[HeaderDLQPool],
 		},

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -29,7 +30,7 @@ func sampleDeadLetter() transport.DeadLetter {
 		},
 		Deliveries: 5,
 		Source: transport.Source{
-			Target:   transport.Target{Exchange: "nova", Topic: "notifications"},
+			Target:   target.Target{Exchange: "nova", Topic: "notifications"},
 			Priority: transport.Error,
 			Pool:     "billing",
 		},
@@ -73,7 +74,7 @@ func TestDeadLetter_minimal(t *testing.T) {
 	d := transport.DeadLetter{
 		Original: transport.Message{Body: []byte(`{}`)},
 		Info:     transport.DeadLetterInfo{Reason: transport.ReasonDecode},
-		Source:   transport.Source{Target: transport.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Info},
+		Source:   transport.Source{Target: target.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Info},
 	}
 	rec := d.Message()
 	for _, h := range []string{transport.HeaderDLQLastError, transport.HeaderDLQEndpoint, transport.HeaderDLQPool, transport.HeaderDLQID} {

@@ -23,7 +23,7 @@ const (
 type ListenConfig struct {
 	// Targets to listen on; each needs a topic. An empty Exchange means the
 	// transport's default exchange.
-	Targets []Target
+	Targets []target.Target
 	// Priorities to subscribe to, for every target. At least one.
 	Priorities []Priority
 	// Pool is the pool name; "" is the non-pooled group. Every pool, and the
@@ -131,7 +131,7 @@ func (c ListenConfig) WithDefaults(exchange string) ListenConfig {
 	if c.Lease == 0 {
 		c.Lease = DefaultLease
 	}
-	ts := make([]Target, len(c.Targets))
+	ts := make([]target.Target, len(c.Targets))
 	for i, t := range c.Targets {
 		ts[i] = t.WithDefaultExchange(exchange)
 	}
@@ -142,10 +142,10 @@ func (c ListenConfig) WithDefaults(exchange string) ListenConfig {
 // DeadLetterTarget returns where dead letters of messages from src go:
 // src's exchange and c.DeadLetterTopic, or src's topic plus
 // DeadLetterSuffix when that is empty.
-func (c ListenConfig) DeadLetterTarget(src Target) Target {
+func (c ListenConfig) DeadLetterTarget(src target.Target) target.Target {
 	topic := c.DeadLetterTopic
 	if topic == "" {
 		topic = src.Topic + DeadLetterSuffix
 	}
-	return Target{Exchange: src.Exchange, Topic: topic}
+	return target.Target{Exchange: src.Exchange, Topic: topic}
 }

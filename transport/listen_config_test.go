@@ -13,7 +13,7 @@ import (
 
 func validListenConfig() transport.ListenConfig {
 	return transport.ListenConfig{
-		Targets:    []transport.Target{{Topic: "notifications"}, {Exchange: "nova", Topic: "versioned.notifications"}},
+		Targets:    []target.Target{{Topic: "notifications"}, {Exchange: "nova", Topic: "versioned.notifications"}},
 		Priorities: []transport.Priority{transport.Info, transport.Error},
 	}
 }
@@ -72,7 +72,7 @@ func TestListenConfig_WithDefaults(t *testing.T) {
 }
 
 func TestListenConfig_DeadLetterTarget(t *testing.T) {
-	src := transport.Target{Exchange: "nova", Topic: "notifications"}
-	assert.Equal(t, transport.Target{Exchange: "nova", Topic: "notifications.dlq"}, transport.ListenConfig{}.DeadLetterTarget(src))
-	assert.Equal(t, transport.Target{Exchange: "nova", Topic: "graveyard"}, transport.ListenConfig{DeadLetterTopic: "graveyard"}.DeadLetterTarget(src))
+	src := target.Target{Exchange: "nova", Topic: "notifications"}
+	assert.Equal(t, target.Target{Exchange: "nova", Topic: "notifications.dlq"}, transport.ListenConfig{}.DeadLetterTarget(src))
+	assert.Equal(t, target.Target{Exchange: "nova", Topic: "graveyard"}, transport.ListenConfig{DeadLetterTopic: "graveyard"}.DeadLetterTarget(src))
 }

@@ -1,6 +1,10 @@
 package transport
 
-import "maps"
+import (
+	"maps"
+
+	"github.com/harkmq/hark/target"
+)
 
 // Header holds message headers (AMQP application headers, NATS headers).
 // Keys are case-sensitive as sent.
@@ -29,7 +33,7 @@ type Message struct {
 // priority of its routing key or subject, and the pool that received it.
 type Source struct {
 	// Target is the exchange and topic the message was sent to.
-	Target Target
+	Target target.Target
 	// Priority is the priority of the routing key or subject. The dispatcher
 	// routes by the priority in the body, as oslo does; this one is what the
 	// broker routed by, and is what a dead-letter record keeps.

@@ -21,7 +21,7 @@ type fakeTransport struct {
 	opts transport.Options
 }
 
-func (f *fakeTransport) Send(context.Context, transport.Target, transport.Priority, transport.Message) error {
+func (f *fakeTransport) Send(context.Context, target.Target, transport.Priority, transport.Message) error {
 	return nil
 }
 

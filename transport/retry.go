@@ -191,7 +191,7 @@ func Retry(ctx context.Context, p RetryPolicy, attempt func(ctx context.Context)
 // every attempt: a driver that de-duplicates on the broker (NATS
 // JetStream's Nats-Msg-Id, within its duplicate window) stores it once,
 // and listeners drop a repeat by its _unique_id (RabbitMQ keeps both).
-func SendRetrying(ctx context.Context, tr Transport, t Target, p Priority, msg Message, policy RetryPolicy, onRetry func(RetryInfo)) error {
+func SendRetrying(ctx context.Context, tr Transport, t target.Target, p Priority, msg Message, policy RetryPolicy, onRetry func(RetryInfo)) error {
 	return Retry(ctx, policy, func(ctx context.Context) error { return tr.Send(ctx, t, p, msg) }, onRetry)
 }
 

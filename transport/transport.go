@@ -3,6 +3,8 @@ package transport
 import (
 	"context"
 	"time"
+
+	"github.com/harkmq/hark/target"
 )
 
 // Transport is a connection to a broker (or the in-process memory broker).
@@ -16,7 +18,7 @@ type Transport interface {
 	// transport's default exchange. Send returns once the broker has
 	// accepted the message (publisher confirm, JetStream ack, flush) or with
 	// an error the caller can act on; it never drops a message silently.
-	Send(ctx context.Context, t Target, p Priority, msg Message) error
+	Send(ctx context.Context, t target.Target, p Priority, msg Message) error
 
 	// Listen subscribes to every "<topic>.<priority>" of cfg.Targets ×
 	// cfg.Priorities, in cfg.Pool. The listener's intake lives until Stop,

@@ -14,6 +14,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -65,8 +66,8 @@ func newBroker(t *testing.T, kind string) *broker {
 }
 
 // target is the test's own source target.
-func (b *broker) target() transport.Target {
-	return transport.Target{Exchange: b.exchange, Topic: b.topic}
+func (b *broker) target() target.Target {
+	return target.Target{Exchange: b.exchange, Topic: b.topic}
 }
 
 // rabbitQueues lists the queues a test of b can make on RabbitMQ: the
@@ -131,7 +132,7 @@ func startRejecter(t *testing.T, b *broker) *rejecter {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	l, err := b.tr.Listen(within(t, 10*time.Second), transport.ListenConfig{
-		Targets: []transport.Target{b.target()}, Priorities: transport.Priorities(), Pool: rejecterPool,
+		Targets: []target.Target{b.target()}, Priorities: transport.Priorities(), Pool: rejecterPool,
 	})
 	require.NoError(t, err)
 	r := &rejecter{counts: map[string]int{}}

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/transport"
 )
 
 // --count 0 means until interrupted wherever --count is a stop condition:
@@ -23,7 +23,7 @@ func TestCountZero_tail(t *testing.T) {
 	r := start(t, "tail", "--url", url, "--count", "0")
 	r.waitStderr(t, "listening")
 	for range 3 {
-		send(t, tr, notify.Info, "compute.instance.update", nil)
+		send(t, tr, transport.Info, "compute.instance.update", nil)
 	}
 	require.Eventually(t, func() bool { return strings.Count(r.out.String(), "\n") == 3 }, 10*time.Second, 5*time.Millisecond,
 		"tail --count 0 printed:\n%s", r.out.String())

@@ -48,11 +48,11 @@ type dlqFlags struct {
 
 // dlqRequest is which dead letters a dlq verb reads, checked.
 type dlqRequest struct {
-	target     transport.Target // the dead-letter topic on its exchange
+	target     target.Target // the dead-letter topic on its exchange
 	prios      []transport.Priority
 	reasons    []string
 	messageIDs []string
-	filter     *notify.Filter
+	filter     *dispatcher.Filter
 	limit      int // 0: no limit
 	wait       time.Duration
 	json       bool
@@ -87,7 +87,7 @@ func (f dlqFlags) parse() (dlqRequest, error) {
 	} else if err := target.CheckName("dead-letter topic", dlq, true); err != nil {
 		return r, usagef("--dlq-topic: %w", err)
 	}
-	r.target = transport.Target{Exchange: f.exchange, Topic: dlq}
+	r.target = target.Target{Exchange: f.exchange, Topic: dlq}
 	var err error
 	if r.prios, err = parsePriorities(f.priorities); err != nil {
 		return r, err
@@ -225,8 +225,8 @@ stays.`,
 type dlqEntry struct {
 	d        transport.Delivery
 	rec      transport.DeadLetter
-	parseErr error                // not a dead-letter record
-	n        *notify.Notification // the original, decoded; nil if it cannot be
+	parseErr error                    // not a dead-letter record
+	n        *dispatcher.Notification // the original, decoded; nil if it cannot be
 	// decodeErr says why the original cannot be decoded (a decode_error
 	// dead letter, typically).
 	decodeErr error
@@ -292,7 +292,7 @@ type scanResult struct {
 // RabbitMQ), so the queue ends up in its old order.
 func (a *app) scanDLQ(ctx context.Context, tr transport.Transport, req dlqRequest, visit visitFunc) (res scanResult, err error) {
 	cfg := transport.ListenConfig{
-		Targets:    []transport.Target{req.target},
+		Targets:    []target.Target{req.target},
 		Priorities: req.prios,
 		Prefetch:   maxHeld,
 		Lease:      dlqLease,

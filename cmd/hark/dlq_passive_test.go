@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -49,7 +50,7 @@ func (b *broker) objects(t *testing.T, other string) []string {
 		for _, ex := range []string{b.exchange, other} {
 			for _, topic := range []string{b.topic, b.topic + transport.DeadLetterSuffix} {
 				l, err := b.tr.Listen(ctx, transport.ListenConfig{
-					Targets: []transport.Target{{Exchange: ex, Topic: topic}}, Priorities: transport.Priorities(), Passive: true,
+					Targets: []target.Target{{Exchange: ex, Topic: topic}}, Priorities: transport.Priorities(), Passive: true,
 				})
 				switch {
 				case err == nil:

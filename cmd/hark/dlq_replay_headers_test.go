@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -19,8 +20,8 @@ import (
 // dlq replay, and checks that it arrives with the same body and headers.
 func replayKeepsEveryHeader(t *testing.T, url string, tr transport.Transport, exchange, topic, pool string) {
 	ctx := within(t, 60*time.Second)
-	tg := transport.Target{Exchange: exchange, Topic: topic}
-	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Pool: pool})
+	tg := target.Target{Exchange: exchange, Topic: topic}
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Pool: pool})
 	require.NoError(t, err)
 	defer l.Close()
 

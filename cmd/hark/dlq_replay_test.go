@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -51,14 +51,14 @@ func TestDLQReplay_ends_when_the_endpoint_still_rejects(t *testing.T) {
 func TestDLQReplay_leaves_what_came_after_it_started(t *testing.T) {
 	f := newDLQFixture(t)
 	ctx := within(t, 20*time.Second)
-	f.deadLetter(t, notify.Info, "compute.before", transport.DeadLetterInfo{Reason: transport.ReasonRejected})
+	f.deadLetter(t, transport.Info, "compute.before", transport.DeadLetterInfo{Reason: transport.ReasonRejected})
 	rec := transport.DeadLetter{
 		Original: transport.Message{ID: "later", Body: []byte(`{"oslo.version": "2.0", "oslo.message": "{}"}`)},
 		Info:     transport.DeadLetterInfo{Reason: transport.ReasonRejected},
-		Source:   transport.Source{Target: transport.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Info},
+		Source:   transport.Source{Target: target.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Info},
 		Time:     time.Now().Add(time.Hour), // as a replay running now sees one made later
 	}
-	require.NoError(t, f.tr.Send(ctx, transport.Target{Topic: "notifications.dlq"}, transport.Info, rec.Message()))
+	require.NoError(t, f.tr.Send(ctx, target.Target{Topic: "notifications.dlq"}, transport.Info, rec.Message()))
 
 	r := hark(t, ctx, "", "dlq", "replay", "--url", f.url, "--wait", "100ms")
 	require.Equal(t, exitOK, r.code, r.err)

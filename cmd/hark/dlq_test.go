@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -24,7 +25,7 @@ type dlqFixture struct {
 func newDLQFixture(t *testing.T) *dlqFixture {
 	url, tr := memURL(t)
 	l, err := tr.Listen(within(t, 5*time.Second), transport.ListenConfig{
-		Targets: []transport.Target{{Topic: "notifications"}}, Priorities: transport.Priorities(), Pool: "billing",
+		Targets: []target.Target{{Topic: "notifications"}}, Priorities: transport.Priorities(), Pool: "billing",
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
@@ -33,7 +34,7 @@ func newDLQFixture(t *testing.T) *dlqFixture {
 
 // deadLetter sends a notification, receives it in pool billing and
 // dead-letters it with info; it returns the message as received.
-func (f *dlqFixture) deadLetter(t *testing.T, p notify.Priority, eventType string, info transport.DeadLetterInfo, opts ...notify.NotifierOption) transport.Message {
+func (f *dlqFixture) deadLetter(t *testing.T, p transport.Priority, eventType string, info transport.DeadLetterInfo, opts ...notify.NotifierOption) transport.Message {
 	t.Helper()
 	send(t, f.tr, p, eventType, map[string]any{"state": "error", "note": "<b>"}, opts...)
 	return f.deadLetterNext(t, info)
@@ -67,8 +68,8 @@ func eventTypes(records []map[string]any) []string {
 
 func TestDLQList_json_and_nothing_removed(t *testing.T) {
 	f := newDLQFixture(t)
-	m1 := f.deadLetter(t, notify.Info, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "HTTP 400: bad", Endpoint: "billing", ID: "dl-1"})
-	f.deadLetter(t, notify.Error, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	m1 := f.deadLetter(t, transport.Info, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "HTTP 400: bad", Endpoint: "billing", ID: "dl-1"})
+	f.deadLetter(t, transport.Error, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
 
 	recs := f.list(t)
 	require.Len(t, recs, 2)
@@ -101,9 +102,9 @@ func TestDLQList_json_and_nothing_removed(t *testing.T) {
 
 func TestDLQList_table_limit_and_selection(t *testing.T) {
 	f := newDLQFixture(t)
-	f.deadLetter(t, notify.Info, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "line one\nline two"})
-	f.deadLetter(t, notify.Error, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
-	f.deadLetter(t, notify.Info, "image.three", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	f.deadLetter(t, transport.Info, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "line one\nline two"})
+	f.deadLetter(t, transport.Error, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	f.deadLetter(t, transport.Info, "image.three", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
 	ctx := within(t, 20*time.Second)
 
 	r := hark(t, ctx, "", "dlq", "list", "--url", f.url, "--wait", "100ms")
@@ -127,7 +128,7 @@ func TestDLQList_table_limit_and_selection(t *testing.T) {
 
 func TestDLQList_empty(t *testing.T) {
 	url, tr := memURL(t)
-	send(t, tr, notify.Info, "compute.one", nil)
+	send(t, tr, transport.Info, "compute.one", nil)
 	r := hark(t, within(t, 10*time.Second), "", "dlq", "list", "--url", url, "--wait", "50ms")
 	require.Equal(t, exitOK, r.code, r.err)
 	assert.Empty(t, r.out)
@@ -138,14 +139,14 @@ func TestDLQList_empty(t *testing.T) {
 func TestDLQList_custom_topic_and_odd_records(t *testing.T) {
 	f := newDLQFixture(t)
 	ctx := within(t, 10*time.Second)
-	dlq := transport.Target{Topic: "billing.failed"}
+	dlq := target.Target{Topic: "billing.failed"}
 	// Not a dead-letter record at all.
 	require.NoError(t, f.tr.Send(ctx, dlq, transport.Info, transport.Message{ID: "x1", Body: []byte("stray")}))
 	// A record whose original is not a notification, compressed-looking.
 	rec := transport.DeadLetter{
 		Original: transport.Message{ID: "x2", Body: []byte{0x1f, 0x8b, 0xff}, Header: transport.Header{"compression": "application/x-gzip"}},
 		Info:     transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: "gzip: invalid header"},
-		Source:   transport.Source{Target: transport.Target{Exchange: "openstack", Topic: "billing"}, Priority: transport.Info},
+		Source:   transport.Source{Target: target.Target{Exchange: "openstack", Topic: "billing"}, Priority: transport.Info},
 		Time:     time.Now(),
 	}
 	require.NoError(t, f.tr.Send(ctx, dlq, transport.Info, rec.Message()))
@@ -167,8 +168,8 @@ func TestDLQList_custom_topic_and_odd_records(t *testing.T) {
 
 func TestDLQReplay_byte_for_byte(t *testing.T) {
 	f := newDLQFixture(t)
-	gz := f.deadLetter(t, notify.Warn, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries}, notify.Compression("gzip"))
-	f.deadLetter(t, notify.Info, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonRejected})
+	gz := f.deadLetter(t, transport.Warn, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries}, notify.WithCompression("gzip"))
+	f.deadLetter(t, transport.Info, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonRejected})
 	ctx := within(t, 20*time.Second)
 
 	r := hark(t, ctx, "", "dlq", "replay", "--url", f.url, "--wait", "100ms", "--dry-run")
@@ -191,7 +192,7 @@ func TestDLQReplay_byte_for_byte(t *testing.T) {
 	got := d.Message()
 	assert.Equal(t, gz.Body, got.Body, "the body, byte for byte (compressed)")
 	assert.Equal(t, gz.Header, got.Header, "the headers, with no dead-letter header")
-	assert.Equal(t, transport.Source{Target: transport.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Warn, Pool: "billing"}, d.Source())
+	assert.Equal(t, transport.Source{Target: target.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Warn, Pool: "billing"}, d.Source())
 	assert.True(t, strings.HasPrefix(got.ID, gz.ID+replaySuffix), "id %q", got.ID)
 	require.NoError(t, d.Ack(ctx))
 
@@ -202,9 +203,9 @@ func TestDLQReplay_limit_and_leftovers(t *testing.T) {
 	f := newDLQFixture(t)
 	ctx := within(t, 20*time.Second)
 	for _, e := range []string{"a.one", "b.two", "a.three", "a.four"} {
-		f.deadLetter(t, notify.Info, e, transport.DeadLetterInfo{Reason: transport.ReasonRejected})
+		f.deadLetter(t, transport.Info, e, transport.DeadLetterInfo{Reason: transport.ReasonRejected})
 	}
-	require.NoError(t, f.tr.Send(ctx, transport.Target{Topic: "notifications.dlq"}, transport.Info, transport.Message{Body: []byte("stray")}))
+	require.NoError(t, f.tr.Send(ctx, target.Target{Topic: "notifications.dlq"}, transport.Info, transport.Message{Body: []byte("stray")}))
 
 	r := hark(t, ctx, "", "dlq", "replay", "--url", f.url, "--wait", "100ms", "--event-type", `a\.`, "--limit", "2")
 	require.Equal(t, exitOK, r.code, r.err)
@@ -228,7 +229,7 @@ func TestDLQReplay_limit_and_leftovers(t *testing.T) {
 func TestDLQReplay_undecodable_original_goes_back_too(t *testing.T) {
 	f := newDLQFixture(t)
 	ctx := within(t, 10*time.Second)
-	require.NoError(t, f.tr.Send(ctx, transport.Target{Topic: "notifications"}, transport.Error, transport.Message{Body: []byte("{not json")}))
+	require.NoError(t, f.tr.Send(ctx, target.Target{Topic: "notifications"}, transport.Error, transport.Message{Body: []byte("{not json")}))
 	orig := f.deadLetterNext(t, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: "invalid character"})
 
 	r := hark(t, ctx, "", "dlq", "replay", "--url", f.url, "--wait", "100ms", "--reason", "decode_error")
@@ -245,7 +246,7 @@ func TestDLQFlags_parse(t *testing.T) {
 	base := dlqFlags{topic: "notifications", wait: time.Second}
 	r, err := base.parse()
 	require.NoError(t, err)
-	assert.Equal(t, transport.Target{Topic: "notifications.dlq"}, r.target)
+	assert.Equal(t, target.Target{Topic: "notifications.dlq"}, r.target)
 
 	for _, tc := range []struct {
 		name    string

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -32,8 +32,8 @@ func (f *filterFlags) register(fl *pflag.FlagSet) {
 
 // compile builds the filter; nil (which matches everything) when no flag
 // is set. Errors are usage errors naming the flag.
-func (f filterFlags) compile() (*notify.Filter, error) {
-	spec := notify.FilterSpec{EventType: f.eventType, PublisherID: f.publisherID}
+func (f filterFlags) compile() (*dispatcher.Filter, error) {
+	spec := dispatcher.FilterSpec{EventType: f.eventType, PublisherID: f.publisherID}
 	var err error
 	if spec.Context, err = keyPatterns("--context-match", f.context); err != nil {
 		return nil, err
@@ -44,7 +44,7 @@ func (f filterFlags) compile() (*notify.Filter, error) {
 	if spec.EventType == "" && spec.PublisherID == "" && spec.Context == nil && spec.Payload == nil {
 		return nil, nil
 	}
-	flt, err := notify.NewFilter(spec)
+	flt, err := dispatcher.NewFilter(spec)
 	if err != nil {
 		return nil, usagef("filter: %w", err)
 	}

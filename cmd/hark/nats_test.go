@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/nats/embedded"
@@ -56,7 +56,7 @@ func consumers(t *testing.T, url string) []string {
 
 func TestNATS_notify_tail_and_private_pool_removed(t *testing.T) {
 	url, tr := natsServer(t)
-	send(t, tr, notify.Info, "first", nil) // makes the stream and the non-pooled backlog consumer
+	send(t, tr, transport.Info, "first", nil) // makes the stream and the non-pooled backlog consumer
 	before := consumers(t, url)
 
 	r := start(t, "tail", "--url", url, "--count", "2", "--priority", "info")
@@ -78,10 +78,10 @@ func TestNATS_notify_tail_and_private_pool_removed(t *testing.T) {
 func TestNATS_dlq_replay_within_the_duplicate_window(t *testing.T) {
 	url, tr := natsServer(t)
 	ctx := within(t, 30*time.Second)
-	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}, Pool: "billing"})
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}, Pool: "billing"})
 	require.NoError(t, err)
 	defer l.Close()
-	send(t, tr, notify.Info, "compute.one", map[string]any{"k": "v"})
+	send(t, tr, transport.Info, "compute.one", map[string]any{"k": "v"})
 	d, err := l.Next(ctx)
 	require.NoError(t, err)
 	orig := d.Message()

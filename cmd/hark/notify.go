@@ -290,15 +290,15 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 	}
 	defer tr.Close()
 	opts := []notify.NotifierOption{
-		notify.PublisherID(req.publisherID),
-		notify.Driver(req.driver),
-		notify.Topics(req.topics...),
-		notify.Retry(req.retry),
-		notify.AttemptTimeout(req.attemptTimeout),
-		notify.NotifierLogger(a.log),
+		notify.WithPublisherID(req.publisherID),
+		notify.WithDriverNames(req.driver),
+		notify.WithTopics(req.topics...),
+		notify.WithRetry(req.retry),
+		notify.WithAttemptTimeout(req.attemptTimeout),
+		notify.WithNotifierLogger(a.log),
 	}
 	if req.exchange != "" {
-		opts = append(opts, notify.Exchange(req.exchange))
+		opts = append(opts, notify.WithExchange(req.exchange))
 	}
 	n, err := notify.NewNotifier(tr, opts...)
 	if err != nil {
@@ -331,7 +331,7 @@ func (a *app) notify(ctx context.Context, req notifyRequest) error {
 		wg.Go(func() {
 			for more(sendCtx, req.count, &next) {
 				cctx, done := context.WithTimeout(parent, req.timeout)
-				err := n.Notify(cctx, req.prio, req.reqCtxt, req.eventType, req.body, notify.ContextKeys(req.ctxtKeys...))
+				err := n.Notify(cctx, req.prio, req.reqCtxt, req.eventType, req.body, notify.WithContextKeys(req.ctxtKeys...))
 				done()
 				if err != nil {
 					cancel(err)

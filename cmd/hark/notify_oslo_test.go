@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -48,7 +49,7 @@ func TestNotify_bodyIsOslos(t *testing.T) {
 				"--payload", payload, "--context", reqCtxt)
 			require.Equal(t, exitOK, r.code, r.err)
 
-			l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Warn}})
+			l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Warn}})
 			require.NoError(t, err)
 			defer l.Close()
 			oms, msgs := receive(t, l, 1)

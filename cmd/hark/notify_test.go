@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -107,7 +108,7 @@ func TestNotify_sends_oslo_notification(t *testing.T) {
 
 	// The non-pooled queue keeps it (the backlog) for a listener that
 	// starts later.
-	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Error}})
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Error}})
 	require.NoError(t, err)
 	defer l.Close()
 	oms, _ := receive(t, l, 1)
@@ -128,7 +129,7 @@ func TestNotify_v1_driver_exchange_and_topics(t *testing.T) {
 	assert.Contains(t, r.out, "to nova/a, nova/b.c")
 
 	l, err := tr.Listen(ctx, transport.ListenConfig{
-		Targets:    []transport.Target{{Exchange: "nova", Topic: "a"}, {Exchange: "nova", Topic: "b.c"}},
+		Targets:    []target.Target{{Exchange: "nova", Topic: "a"}, {Exchange: "nova", Topic: "b.c"}},
 		Priorities: []transport.Priority{transport.Info},
 	})
 	require.NoError(t, err)
@@ -152,7 +153,7 @@ func TestNotify_count_prints_summary(t *testing.T) {
 	assert.Positive(t, s.PerSecond)
 	assert.Equal(t, "openstack", s.Exchange)
 
-	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	defer l.Close()
 	oms, _ := receive(t, l, 200)
@@ -229,7 +230,7 @@ func TestNotify_interrupted(t *testing.T) {
 func TestNotify_count_zero_until_interrupted(t *testing.T) {
 	url, tr := memURL(t)
 	ctx := within(t, 20*time.Second)
-	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	defer l.Close()
 	r := start(t, "notify", "--url", url, "--count", "0", "--concurrency", "2", "--quiet")

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/harkmq/hark/cmd/internal/record"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -205,6 +206,6 @@ func oneLine(s string, n int) string {
 
 // targetString shows a target as "exchange/topic", with tr's default
 // exchange filled in.
-func targetString(tr transport.Transport, t transport.Target) string {
+func targetString(tr transport.Transport, t target.Target) string {
 	return t.WithDefaultExchange(tr.DefaultExchange()).String()
 }

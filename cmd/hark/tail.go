@@ -30,11 +30,11 @@ type tailFlags struct {
 
 // tailRequest is what hark tail listens to, checked.
 type tailRequest struct {
-	targets   []transport.Target
+	targets   []target.Target
 	prios     []transport.Priority
 	pool      string // "" = a private pool, unless nonPooled
 	nonPooled bool
-	filter    *notify.Filter
+	filter    *dispatcher.Filter
 	count     int
 }
 
@@ -128,13 +128,13 @@ func (f tailFlags) parse() (tailRequest, error) {
 }
 
 // targets builds the listen targets of --exchange and --topic.
-func targets(exchange string, topics []string) ([]transport.Target, error) {
+func targets(exchange string, topics []string) ([]target.Target, error) {
 	if len(topics) == 0 {
 		return nil, usagef("--topic: at least one topic is needed")
 	}
-	ts := make([]transport.Target, len(topics))
+	ts := make([]target.Target, len(topics))
 	for i, t := range topics {
-		ts[i] = transport.Target{Exchange: exchange, Topic: t}
+		ts[i] = target.Target{Exchange: exchange, Topic: t}
 		if err := ts[i].ValidateListen(); err != nil {
 			return nil, usagef("--exchange/--topic: %w", err)
 		}
@@ -216,7 +216,7 @@ func (a *app) tail(ctx context.Context, req tailRequest) error {
 }
 
 // decodeDelivery decodes a delivery as the listener does.
-func decodeDelivery(d transport.Delivery) (*notify.Notification, error) {
+func decodeDelivery(d transport.Delivery) (*dispatcher.Notification, error) {
 	om, err := oslo.DecodeNotification(d.Message())
 	if err != nil {
 		return nil, err

@@ -9,13 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
 // send sends notifications through tr with a notifier, as a service would.
-func send(t testing.TB, tr transport.Transport, p notify.Priority, eventType string, payload any, opts ...notify.NotifierOption) {
+func send(t testing.TB, tr transport.Transport, p transport.Priority, eventType string, payload any, opts ...notify.NotifierOption) {
 	t.Helper()
-	n, err := notify.NewNotifier(tr, append([]notify.NotifierOption{notify.PublisherID("compute.host1")}, opts...)...)
+	n, err := notify.NewNotifier(tr, append([]notify.NotifierOption{notify.WithPublisherID("compute.host1")}, opts...)...)
 	require.NoError(t, err)
 	require.NoError(t, n.Notify(within(t, 5*time.Second), p, notify.Context{"request_id": "req-1"}, eventType, payload))
 }
@@ -25,8 +26,8 @@ func TestTail_prints_file_endpoint_lines(t *testing.T) {
 	r := start(t, "tail", "--url", url, "--count", "2")
 	r.waitStderr(t, "listening to [openstack/notifications] (all priorities) in private pool hark-tail-")
 
-	send(t, tr, notify.Info, "compute.instance.create.end", map[string]any{"state": "active", "n": 1})
-	send(t, tr, notify.Error, "compute.instance.delete.error", nil)
+	send(t, tr, transport.Info, "compute.instance.create.end", map[string]any{"state": "active", "n": 1})
+	send(t, tr, transport.Error, "compute.instance.delete.error", nil)
 	require.Equal(t, exitOK, r.wait(t), r.err.String())
 
 	lines := decodeLines(t, r.out.String())
@@ -53,14 +54,14 @@ func TestTail_private_pool_takes_nothing_from_others(t *testing.T) {
 	url, tr := memURL(t)
 	ctx := within(t, 10*time.Second)
 	// A non-pooled listener, as harkd without a pool.
-	other, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
+	other, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	defer other.Close()
 
 	r := start(t, "tail", "--url", url, "--count", "3")
 	r.waitStderr(t, "listening")
 	for range 3 {
-		send(t, tr, notify.Info, "e", nil)
+		send(t, tr, transport.Info, "e", nil)
 	}
 	require.Equal(t, exitOK, r.wait(t), r.err.String())
 	assert.Len(t, decodeLines(t, r.out.String()), 3)
@@ -69,7 +70,7 @@ func TestTail_private_pool_takes_nothing_from_others(t *testing.T) {
 
 func TestTail_non_pooled_reads_the_backlog(t *testing.T) {
 	url, tr := memURL(t)
-	send(t, tr, notify.Info, "sent.before", nil)
+	send(t, tr, transport.Info, "sent.before", nil)
 	r := hark(t, within(t, 10*time.Second), "", "tail", "--url", url, "--non-pooled", "--count", "1")
 	require.Equal(t, exitOK, r.code, r.err)
 	assert.Contains(t, r.err, "in the non-pooled group")
@@ -80,7 +81,7 @@ func TestTail_named_pool_shares(t *testing.T) {
 	url, tr := memURL(t)
 	r := start(t, "tail", "--url", url, "--pool", "billing", "--count", "1")
 	r.waitStderr(t, "in pool billing")
-	send(t, tr, notify.Info, "e", nil)
+	send(t, tr, transport.Info, "e", nil)
 	require.Equal(t, exitOK, r.wait(t), r.err.String())
 	assert.Len(t, decodeLines(t, r.out.String()), 1)
 }
@@ -92,13 +93,13 @@ func TestTail_priorities_and_filters(t *testing.T) {
 		"--payload-match", "state=^active$", "--context-match", "request_id=req-")
 	r.waitStderr(t, "(error, critical)")
 
-	send(t, tr, notify.Info, "compute.x", map[string]any{"state": "active"})    // priority not subscribed
-	send(t, tr, notify.Error, "image.x", map[string]any{"state": "active"})     // event type
-	send(t, tr, notify.Error, "compute.x", map[string]any{"state": "inactive"}) // payload (anchored)
-	send(t, tr, notify.Error, "compute.x", map[string]any{"state": "active"},   // publisher id
-		notify.PublisherID("image.host"))
-	send(t, tr, notify.Error, "compute.one", map[string]any{"state": "active"})
-	send(t, tr, notify.Critical, "compute.two", map[string]any{"state": "active"})
+	send(t, tr, transport.Info, "compute.x", map[string]any{"state": "active"})    // priority not subscribed
+	send(t, tr, transport.Error, "image.x", map[string]any{"state": "active"})     // event type
+	send(t, tr, transport.Error, "compute.x", map[string]any{"state": "inactive"}) // payload (anchored)
+	send(t, tr, transport.Error, "compute.x", map[string]any{"state": "active"},   // publisher id
+		notify.WithPublisherID("image.host"))
+	send(t, tr, transport.Error, "compute.one", map[string]any{"state": "active"})
+	send(t, tr, transport.Critical, "compute.two", map[string]any{"state": "active"})
 	require.Equal(t, exitOK, r.wait(t), r.err.String())
 
 	lines := decodeLines(t, r.out.String())
@@ -121,14 +122,14 @@ func TestTail_skips_what_is_not_a_notification(t *testing.T) {
 	ctx := within(t, 10*time.Second)
 	r := start(t, "tail", "--url", url, "--count", "1")
 	r.waitStderr(t, "listening")
-	require.NoError(t, tr.Send(ctx, transport.Target{Topic: "notifications"}, transport.Info, transport.Message{Body: []byte("not json")}))
-	send(t, tr, notify.Info, "after", nil)
+	require.NoError(t, tr.Send(ctx, target.Target{Topic: "notifications"}, transport.Info, transport.Message{Body: []byte("not json")}))
+	send(t, tr, transport.Info, "after", nil)
 	require.Equal(t, exitOK, r.wait(t), r.err.String())
 	assert.Contains(t, r.err.String(), "skipping a message on openstack/notifications (info) that is not a notification")
 	assert.Equal(t, "after", decodeLines(t, r.out.String())[0]["event_type"])
 
 	// Tail's private copy is not dead-lettered: harkd dead-letters its own.
-	dlq, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications.dlq"}}, Priorities: transport.Priorities()})
+	dlq, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications.dlq"}}, Priorities: transport.Priorities()})
 	require.NoError(t, err)
 	defer dlq.Close()
 	nothingMore(t, dlq, 50*time.Millisecond)
@@ -184,7 +185,7 @@ func TestTail_prints_NaN_payloads(t *testing.T) {
 	r := start(t, "tail", "--url", url, "--count", "1", "--payload-match", "state=^active$")
 	r.waitStderr(t, "listening to")
 
-	send(t, tr, notify.Info, "compute.metrics", json.RawMessage(`{"state": "active", "cpu": NaN, "max": Infinity}`))
+	send(t, tr, transport.Info, "compute.metrics", json.RawMessage(`{"state": "active", "cpu": NaN, "max": Infinity}`))
 	require.Equal(t, exitOK, r.wait(t), r.err.String())
 	assert.Contains(t, r.out.String(), `"payload":{"state": "active", "cpu": NaN, "max": Infinity}`)
 }

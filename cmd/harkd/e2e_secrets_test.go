@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/cmd/internal/transports"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -73,13 +74,13 @@ endpoints:
 			Priority: "INFO", Payload: json.RawMessage(`{}`), Timestamp: "2026-01-01 00:00:00.000000", Context: map[string]any{},
 		}, oslo.EncodeOptions{})
 		require.NoError(t, err)
-		require.NoError(t, tr.Send(ctx, transport.Target{Topic: "notifications"}, transport.Info, msg))
+		require.NoError(t, tr.Send(ctx, target.Target{Topic: "notifications"}, transport.Info, msg))
 	}
 	d.waitMetric(waitTimeout, `hark_notifications_dead_lettered_total{reason="rejected"}`, 2)
 	d.waitMetric(waitTimeout, `hark_notifications_dropped_total{priority="info"}`, 1)
 
 	// The records, byte for byte as the broker holds them.
-	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Topic: "notifications" + transport.DeadLetterSuffix}},
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications" + transport.DeadLetterSuffix}},
 		Priorities: transport.Priorities()})
 	require.NoError(t, err)
 	defer l.Close()

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	_ "github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/oslo"
@@ -56,7 +57,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer tr.Close()
-	tg := transport.Target{Exchange: *exchange, Topic: *topic}
+	tg := target.Target{Exchange: *exchange, Topic: *topic}
 	var wg sync.WaitGroup
 	errs := make([]error, *count)
 	for i := range *count {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -21,18 +22,18 @@ import (
 // meter receives samples a batch at a time.
 type meter struct{ wg *sync.WaitGroup }
 
-func (m meter) Sample(_ context.Context, ns []*notify.Notification) notify.Result {
+func (m meter) Sample(_ context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	sum := 0.0
 	for _, n := range ns {
 		var p struct{ Value float64 }
 		if err := n.Decode(&p); err != nil {
-			return notify.Reject(err) // the whole batch is dead-lettered; fix the sender
+			return dispatcher.Reject(err) // the whole batch is dead-lettered; fix the sender
 		}
 		sum += p.Value
 	}
 	fmt.Printf("batch of %3d samples, mean %.1f\n", len(ns), sum/float64(len(ns)))
 	m.wg.Add(-len(ns))
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func main() {
@@ -56,7 +57,7 @@ func main() {
 	}
 	defer func() { l.Stop(); _ = l.Wait(ctx) }()
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("ceilometer.polling"), notify.Topics("metering"))
+	n, err := notify.NewNotifier(tr, notify.WithPublisherID("ceilometer.polling"), notify.WithTopics("metering"))
 	if err != nil {
 		log.Fatal(err)
 	}

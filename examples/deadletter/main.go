@@ -11,6 +11,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -22,9 +23,9 @@ type flaky struct{}
 
 func (flaky) Name() string { return "flaky" }
 
-func (flaky) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (flaky) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	fmt.Printf("delivery %d of %s: failing\n", n.Metadata.Deliveries, n.Metadata.MessageID)
-	return notify.RequeueWith(errors.New("database unavailable"))
+	return dispatcher.RequeueWith(errors.New("database unavailable"))
 }
 
 func main() {
@@ -50,7 +51,7 @@ func main() {
 	}
 	defer func() { l.Stop(); _ = l.Wait(ctx) }()
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"))
+	n, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"))
 	if err != nil {
 		log.Fatal(err)
 	}

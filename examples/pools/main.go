@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -26,10 +27,10 @@ type member struct {
 	wg   *sync.WaitGroup
 }
 
-func (m *member) Info(context.Context, *notify.Notification) notify.Result {
+func (m *member) Info(context.Context, *dispatcher.Notification) dispatcher.Result {
 	m.n.Add(1)
 	m.wg.Done()
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func main() {
@@ -57,7 +58,7 @@ func main() {
 		defer func() { l.Stop(); _ = l.Wait(ctx) }()
 	}
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"))
+	n, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -21,28 +22,28 @@ import (
 type Audit struct{ handled *sync.WaitGroup }
 
 // Info decodes the payload and prints it.
-func (a Audit) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (a Audit) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	defer a.handled.Done()
 	var p struct {
 		InstanceID string `json:"instance_id"`
 	}
 	if err := n.Decode(&p); err != nil {
-		return notify.Reject(err) // dead-lettered at once: retrying cannot fix it
+		return dispatcher.Reject(err) // dead-lettered at once: retrying cannot fix it
 	}
 	fmt.Printf("info %s from %s: instance %s\n", n.EventType, n.PublisherID, p.InstanceID)
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // Error fails the first delivery, as an endpoint does when what it
 // needs is briefly down, and handles the redelivery.
-func (a Audit) Error(_ context.Context, n *notify.Notification) notify.Result {
+func (a Audit) Error(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	if n.Metadata.Deliveries == 1 {
 		fmt.Printf("error %s, delivery 1: requeued\n", n.EventType)
-		return notify.Requeue // redelivered after the backoff; dead-lettered after 5 deliveries
+		return dispatcher.Requeue // redelivered after the backoff; dead-lettered after 5 deliveries
 	}
 	defer a.handled.Done()
 	fmt.Printf("error %s, delivery %d: handled\n", n.EventType, n.Metadata.Deliveries)
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func main() {
@@ -64,7 +65,7 @@ func main() {
 		log.Fatal(err)
 	}
 
-	n, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"), notify.Topics("notifications"))
+	n, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithTopics("notifications"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
 )
@@ -28,8 +29,8 @@ func TestBacklog_non_pooled(t *testing.T) {
 	t.Parallel()
 	_, newTransport := newBroker(t)
 	tr := newTransport()
-	other := transport.Target{Exchange: "nova", Topic: "versioned"}
-	cfg := transport.ListenConfig{Targets: []transport.Target{notifications, other},
+	other := target.Target{Exchange: "nova", Topic: "versioned"}
+	cfg := transport.ListenConfig{Targets: []target.Target{notifications, other},
 		Priorities: []transport.Priority{transport.Info, transport.Error}}
 	l := listen(t, tr, cfg)
 	assert.Equal(t, []transport.Backlog{
@@ -71,8 +72,8 @@ func TestBacklog_pool(t *testing.T) {
 	t.Parallel()
 	_, newTransport := newBroker(t)
 	tr := newTransport()
-	other := transport.Target{Exchange: "nova", Topic: "versioned"}
-	cfg := transport.ListenConfig{Targets: []transport.Target{notifications, other},
+	other := target.Target{Exchange: "nova", Topic: "versioned"}
+	cfg := transport.ListenConfig{Targets: []target.Target{notifications, other},
 		Priorities: []transport.Priority{transport.Info}, Pool: "billing"}
 	l := listen(t, tr, cfg)
 	single := listen(t, tr, infoConfig("audit"))

@@ -32,9 +32,9 @@ func TestBroker_pool_is_bound_to_every_members_keys(t *testing.T) {
 	t.Parallel()
 	_, newTransport := newBroker(t)
 	tr := newTransport()
-	other := transport.Target{Exchange: "glance", Topic: "image"}
+	other := target.Target{Exchange: "glance", Topic: "image"}
 	a := listen(t, tr, infoConfig("audit"))
-	b := listen(t, tr, transport.ListenConfig{Targets: []transport.Target{other}, Priorities: []transport.Priority{transport.Error}, Pool: "audit"})
+	b := listen(t, tr, transport.ListenConfig{Targets: []target.Target{other}, Priorities: []transport.Priority{transport.Error}, Pool: "audit"})
 	require.NoError(t, b.Close()) // its binding stays, as on RabbitMQ
 
 	transporttest.Send(t, tr, notifications, transport.Info, transporttest.NewMessage("m", 0))
@@ -51,14 +51,14 @@ func TestBroker_Close(t *testing.T) {
 	b, newTransport := newBroker(t)
 	tr := newTransport()
 	ctx := context.Background()
-	l := listen(t, tr, transport.ListenConfig{Targets: []transport.Target{notifications}, Priorities: []transport.Priority{transport.Info}, Lease: time.Hour})
+	l := listen(t, tr, transport.ListenConfig{Targets: []target.Target{notifications}, Priorities: []transport.Priority{transport.Info}, Lease: time.Hour})
 	transporttest.SendN(t, tr, notifications, transport.Info, "m", 3)
 	held := next(t, l)
 	delayed := next(t, l)
 	require.NoError(t, delayed.Requeue(ctx, time.Hour)) // a pending timer Close must stop
 
 	blocked := make(chan error, 1)
-	other := listen(t, newTransport(), transport.ListenConfig{Targets: []transport.Target{{Exchange: "x", Topic: "t"}}, Priorities: []transport.Priority{transport.Info}})
+	other := listen(t, newTransport(), transport.ListenConfig{Targets: []target.Target{{Exchange: "x", Topic: "t"}}, Priorities: []transport.Priority{transport.Info}})
 	go func() { _, err := other.Next(ctx); blocked <- err }()
 
 	require.NoError(t, b.Close())
@@ -99,7 +99,7 @@ func TestBroker_Transport_options(t *testing.T) {
 	defer tr.Close()
 	assert.Equal(t, "nova", tr.DefaultExchange())
 	l := listen(t, tr, infoConfig("")) // on nova/notifications
-	transporttest.Send(t, tr, transport.Target{Topic: "notifications"}, transport.Info, transporttest.NewMessage("m", 0))
+	transporttest.Send(t, tr, target.Target{Topic: "notifications"}, transport.Info, transporttest.NewMessage("m", 0))
 	assert.Equal(t, "nova", next(t, l).Source().Target.Exchange)
 
 	_, err = b.Transport(transport.WithDefaultExchange("no.dots"))
@@ -168,7 +168,7 @@ func TestDelivery_Message_is_the_deliverys_own(t *testing.T) {
 	cfg.MaxDeliveries = 2
 	a := listen(t, tr, cfg)
 	b := listen(t, tr, infoConfig("b"))
-	dlq := listen(t, tr, transport.ListenConfig{Targets: []transport.Target{{Exchange: "nova", Topic: "notifications.dlq"}}, Priorities: []transport.Priority{transport.Info}})
+	dlq := listen(t, tr, transport.ListenConfig{Targets: []target.Target{{Exchange: "nova", Topic: "notifications.dlq"}}, Priorities: []transport.Priority{transport.Info}})
 	sent := transport.Message{ID: "id", Body: []byte("body"), Header: transport.Header{"k": "v"}}
 	transporttest.Send(t, tr, notifications, transport.Info, sent)
 
@@ -201,7 +201,7 @@ func TestDelivery_MaxDeliveries_counts_releases(t *testing.T) {
 	ctx := context.Background()
 	cfg := infoConfig("p")
 	cfg.MaxDeliveries = 2
-	dlq := listen(t, tr, transport.ListenConfig{Targets: []transport.Target{{Exchange: "nova", Topic: "notifications.dlq"}}, Priorities: []transport.Priority{transport.Info}})
+	dlq := listen(t, tr, transport.ListenConfig{Targets: []target.Target{{Exchange: "nova", Topic: "notifications.dlq"}}, Priorities: []transport.Priority{transport.Info}})
 	l1 := listen(t, tr, cfg)
 	transporttest.SendN(t, tr, notifications, transport.Info, "m", 1)
 	next(t, l1)

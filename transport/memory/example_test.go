@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/memory"
 )
@@ -18,13 +19,13 @@ func ExampleNewBroker() {
 	}
 	defer tr.Close()
 
-	notifications := transport.Target{Topic: "notifications"} // on the default exchange, "openstack"
+	notifications := target.Target{Topic: "notifications"} // on the default exchange, "openstack"
 
 	// Sent before anyone listens: it waits for the non-pooled group.
 	_ = tr.Send(ctx, notifications, transport.Info, transport.Message{Body: []byte(`{"event_type":"compute.instance.create.end"}`)})
 
 	l, err := tr.Listen(ctx, transport.ListenConfig{
-		Targets:       []transport.Target{notifications},
+		Targets:       []target.Target{notifications},
 		Priorities:    []transport.Priority{transport.Info},
 		MaxDeliveries: 2,
 	})
@@ -43,7 +44,7 @@ func ExampleNewBroker() {
 
 	// The dead-letter record waits on "notifications.dlq" with the source priority.
 	dlq, _ := tr.Listen(ctx, transport.ListenConfig{
-		Targets:    []transport.Target{{Topic: "notifications" + transport.DeadLetterSuffix}},
+		Targets:    []target.Target{{Topic: "notifications" + transport.DeadLetterSuffix}},
 		Priorities: []transport.Priority{transport.Info},
 	})
 	defer dlq.Close()

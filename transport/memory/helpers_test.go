@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/memory"
 	"github.com/harkmq/hark/transport/transporttest"
@@ -32,11 +33,11 @@ func newBroker(t *testing.T) (*memory.Broker, func() transport.Transport) {
 	}
 }
 
-var notifications = transport.Target{Exchange: "nova", Topic: "notifications"}
+var notifications = target.Target{Exchange: "nova", Topic: "notifications"}
 
 func infoConfig(pool string) transport.ListenConfig {
 	return transport.ListenConfig{
-		Targets:    []transport.Target{notifications},
+		Targets:    []target.Target{notifications},
 		Priorities: []transport.Priority{transport.Info},
 		Pool:       pool,
 	}

@@ -8,13 +8,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
-var testTarget = transport.Target{Exchange: "nova", Topic: "notifications"}
+var testTarget = target.Target{Exchange: "nova", Topic: "notifications"}
 
 func testConfig(pool string) transport.ListenConfig {
-	return transport.ListenConfig{Targets: []transport.Target{testTarget}, Priorities: []transport.Priority{transport.Info}, Pool: pool}
+	return transport.ListenConfig{Targets: []target.Target{testTarget}, Priorities: []transport.Priority{transport.Info}, Pool: pool}
 }
 
 // waitFor polls cond under the broker's lock.
@@ -111,8 +112,8 @@ func TestListener_Next_is_fair_across_queues(t *testing.T) {
 	t.Parallel()
 	_, tr := newTestTransport(t)
 	ctx := context.Background()
-	other := transport.Target{Exchange: "nova", Topic: "other"}
-	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{testTarget, other}, Priorities: []transport.Priority{transport.Info}})
+	other := target.Target{Exchange: "nova", Topic: "other"}
+	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{testTarget, other}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	for range 10 {
 		require.NoError(t, tr.Send(ctx, testTarget, transport.Info, transport.Message{Body: []byte("busy")}))

@@ -3,6 +3,7 @@ package memory
 import (
 	"container/list"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -14,8 +15,8 @@ type key struct {
 	priority transport.Priority
 }
 
-func (k key) target() transport.Target {
-	return transport.Target{Exchange: k.exchange, Topic: k.topic}
+func (k key) target() target.Target {
+	return target.Target{Exchange: k.exchange, Topic: k.topic}
 }
 
 // entry is one message in one queue. The message itself is shared by every

@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -26,7 +27,7 @@ var _ transport.Transport = (*memTransport)(nil)
 
 // Send copies msg (body and headers, so the caller may reuse its buffers)
 // and routes it. It returns once every queue it belongs in holds it.
-func (t *memTransport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
+func (t *memTransport) Send(ctx context.Context, tg target.Target, p transport.Priority, msg transport.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

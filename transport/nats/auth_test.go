@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
 )
@@ -34,8 +35,8 @@ func roundTrip(t *testing.T, rawURL string) error {
 		return err
 	}
 	defer tr.Close()
-	tg := transport.Target{Exchange: "authx", Topic: "t"}
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+	tg := target.Target{Exchange: "authx", Topic: "t"}
+	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	defer l.Close()
 	transporttest.SendN(t, tr, tg, transport.Info, "auth", 1)

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -73,9 +74,9 @@ func BenchmarkListenerVsBareJetStream(b *testing.B) {
 		round++
 		ex := fmt.Sprintf("benchh%d", round)
 		tr := openInProcess(b, srv, "nats://")
-		tg := transport.Target{Exchange: ex, Topic: "notifications"}
+		tg := target.Target{Exchange: ex, Topic: "notifications"}
 		l, err := tr.Listen(context.Background(), transport.ListenConfig{
-			Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: benchPrefetch,
+			Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: benchPrefetch,
 		})
 		require.NoError(b, err)
 		defer l.Close()
@@ -144,8 +145,8 @@ func BenchmarkSendVsBareJetStream(b *testing.B) {
 	b.Run("hark_send", func(b *testing.B) {
 		round++
 		tr := openInProcess(b, srv, "nats://")
-		tg := transport.Target{Exchange: fmt.Sprintf("sendh%d", round), Topic: "notifications"}
-		l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+		tg := target.Target{Exchange: fmt.Sprintf("sendh%d", round), Topic: "notifications"}
+		l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 		require.NoError(b, err) // a listener exists, as it would in production
 		defer l.Close()
 		b.ResetTimer()
@@ -193,11 +194,11 @@ type notifyCounter struct {
 	done chan struct{}
 }
 
-func (c *notifyCounter) Info(context.Context, *notify.Notification) notify.Result {
+func (c *notifyCounter) Info(context.Context, *dispatcher.Notification) dispatcher.Result {
 	if c.n.Add(1) == c.want {
 		close(c.done)
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // BenchmarkNotifyListenerDrain drains a backlog of b.N notifications
@@ -225,9 +226,9 @@ func benchNotifyDrain(b *testing.B, exec executor.Factory) {
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
 	require.NoError(b, err)
 	tr := openInProcess(b, srv, "nats://")
-	tg := transport.Target{Exchange: "benchn", Topic: "notifications"}
+	tg := target.Target{Exchange: "benchn", Topic: "notifications"}
 	// Make the non-pooled consumer, so the backlog is kept for it.
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(b, err)
 	require.NoError(b, l.Close())
 	prepublish(b, js, "benchn.notifications.info", m, b.N)

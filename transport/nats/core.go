@@ -11,6 +11,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -127,7 +128,7 @@ func (l *coreListener) receive(m *natsgo.Msg) {
 	// Exchanges have no dots: the subject's first token is the exchange.
 	if i := strings.IndexByte(m.Subject, '.'); i > 0 {
 		if topic, p, ok := parseSubject(m.Subject[:i], m.Subject); ok {
-			src.Target, src.Priority = transport.Target{Exchange: m.Subject[:i], Topic: topic}, p
+			src.Target, src.Priority = target.Target{Exchange: m.Subject[:i], Topic: topic}, p
 		}
 	}
 	d := &coreDelivery{l: l, source: src, msg: transport.Message{ID: id, Body: m.Data, Header: hdr}}

@@ -8,6 +8,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -49,7 +50,7 @@ func newJSDelivery(c *jsConsumer, m *natsgo.Msg, meta *natsgo.MsgMetadata, now t
 	if err != nil {
 		l.t.log.Warn("nats: undecodable transport header; delivering the message without it", zap.String("subject", m.Subject), zap.Error(err))
 	}
-	src := transport.Source{Target: transport.Target{Exchange: c.shape.exchange}, Pool: l.cfg.Pool}
+	src := transport.Source{Target: target.Target{Exchange: c.shape.exchange}, Pool: l.cfg.Pool}
 	if topic, p, ok := parseSubject(c.shape.exchange, m.Subject); ok {
 		src.Target.Topic, src.Priority = topic, p
 	}

@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/nats/embedded"
@@ -49,13 +50,13 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	notifications := transport.Target{Topic: "notifications"} // exchange "openstack"
+	notifications := target.Target{Topic: "notifications"} // exchange "openstack"
 	if err := tr.Send(ctx, notifications, transport.Info, msg); err != nil {
 		log.Fatal(err)
 	}
 
 	l, err := tr.Listen(ctx, transport.ListenConfig{
-		Targets:    []transport.Target{notifications},
+		Targets:    []target.Target{notifications},
 		Priorities: []transport.Priority{transport.Info, transport.Error},
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/transporttest"
@@ -285,8 +286,8 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 
 	log, logs := failoverLogger(t)
 	exchange := transporttest.UniqueName("failover")
-	tg := transport.Target{Exchange: exchange, Topic: "events"}
-	lcfg := transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Lease: failoverLease}
+	tg := target.Target{Exchange: exchange, Topic: "events"}
+	lcfg := transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Lease: failoverLease}
 	const query = "replicas=3"
 
 	// The publisher makes the stream and the listener's consumer, so the

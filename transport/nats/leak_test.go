@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
 )
@@ -38,9 +39,9 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	require.Eventually(t, func() bool { return len(clientGoroutines()) == 0 }, waitFor, 20*time.Millisecond,
 		"earlier tests' connections are gone")
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "leakx", Topic: "t"}
+	tg := target.Target{Exchange: "leakx", Topic: "t"}
 	l, err := tr.Listen(context.Background(), transport.ListenConfig{
-		Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info, transport.Error}, Pool: "p", Lease: time.Minute,
+		Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info, transport.Error}, Pool: "p", Lease: time.Minute,
 	})
 	require.NoError(t, err)
 	transporttest.SendN(t, tr, tg, transport.Info, "leak", 3)

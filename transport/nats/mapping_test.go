@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/nats/embedded"
@@ -59,7 +60,7 @@ func TestSendCreatesNothingPerSubject(t *testing.T) {
 	tr := openInProcess(t, srv, "nats://")
 	const topics = 1100
 	for i := range topics {
-		tg := transport.Target{Exchange: "manysubj", Topic: fmt.Sprintf("t%d", i)}
+		tg := target.Target{Exchange: "manysubj", Topic: fmt.Sprintf("t%d", i)}
 		transporttest.Send(t, tr, tg, transport.Priorities()[i%7], transporttest.NewMessage("m", i))
 	}
 	js := jsOf(t, srv)
@@ -75,7 +76,7 @@ func TestSendCreatesNothingPerSubject(t *testing.T) {
 func TestStreamRetention(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://?max_age=2s")
-	tg := transport.Target{Exchange: "retx", Topic: "notifications"}
+	tg := target.Target{Exchange: "retx", Topic: "notifications"}
 	pool := listen(t, tr, infoConfig(tg, "billing"))
 	transporttest.SendN(t, tr, tg, transport.Info, "ret", 5)
 	transporttest.Collect(t, pool, 5, waitFor) // acknowledged
@@ -105,9 +106,9 @@ func TestStreamRetention(t *testing.T) {
 func TestOneConsumerPerGroupAndShape(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	var tgs []transport.Target
+	var tgs []target.Target
 	for i := range 20 {
-		tgs = append(tgs, transport.Target{Exchange: "shapex", Topic: fmt.Sprintf("topic%d", i)})
+		tgs = append(tgs, target.Target{Exchange: "shapex", Topic: fmt.Sprintf("topic%d", i)})
 	}
 	cfg := transport.ListenConfig{Targets: tgs, Priorities: transport.Priorities()}
 	listen(t, tr, cfg)
@@ -132,9 +133,9 @@ func TestThousandTopics(t *testing.T) {
 	}
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	var tgs []transport.Target
+	var tgs []target.Target
 	for i := range 1000 {
-		tgs = append(tgs, transport.Target{Exchange: "kilo", Topic: fmt.Sprintf("service%d.notifications", i)})
+		tgs = append(tgs, target.Target{Exchange: "kilo", Topic: fmt.Sprintf("service%d.notifications", i)})
 	}
 	js := jsOf(t, srv)
 	// What one listener on one subject costs in goroutines (the embedded
@@ -190,7 +191,7 @@ func TestThousandTopics(t *testing.T) {
 // reaches each of them.
 func TestMixedPriorityMembers(t *testing.T) {
 	srv := startServer(t)
-	tg := transport.Target{Exchange: "mixx", Topic: "notifications"}
+	tg := target.Target{Exchange: "mixx", Topic: "notifications"}
 	infoOnly := infoConfig(tg, "billing")
 	infoErr := infoOnly
 	infoErr.Priorities = []transport.Priority{transport.Info, transport.Error}
@@ -220,8 +221,8 @@ func TestMixedPriorityMembers(t *testing.T) {
 func TestShapeChangeKeepsPosition(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	a := transport.Target{Exchange: "reshape", Topic: "a"}
-	b := transport.Target{Exchange: "reshape", Topic: "b"}
+	a := target.Target{Exchange: "reshape", Topic: "a"}
+	b := target.Target{Exchange: "reshape", Topic: "b"}
 	cfg := infoConfig(a, "billing")
 	old := listen(t, tr, cfg)
 	transporttest.SendN(t, tr, a, transport.Info, "seen", 3)
@@ -229,7 +230,7 @@ func TestShapeChangeKeepsPosition(t *testing.T) {
 	require.NoError(t, old.Close())
 	missed := transporttest.SendN(t, tr, a, transport.Info, "down", 2)
 
-	cfg.Targets = []transport.Target{a, b}
+	cfg.Targets = []target.Target{a, b}
 	l := listen(t, tr, cfg)
 	got := transporttest.Collect(t, l, 2, waitFor)
 	assert.ElementsMatch(t, transporttest.MessageBodies(missed), transporttest.Bodies(got), "what came while it was down, nothing earlier")
@@ -246,7 +247,7 @@ func TestShapeChangeKeepsPosition(t *testing.T) {
 func TestTransientPool(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "tmpx", Topic: "notifications"}
+	tg := target.Target{Exchange: "tmpx", Topic: "notifications"}
 	cfg := infoConfig(tg, "hark-tail-1")
 	cfg.Transient = true
 	l := listen(t, tr, cfg)
@@ -288,7 +289,7 @@ func TestEarlierHarkStreamMigrated(t *testing.T) {
 	}
 
 	tr := openInProcess(t, srv, "nats://")
-	l := listen(t, tr, infoConfig(transport.Target{Exchange: "oldx", Topic: "notifications"}, ""))
+	l := listen(t, tr, infoConfig(target.Target{Exchange: "oldx", Topic: "notifications"}, ""))
 	got := transporttest.Collect(t, l, 2, waitFor)
 	assert.ElementsMatch(t, []string{string(transporttest.NewMessage("old", 2).Body), string(transporttest.NewMessage("old", 3).Body)},
 		transporttest.Bodies(got), "the two the old consumer had not handled")
@@ -303,8 +304,8 @@ func TestEarlierHarkStreamMigrated(t *testing.T) {
 func TestBacklog(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "blx", Topic: "notifications"}
-	other := transport.Target{Exchange: "blx", Topic: "other"}
+	tg := target.Target{Exchange: "blx", Topic: "notifications"}
+	other := target.Target{Exchange: "blx", Topic: "other"}
 	cfg := infoConfig(tg, "billing")
 	cfg.Targets = append(cfg.Targets, other)
 	cfg.Prefetch = 2
@@ -333,8 +334,8 @@ func TestBacklog(t *testing.T) {
 func TestNarrowerShapeLeavesTheWiderOne(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "narrow", Topic: "notifications"}
-	wide := transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: transport.Priorities()}
+	tg := target.Target{Exchange: "narrow", Topic: "notifications"}
+	wide := transport.ListenConfig{Targets: []target.Target{tg}, Priorities: transport.Priorities()}
 	require.NoError(t, listen(t, tr, wide).Close())
 	errMsg := transporttest.NewMessage("narrow", 0)
 	transporttest.Send(t, tr, tg, transport.Error, errMsg)

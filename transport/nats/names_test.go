@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -42,7 +43,7 @@ func TestNames(t *testing.T) {
 
 func TestShapes(t *testing.T) {
 	cfg := transport.ListenConfig{
-		Targets: []transport.Target{
+		Targets: []target.Target{
 			{Exchange: "nova", Topic: "notifications"}, {Exchange: "neutron", Topic: "notifications"},
 			{Exchange: "nova", Topic: "versioned_notifications"}, {Exchange: "nova", Topic: "notifications"},
 		},

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -22,16 +23,16 @@ type requeueOnce struct {
 	deliveries map[string][]int
 }
 
-func (e *requeueOnce) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (e *requeueOnce) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	id := n.Metadata.MessageID
 	e.deliveries[id] = append(e.deliveries[id], n.Metadata.Deliveries)
 	if n.Metadata.Deliveries == 1 {
-		return notify.Requeue
+		return dispatcher.Requeue
 	}
 	e.handled[id]++
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func (e *requeueOnce) count() int {
@@ -55,7 +56,7 @@ func TestNotifyEndToEnd(t *testing.T) {
 	ctx := within(t, waitFor)
 	require.NoError(t, l.Start(ctx))
 
-	nt, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"), notify.Driver("messagingv2"), notify.Topics("notifications"))
+	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithDriverNames("messagingv2"), notify.WithTopics("notifications"))
 	require.NoError(t, err)
 	for i := range n {
 		require.NoError(t, nt.Info(ctx, notify.Context{"request_id": "req"}, "compute.instance.update", map[string]int{"i": i}))

@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -78,7 +79,7 @@ func (t *Transport) publishCore(ctx context.Context, k key, m transport.Message)
 // dead-lettering (stream, consumer, sequence): the original, in the same
 // stream, has the same ID, and a record re-sent after a lost Term is
 // dropped as a duplicate.
-func (t *Transport) publishDeadLetter(ctx context.Context, dst transport.Target, src transport.Source, orig transport.Message, deliveries int, info transport.DeadLetterInfo, recordID string) error {
+func (t *Transport) publishDeadLetter(ctx context.Context, dst target.Target, src transport.Source, orig transport.Message, deliveries int, info transport.DeadLetterInfo, recordID string) error {
 	rec := transport.DeadLetter{
 		Original:   orig,
 		Info:       info,

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/internal/backoff"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -494,7 +495,7 @@ func (c *jsConsumer) deadLetterExpired(m *natsgo.Msg, meta *natsgo.MsgMetadata) 
 	limit := l.cfg.MaxDeliveries
 	id, hdr, _ := decodeHeader(m.Header, m.Subject)
 	orig := transport.Message{ID: id, Body: m.Data, Header: hdr}
-	src := transport.Source{Target: transport.Target{Exchange: c.shape.exchange}, Pool: l.cfg.Pool}
+	src := transport.Source{Target: target.Target{Exchange: c.shape.exchange}, Pool: l.cfg.Pool}
 	if topic, p, ok := parseSubject(c.shape.exchange, m.Subject); ok {
 		src.Target.Topic, src.Priority = topic, p
 	}

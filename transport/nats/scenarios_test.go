@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/nats/embedded"
@@ -23,8 +24,8 @@ import (
 
 const waitFor = 20 * time.Second
 
-func infoConfig(tg transport.Target, pool string) transport.ListenConfig {
-	return transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Pool: pool}
+func infoConfig(tg target.Target, pool string) transport.ListenConfig {
+	return transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Pool: pool}
 }
 
 func listen(t *testing.T, tr transport.Transport, cfg transport.ListenConfig) transport.Listener {
@@ -41,7 +42,7 @@ func listen(t *testing.T, tr transport.Transport, cfg transport.ListenConfig) tr
 // message is handled.
 func TestKilledListenerUnackedRedelivered(t *testing.T) {
 	srv := startServer(t)
-	tg := transport.Target{Exchange: "killx", Topic: "orders"}
+	tg := target.Target{Exchange: "killx", Topic: "orders"}
 	cfg := infoConfig(tg, "workers")
 	cfg.Lease = time.Second
 	cfg.Prefetch = 5
@@ -97,7 +98,7 @@ func TestServerRestartSameStore(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 
-	tg := transport.Target{Exchange: "restartx", Topic: "notifications"}
+	tg := target.Target{Exchange: "restartx", Topic: "notifications"}
 	cfg := infoConfig(tg, "")
 	cfg.Lease = 2 * time.Second
 	l := listen(t, tr, cfg)
@@ -157,7 +158,7 @@ func TestServerRestartSameStore(t *testing.T) {
 // once, and every member gets a share.
 func TestTwoPoolsThreeListeners(t *testing.T) {
 	srv := startServer(t)
-	tg := transport.Target{Exchange: "poolsx", Topic: "notifications"}
+	tg := target.Target{Exchange: "poolsx", Topic: "notifications"}
 	const n, members = 300, 3
 	type member struct {
 		pool string
@@ -245,7 +246,7 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 	// A short duplicate window: a replay is a re-send of the same message
 	// ID, which the stream drops as a duplicate within the window.
 	tr := openInProcess(t, srv, "nats://?duplicate_window=1s")
-	tg := transport.Target{Exchange: "dlqx", Topic: "notifications"}
+	tg := target.Target{Exchange: "dlqx", Topic: "notifications"}
 	orig, err := oslo.EncodeNotification(&oslo.OsloMessage{
 		MessageID:   "0f9d4c1e-8a2b-4e43-9f2a-5b6c7d8e9f00",
 		UniqueID:    "8b5e0c1f2d3a4b5c6d7e8f9a0b1c2d3e",
@@ -314,7 +315,7 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 func TestDuplicateMessageIDDeliveredOnce(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "dupx", Topic: "notifications"}
+	tg := target.Target{Exchange: "dupx", Topic: "notifications"}
 	l := listen(t, tr, infoConfig(tg, ""))
 	m := transporttest.NewMessage("dup", 1)
 	for range 3 {
@@ -335,7 +336,7 @@ func TestCoreModeAtMostOnce(t *testing.T) {
 	assert.Equal(t, hnats.ModeCore, tr.Mode())
 	caps := tr.Capabilities()
 	require.ErrorIs(t, caps.Require(transport.Capabilities{Requeue: true}), transport.ErrNotSupported)
-	tg := transport.Target{Exchange: "corex", Topic: "notifications"}
+	tg := target.Target{Exchange: "corex", Topic: "notifications"}
 	l := listen(t, tr, infoConfig(tg, ""))
 	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, transporttest.NewMessage("core", 0)))
 	d := transporttest.Next(t, l, waitFor)
@@ -351,7 +352,7 @@ func TestCoreModeAtMostOnce(t *testing.T) {
 // another member at once, not after the lease.
 func TestStopGivesBackPromptly(t *testing.T) {
 	srv := startServer(t)
-	tg := transport.Target{Exchange: "stopx", Topic: "notifications"}
+	tg := target.Target{Exchange: "stopx", Topic: "notifications"}
 	cfg := infoConfig(tg, "p")
 	cfg.Lease = time.Hour // a redelivery by lease expiry would time the test out
 	tr := openInProcess(t, srv, "nats://")
@@ -374,7 +375,7 @@ func TestStopGivesBackPromptly(t *testing.T) {
 func TestLateAckAfterLease(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "latex", Topic: "notifications"}
+	tg := target.Target{Exchange: "latex", Topic: "notifications"}
 	cfg := infoConfig(tg, "")
 	cfg.Lease = time.Second
 	l := listen(t, tr, cfg)
@@ -403,7 +404,7 @@ func keys(m map[string]int) []string {
 func TestNextNeverStarvesForABatch(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "starvex", Topic: "notifications"}
+	tg := target.Target{Exchange: "starvex", Topic: "notifications"}
 	cfg := infoConfig(tg, "")
 	cfg.Prefetch = 4
 	l := listen(t, tr, cfg)
@@ -428,9 +429,9 @@ func TestNextNeverStarvesForABatch(t *testing.T) {
 func TestFewerSlotsThanConsumers(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "rotx", Topic: "notifications"}
+	tg := target.Target{Exchange: "rotx", Topic: "notifications"}
 	ps := []transport.Priority{transport.Info, transport.Warn, transport.Error}
-	l := listen(t, tr, transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: ps, Prefetch: 1})
+	l := listen(t, tr, transport.ListenConfig{Targets: []target.Target{tg}, Priorities: ps, Prefetch: 1})
 	want := map[string]transport.Priority{}
 	for i := range 9 {
 		p := ps[i%len(ps)]

@@ -42,8 +42,8 @@ func sendDuring(t *testing.T, url, exchange string, n int, disrupt func()) ([]er
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	core, logs := observer.New(zap.WarnLevel)
-	nt, err := notify.NewNotifier(tr, notify.Exchange(exchange), notify.Topics("events"),
-		notify.AttemptTimeout(outageAttemptTimeout), notify.NotifierLogger(zap.New(core)))
+	nt, err := notify.NewNotifier(tr, notify.WithExchange(exchange), notify.WithTopics("events"),
+		notify.WithAttemptTimeout(outageAttemptTimeout), notify.WithNotifierLogger(zap.New(core)))
 	require.NoError(t, err)
 
 	var (

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats" // also registers nats://
 	"github.com/harkmq/hark/transport/transporttest"
@@ -52,7 +53,7 @@ func TestServerAcceptsLateAck(t *testing.T) {
 func TestConsumerDeletedIsRecreated(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "delx", Topic: "notifications"}
+	tg := target.Target{Exchange: "delx", Topic: "notifications"}
 	l := listen(t, tr, infoConfig(tg, "p"))
 	nc, err := srv.Connect()
 	require.NoError(t, err)
@@ -103,7 +104,7 @@ func TestOpenByURL(t *testing.T) {
 func TestConsumerDeletedResumes(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://")
-	tg := transport.Target{Exchange: "resumex", Topic: "notifications"}
+	tg := target.Target{Exchange: "resumex", Topic: "notifications"}
 	l := listen(t, tr, infoConfig(tg, ""))
 	const before = 200
 	transporttest.SendN(t, tr, tg, transport.Info, "before", before)

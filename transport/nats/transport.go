@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/internal/backoff"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -216,7 +217,7 @@ func (t *Transport) SlowConsumerEvents() uint64 { return t.slowConsumers.Load() 
 // attempt with an error transport.Retryable accepts, and the caller
 // (transport.SendRetrying, the notifier) sends the same message again,
 // which the stream stores once within its duplicate window.
-func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
+func (t *Transport) Send(ctx context.Context, tg target.Target, p transport.Priority, msg transport.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
 )
@@ -30,7 +31,7 @@ func TestCoalescedAcksCoverOnlySettled(t *testing.T) {
 			url := withQuery(rabbitURL(t), c.query)
 			tr := openTransport(t, r, url)
 			tg := testTarget()
-			cfg := transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: window}
+			cfg := transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: window}
 			l := listenInfo(t, tr, cfg)
 			sent := transporttest.SendN(t, tr, tg, transport.Info, transporttest.UniqueName("ooo"), backlog)
 			ctx := within(t, 30*time.Second)
@@ -92,7 +93,7 @@ func TestAckBeforeCloseIsKept(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	tg := testTarget()
-	cfg := transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: 100}
+	cfg := transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: 100}
 	l := listenInfo(t, tr, cfg)
 	const n = 30
 	transporttest.SendN(t, tr, tg, transport.Info, transporttest.UniqueName("close"), n)

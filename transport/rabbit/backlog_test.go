@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
 )
@@ -17,7 +18,7 @@ import (
 // queue bound for several exchanges counts under the first.
 func TestGroupBacklog(t *testing.T) {
 	cfg := transport.ListenConfig{
-		Targets: []transport.Target{
+		Targets: []target.Target{
 			{Exchange: "openstack", Topic: "notifications"},
 			{Exchange: "nova", Topic: "versioned.notifications"},
 			{Exchange: "neutron", Topic: "notifications"},
@@ -80,13 +81,13 @@ func TestBacklogNonPooled(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	a := testTarget()
-	b := transport.Target{Exchange: a.Exchange, Topic: transporttest.UniqueName("harkrabbit-t")}
-	cfg := transport.ListenConfig{Targets: []transport.Target{a, b}, Priorities: []transport.Priority{transport.Info, transport.Error}, Prefetch: 1}
+	b := target.Target{Exchange: a.Exchange, Topic: transporttest.UniqueName("harkrabbit-t")}
+	cfg := transport.ListenConfig{Targets: []target.Target{a, b}, Priorities: []transport.Priority{transport.Info, transport.Error}, Prefetch: 1}
 	l := listenInfo(t, tr, cfg)
 	require.NoError(t, l.Stop(), "a stopped listener consumes nothing and still reports")
 
 	ctx := within(t, 30*time.Second)
-	send := func(tg transport.Target, p transport.Priority, n int) {
+	send := func(tg target.Target, p transport.Priority, n int) {
 		for i := range n {
 			require.NoError(t, tr.Send(ctx, tg, p, transporttest.NewMessage(tg.Topic+string(p), i)))
 		}
@@ -119,9 +120,9 @@ func TestBacklogPool(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	a := testTarget()
-	b := transport.Target{Exchange: a.Exchange, Topic: transporttest.UniqueName("harkrabbit-t")}
+	b := target.Target{Exchange: a.Exchange, Topic: transporttest.UniqueName("harkrabbit-t")}
 	pool := transporttest.UniqueName("harkrabbit-pool")
-	cfg := transport.ListenConfig{Targets: []transport.Target{a, b}, Priorities: []transport.Priority{transport.Info}, Pool: pool, Prefetch: 1}
+	cfg := transport.ListenConfig{Targets: []target.Target{a, b}, Priorities: []transport.Priority{transport.Info}, Pool: pool, Prefetch: 1}
 	l := listenInfo(t, tr, cfg)
 	require.NoError(t, l.Stop())
 
@@ -161,7 +162,7 @@ func TestBacklogPool(t *testing.T) {
 func TestBacklogHonoursContext(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
-	l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{testTarget()}})
+	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{testTarget()}})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := l.(transport.BacklogReporter).Backlog(ctx)

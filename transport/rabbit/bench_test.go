@@ -8,6 +8,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -42,7 +43,7 @@ func BenchmarkDrain(b *testing.B) {
 		b.ResetTimer()
 		start := time.Now()
 		ctx := context.Background()
-		l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: benchPrefetch})
+		l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: benchPrefetch})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -125,11 +126,11 @@ type benchEndpoint struct {
 	done chan struct{}
 }
 
-func (e *benchEndpoint) Info(context.Context, *notify.Notification) notify.Result {
+func (e *benchEndpoint) Info(context.Context, *dispatcher.Notification) dispatcher.Result {
 	if e.n.Add(1) == e.want {
 		close(e.done)
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func report(b *testing.B, start time.Time) {
@@ -145,10 +146,10 @@ func preload(b *testing.B) string {
 // preloadTransport sends b.N distinct oslo v2 notifications to a fresh
 // target, which oslo's publisher behaviour leaves in the non-pooled queue
 // "<topic>.info", and returns a transport and the target.
-func preloadTransport(b *testing.B) (*Transport, transport.Target) {
+func preloadTransport(b *testing.B) (*Transport, target.Target) {
 	r := newRecorder(b, rabbitURL(b))
 	tr := openTransport(b, r, "")
-	tg := transport.Target{Exchange: transporttest.UniqueName("harkbench-x"), Topic: transporttest.UniqueName("harkbench-t")}
+	tg := target.Target{Exchange: transporttest.UniqueName("harkbench-x"), Topic: transporttest.UniqueName("harkbench-t")}
 	first := benchMessage(b)
 	if err := tr.Send(context.Background(), tg, transport.Info, first); err != nil {
 		b.Fatal(err)

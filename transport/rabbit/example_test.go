@@ -4,6 +4,7 @@ import (
 	"context"
 	"log"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	_ "github.com/harkmq/hark/transport/rabbit" // registers rabbit://, amqp://, kombu://, amqps://
 )
@@ -18,7 +19,7 @@ func Example() {
 	}
 	defer tr.Close()
 	l, err := tr.Listen(ctx, transport.ListenConfig{
-		Targets:    []transport.Target{{Exchange: "nova", Topic: "notifications"}},
+		Targets:    []target.Target{{Exchange: "nova", Topic: "notifications"}},
 		Priorities: []transport.Priority{transport.Info, transport.Error},
 		Pool:       "billing",
 	})

@@ -23,8 +23,8 @@ import (
 
 // testTarget returns a fresh exchange and topic; the recorder deletes
 // what the transports declare for them.
-func testTarget() transport.Target {
-	return transport.Target{Exchange: transporttest.UniqueName("harkrabbit-x"), Topic: transporttest.UniqueName("harkrabbit-t")}
+func testTarget() target.Target {
+	return target.Target{Exchange: transporttest.UniqueName("harkrabbit-x"), Topic: transporttest.UniqueName("harkrabbit-t")}
 }
 
 func listenInfo(t *testing.T, tr *Transport, cfg transport.ListenConfig) transport.Listener {
@@ -73,7 +73,7 @@ func TestSendCompression(t *testing.T) {
 	for _, c := range []struct{ name, header string }{{"gzip", oslo.CompressionGzip}, {"bz2", oslo.CompressionBzip2}, {"xz", oslo.CompressionXz}} {
 		tr := openTransport(t, r, withQuery(rabbitURL(t), "kombu_compression="+c.name))
 		tg := testTarget()
-		l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{tg}})
+		l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{tg}})
 		m, err := oslo.EncodeNotification(&oslo.OsloMessage{MessageID: oslo.NewMessageID(), EventType: "e", Priority: "INFO",
 			Payload: []byte(`{"a": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}`)}, oslo.EncodeOptions{})
 		require.NoError(t, err)
@@ -103,7 +103,7 @@ func TestSettleAfterReconnect(t *testing.T) {
 	p := startProxy(t, brokerAddr(t))
 	tr := openTransport(t, r, viaAddr(t, p.addr(), ""))
 	tg := testTarget()
-	l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{tg}, Prefetch: 1})
+	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{tg}, Prefetch: 1})
 	sender := openTransport(t, r, "")
 	transporttest.SendN(t, sender, tg, transport.Info, "settle", 2)
 
@@ -133,10 +133,10 @@ func TestDelayedRequeueKeepsSourceAndCount(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	tg := testTarget()
-	dlqTarget := transport.Target{Exchange: tg.Exchange, Topic: tg.Topic + ".dlq"}
-	dlq := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{dlqTarget}})
+	dlqTarget := target.Target{Exchange: tg.Exchange, Topic: tg.Topic + ".dlq"}
+	dlq := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{dlqTarget}})
 	pool := transporttest.UniqueName("harkrabbit-p")
-	l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{tg}, Pool: pool, MaxDeliveries: 3})
+	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{tg}, Pool: pool, MaxDeliveries: 3})
 	orig := transport.Message{ID: "m1", Body: []byte(`{"n": 1}`), Header: transport.Header{"X-Trace": "t1"}}
 	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, orig))
 
@@ -190,7 +190,7 @@ func TestDeclareFallback(t *testing.T) {
 
 	core, logs := observer.New(zapcore.WarnLevel)
 	tr := openTransport(t, r, "", WithLogger(zap.New(core)))
-	l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{tg}})
+	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{tg}})
 	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte("{}")}))
 	d := transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, 1, d.Deliveries())
@@ -210,7 +210,7 @@ func TestQueueDeletedIsRedeclared(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	tg := testTarget()
-	l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{tg}})
+	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{tg}})
 	ch, err := rawConn(t).Channel()
 	require.NoError(t, err)
 	_, err = ch.QueueDelete(tg.Topic+".info", false, false, false)
@@ -234,7 +234,7 @@ func TestUndecodableIsDeadLettered(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	tg := testTarget()
-	dlq := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{{Exchange: tg.Exchange, Topic: tg.Topic + ".dlq"}}})
+	dlq := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{{Exchange: tg.Exchange, Topic: tg.Topic + ".dlq"}}})
 	ep := newHarkEndpoint()
 	nl, err := notify.NewListener(tr, []target.Target{tg}, []any{ep}, notify.WithRequeue(notify.RequeuePolicy{Allow: true}))
 	require.NoError(t, err)
@@ -289,7 +289,7 @@ func TestHeartbeatNegotiated(t *testing.T) {
 	conn, _, err := tr.pub.connection(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 7*time.Second, conn.Config.Heartbeat, "send connection")
-	l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{testTarget()}})
+	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{testTarget()}})
 	lst := l.(*listener)
 	lst.mu.Lock()
 	s := lst.sess

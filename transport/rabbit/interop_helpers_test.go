@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 )
 
@@ -224,46 +225,46 @@ func mustJSON(t *testing.T, v any) string {
 
 // harkEndpoint records what a hark listener dispatches.
 type harkEndpoint struct {
-	got    chan *notify.Notification
-	result func(n *notify.Notification) notify.Result
+	got    chan *dispatcher.Notification
+	result func(n *dispatcher.Notification) dispatcher.Result
 }
 
 func newHarkEndpoint() *harkEndpoint {
-	return &harkEndpoint{got: make(chan *notify.Notification, 1024)}
+	return &harkEndpoint{got: make(chan *dispatcher.Notification, 1024)}
 }
 
-func (e *harkEndpoint) handle(n *notify.Notification) notify.Result {
+func (e *harkEndpoint) handle(n *dispatcher.Notification) dispatcher.Result {
 	e.got <- n
 	if e.result != nil {
 		return e.result(n)
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
-func (e *harkEndpoint) Audit(_ context.Context, n *notify.Notification) notify.Result {
+func (e *harkEndpoint) Audit(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.handle(n)
 }
-func (e *harkEndpoint) Debug(_ context.Context, n *notify.Notification) notify.Result {
+func (e *harkEndpoint) Debug(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.handle(n)
 }
-func (e *harkEndpoint) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (e *harkEndpoint) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.handle(n)
 }
-func (e *harkEndpoint) Warn(_ context.Context, n *notify.Notification) notify.Result {
+func (e *harkEndpoint) Warn(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.handle(n)
 }
-func (e *harkEndpoint) Error(_ context.Context, n *notify.Notification) notify.Result {
+func (e *harkEndpoint) Error(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.handle(n)
 }
-func (e *harkEndpoint) Critical(_ context.Context, n *notify.Notification) notify.Result {
+func (e *harkEndpoint) Critical(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.handle(n)
 }
-func (e *harkEndpoint) Sample(_ context.Context, n *notify.Notification) notify.Result {
+func (e *harkEndpoint) Sample(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return e.handle(n)
 }
 
 // next waits for the endpoint's next notification.
-func (e *harkEndpoint) next(t *testing.T) *notify.Notification {
+func (e *harkEndpoint) next(t *testing.T) *dispatcher.Notification {
 	t.Helper()
 	select {
 	case n := <-e.got:

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -99,7 +100,7 @@ func TestInteropOsloNotifierToHark(t *testing.T) {
 				Notifications: sevenNotifications(topic)}
 			sent := osloNotify(t, spec)
 
-			got := map[string]*notify.Notification{}
+			got := map[string]*dispatcher.Notification{}
 			for range sent {
 				n := ep.next(t)
 				got[n.Metadata.MessageID] = n
@@ -126,7 +127,7 @@ func TestInteropOsloNotifierToHark(t *testing.T) {
 				assert.Regexp(t, osloTime, n.Metadata.Timestamp)
 				assert.Equal(t, 1, n.Metadata.Deliveries)
 				src := n.Source()
-				assert.Equal(t, transport.Target{Exchange: ex, Topic: topic}, src.Target)
+				assert.Equal(t, target.Target{Exchange: ex, Topic: topic}, src.Target)
 				assert.Equal(t, transport.Priority(want.Priority), src.Priority)
 
 				om, err := oslo.DecodeNotification(n.Raw())
@@ -154,8 +155,8 @@ func TestInteropHarkNotifierToOslo(t *testing.T) {
 				Priorities: []string{"audit", "debug", "info", "warn", "error", "critical", "sample"}, Count: 7})
 
 			tr := openTransport(t, r, "")
-			n, err := notify.NewNotifier(tr, notify.PublisherID("compute.hark1"), notify.Driver(driver, "test"),
-				notify.Topics(topic), notify.Exchange(ex))
+			n, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.hark1"), notify.WithDriverNames(driver, "test"),
+				notify.WithTopics(topic), notify.WithExchange(ex))
 			require.NoError(t, err)
 			specs := sevenNotifications(topic)
 			ctx := within(t, waitTimeout)
@@ -305,11 +306,11 @@ func TestInteropRequeue(t *testing.T) {
 			core, logs := observer.New(zapcore.WarnLevel)
 			tr := openTransport(t, r, withQuery(rabbitURL(t), q), WithLogger(zap.New(core)))
 			ep := newHarkEndpoint()
-			ep.result = func(n *notify.Notification) notify.Result {
+			ep.result = func(n *dispatcher.Notification) dispatcher.Result {
 				if n.Metadata.Deliveries == 1 {
-					return notify.Requeue
+					return dispatcher.Requeue
 				}
-				return notify.Handled
+				return dispatcher.Handled
 			}
 			l, err := notify.NewListener(tr, []target.Target{{Exchange: ex, Topic: topic}}, []any{ep},
 				notify.WithRequeue(notify.RequeuePolicy{Allow: true}))
@@ -359,7 +360,7 @@ func TestInteropCompression(t *testing.T) {
 	l.Stop()
 	require.NoError(t, l.Wait(within(t, waitTimeout)))
 	py := startOsloListener(t, pySpec{URL: url, Exchange: ex, Topic: topic, Priorities: []string{"info"}, Count: 1})
-	nt, err := notify.NewNotifier(tr, notify.PublisherID("hark"), notify.Topics(topic), notify.Exchange(ex))
+	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("hark"), notify.WithTopics(topic), notify.WithExchange(ex))
 	require.NoError(t, err)
 	require.NoError(t, nt.Info(within(t, waitTimeout), notify.Context{"request_id": "r2"}, "gz.back", payload))
 	got := py.next()
@@ -381,7 +382,7 @@ func TestInteropWire(t *testing.T) {
 
 	core, logs := observer.New(zapcore.WarnLevel)
 	tr := openTransport(t, r, withQuery(rabbitURL(t), durable), WithLogger(zap.New(core)))
-	nt, err := notify.NewNotifier(tr, notify.PublisherID("compute.host1"), notify.Topics(topic), notify.Exchange(ex))
+	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithTopics(topic), notify.WithExchange(ex))
 	require.NoError(t, err)
 	require.NoError(t, nt.Info(within(t, waitTimeout), notify.Context{"user_id": "u", "request_id": "r"}, "wire.test", map[string]any{"a": 1}))
 
@@ -416,7 +417,7 @@ func TestInteropWire(t *testing.T) {
 	assert.Equal(t, envelopeKeys(t, fromOslo.Body), envelopeKeys(t, fromHark.Body))
 
 	// The listener's declares meet oslo's durable exchange and queue.
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []transport.Target{{Exchange: ex, Topic: topic}}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{{Exchange: ex, Topic: topic}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 	for _, e := range logs.All() {

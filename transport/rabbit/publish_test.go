@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
 )
@@ -29,9 +30,9 @@ func TestConcurrentFirstSendsAreConfirmed(t *testing.T) {
 
 	const topics, senders = 20, 8
 	ex := transporttest.UniqueName("harkrabbit-x")
-	tgs := make([]transport.Target, topics)
+	tgs := make([]target.Target, topics)
 	for i := range tgs {
-		tgs[i] = transport.Target{Exchange: ex, Topic: transporttest.UniqueName("harkrabbit-t")}
+		tgs[i] = target.Target{Exchange: ex, Topic: transporttest.UniqueName("harkrabbit-t")}
 	}
 	// A pool listener bound to every topic: each message goes to its
 	// queue and to the topic's default queue.

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
@@ -147,7 +148,7 @@ func streamScenario(t *testing.T, r *recorder, rawURL string, n int, slow time.D
 	redelivered := 0
 	all := make(chan struct{})
 	ep := newHarkEndpoint()
-	ep.result = func(nt *notify.Notification) notify.Result {
+	ep.result = func(nt *dispatcher.Notification) dispatcher.Result {
 		time.Sleep(slow)
 		mu.Lock()
 		defer mu.Unlock()
@@ -158,17 +159,17 @@ func streamScenario(t *testing.T, r *recorder, rawURL string, n int, slow time.D
 		if len(seen) == n {
 			close(all)
 		}
-		return notify.Handled
+		return dispatcher.Handled
 	}
-	ep.got = make(chan *notify.Notification, 4*n)
+	ep.got = make(chan *dispatcher.Notification, 4*n)
 	l, err := notify.NewListener(tr, []target.Target{{Exchange: ex, Topic: topic}}, []any{ep},
 		notify.WithPrefetch(20), notify.WithDedup(0), notify.WithExecutor(executor.Blocking()))
 	require.NoError(t, err)
 	startHarkListener(t, l)
 	require.NoError(t, tr.Healthy())
 
-	nt, err := notify.NewNotifier(tr, notify.PublisherID("reconnect"), notify.Topics(topic), notify.Exchange(ex),
-		notify.RetryBackoff(100*time.Millisecond, 100*time.Millisecond, time.Second))
+	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("reconnect"), notify.WithTopics(topic), notify.WithExchange(ex),
+		notify.WithRetryBackoff(100*time.Millisecond, 100*time.Millisecond, time.Second))
 	require.NoError(t, err)
 	ctx := within(t, 2*time.Minute)
 	for i := range n {

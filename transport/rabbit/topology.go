@@ -94,22 +94,22 @@ func exchanges(plans []queuePlan) []string {
 // routing key only, so it is shared across exchanges; a pool queue is
 // shared across topics) can carry other listeners' messages. Then the
 // routing key is split at its last dot when that leaves a priority.
-func parseSource(exchange, key string, cfg *transport.ListenConfig) (t transport.Target, p transport.Priority, ours bool) {
+func parseSource(exchange, key string, cfg *transport.ListenConfig) (t target.Target, p transport.Priority, ours bool) {
 	for _, tg := range cfg.Targets {
 		if tg.Exchange != exchange || !strings.HasPrefix(key, tg.Topic) || len(key) <= len(tg.Topic) || key[len(tg.Topic)] != '.' {
 			continue
 		}
 		prio := transport.Priority(key[len(tg.Topic)+1:])
 		if slices.Contains(cfg.Priorities, prio) {
-			return transport.Target{Exchange: exchange, Topic: tg.Topic}, prio, true
+			return target.Target{Exchange: exchange, Topic: tg.Topic}, prio, true
 		}
 	}
 	if i := strings.LastIndexByte(key, '.'); i > 0 {
 		if prio := transport.Priority(key[i+1:]); prio.Valid() {
-			return transport.Target{Exchange: exchange, Topic: key[:i]}, prio, false
+			return target.Target{Exchange: exchange, Topic: key[:i]}, prio, false
 		}
 	}
-	return transport.Target{Exchange: exchange, Topic: key}, "", false
+	return target.Target{Exchange: exchange, Topic: key}, "", false
 }
 
 // queueArgs are oslo's _get_queue_arguments for notification queues

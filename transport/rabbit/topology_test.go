@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -19,7 +20,7 @@ func TestQueueNames(t *testing.T) {
 
 func TestPlanQueues(t *testing.T) {
 	cfg := transport.ListenConfig{
-		Targets:    []transport.Target{{Exchange: "openstack", Topic: "notifications"}, {Exchange: "nova", Topic: "other"}},
+		Targets:    []target.Target{{Exchange: "openstack", Topic: "notifications"}, {Exchange: "nova", Topic: "other"}},
 		Priorities: []transport.Priority{transport.Info, transport.Error},
 	}
 	// Without a pool: one queue per key, each bound once.
@@ -42,7 +43,7 @@ func TestPlanQueues(t *testing.T) {
 	// Two exchanges with the same topic share the non-pooled queue, as in
 	// oslo (ceilometer's notifications.info is bound to nova, glance, ...).
 	cfg = transport.ListenConfig{
-		Targets:    []transport.Target{{Exchange: "nova", Topic: "notifications"}, {Exchange: "glance", Topic: "notifications"}},
+		Targets:    []target.Target{{Exchange: "nova", Topic: "notifications"}, {Exchange: "glance", Topic: "notifications"}},
 		Priorities: []transport.Priority{transport.Info},
 	}
 	assert.Equal(t, []queuePlan{{name: "notifications.info", bindings: []binding{
@@ -52,27 +53,27 @@ func TestPlanQueues(t *testing.T) {
 
 func TestParseSource(t *testing.T) {
 	cfg := &transport.ListenConfig{
-		Targets:    []transport.Target{{Exchange: "nova", Topic: "notifications"}, {Exchange: "nova", Topic: "versioned.notifications"}},
+		Targets:    []target.Target{{Exchange: "nova", Topic: "notifications"}, {Exchange: "nova", Topic: "versioned.notifications"}},
 		Priorities: []transport.Priority{transport.Info, transport.Warn},
 	}
 	for _, c := range []struct {
 		ex, key string
-		tg      transport.Target
+		tg      target.Target
 		p       transport.Priority
 		ours    bool
 	}{
-		{"nova", "notifications.info", transport.Target{Exchange: "nova", Topic: "notifications"}, transport.Info, true},
-		{"nova", "versioned.notifications.warn", transport.Target{Exchange: "nova", Topic: "versioned.notifications"}, transport.Warn, true},
+		{"nova", "notifications.info", target.Target{Exchange: "nova", Topic: "notifications"}, transport.Info, true},
+		{"nova", "versioned.notifications.warn", target.Target{Exchange: "nova", Topic: "versioned.notifications"}, transport.Warn, true},
 		// Another exchange bound to the shared queue: not ours, still parsed.
-		{"glance", "notifications.info", transport.Target{Exchange: "glance", Topic: "notifications"}, transport.Info, false},
+		{"glance", "notifications.info", target.Target{Exchange: "glance", Topic: "notifications"}, transport.Info, false},
 		// A priority this listener did not ask for (a pool queue shared
 		// with another application).
-		{"nova", "notifications.error", transport.Target{Exchange: "nova", Topic: "notifications"}, transport.Error, false},
-		{"nova", "a.b.sample", transport.Target{Exchange: "nova", Topic: "a.b"}, transport.Sample, false},
+		{"nova", "notifications.error", target.Target{Exchange: "nova", Topic: "notifications"}, transport.Error, false},
+		{"nova", "a.b.sample", target.Target{Exchange: "nova", Topic: "a.b"}, transport.Sample, false},
 		// Not "<topic>.<priority>" at all.
-		{"nova", "notifications.INFO", transport.Target{Exchange: "nova", Topic: "notifications.INFO"}, "", false},
-		{"x", "plain", transport.Target{Exchange: "x", Topic: "plain"}, "", false},
-		{"nova", "notificationsx.info", transport.Target{Exchange: "nova", Topic: "notificationsx"}, transport.Info, false},
+		{"nova", "notifications.INFO", target.Target{Exchange: "nova", Topic: "notifications.INFO"}, "", false},
+		{"x", "plain", target.Target{Exchange: "x", Topic: "plain"}, "", false},
+		{"nova", "notificationsx.info", target.Target{Exchange: "nova", Topic: "notificationsx"}, transport.Info, false},
 	} {
 		tg, p, ours := parseSource(c.ex, c.key, cfg)
 		assert.Equal(t, c.tg, tg, "%s %s", c.ex, c.key)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
 )
@@ -29,7 +30,7 @@ func queueExists(t *testing.T, conn *amqp.Connection, queue string) bool {
 }
 
 func transientConfig(pool string) transport.ListenConfig {
-	return transport.ListenConfig{Targets: []transport.Target{testTarget()}, Priorities: []transport.Priority{transport.Info},
+	return transport.ListenConfig{Targets: []target.Target{testTarget()}, Priorities: []transport.Priority{transport.Info},
 		Pool: pool, Transient: true}
 }
 
@@ -120,11 +121,11 @@ func TestStartPositionNeedsRetention(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	for _, p := range []transport.StartPosition{transport.StartAllPosition, transport.StartAt(time.Now().Add(-time.Hour))} {
-		_, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []transport.Target{testTarget()},
+		_, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{testTarget()},
 			Priorities: []transport.Priority{transport.Info}, Pool: "p", Start: p})
 		require.ErrorIs(t, err, transport.ErrNotSupported, "start %s", p)
 	}
-	l := listenInfo(t, tr, transport.ListenConfig{Targets: []transport.Target{testTarget()}, Start: transport.StartNewPosition,
+	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{testTarget()}, Start: transport.StartNewPosition,
 		Pool: transporttest.UniqueName("harkrabbit-pool")})
 	require.NoError(t, l.Close())
 }

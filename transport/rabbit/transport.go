@@ -9,6 +9,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -166,7 +167,7 @@ func (t *Transport) Capabilities() transport.Capabilities {
 // transport.DefaultAttemptTimeout; a context without a deadline is
 // bounded by the publish timeout. An error that transport.Retryable
 // accepts may be retried by the caller (transport.SendRetrying).
-func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message) error {
+func (t *Transport) Send(ctx context.Context, tg target.Target, p transport.Priority, msg transport.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func (t *Transport) Send(ctx context.Context, tg transport.Target, p transport.P
 
 // send publishes msg with headers to tg as Send does, without compressing:
 // dead-letter records go through here so they keep the original bytes.
-func (t *Transport) send(ctx context.Context, tg transport.Target, p transport.Priority, msg transport.Message, headers amqp.Table) error {
+func (t *Transport) send(ctx context.Context, tg target.Target, p transport.Priority, msg transport.Message, headers amqp.Table) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.cfg.publishTimeout)

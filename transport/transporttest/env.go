@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -35,13 +36,13 @@ func newEnv(t *testing.T, cfg Config) *env {
 }
 
 // target is the test's exchange and topic.
-func (e *env) target() transport.Target {
-	return transport.Target{Exchange: e.ex, Topic: e.topic}
+func (e *env) target() target.Target {
+	return target.Target{Exchange: e.ex, Topic: e.topic}
 }
 
 // dlqTarget is where the test's dead letters go by default.
-func (e *env) dlqTarget() transport.Target {
-	return transport.Target{Exchange: e.ex, Topic: e.topic + transport.DeadLetterSuffix}
+func (e *env) dlqTarget() target.Target {
+	return target.Target{Exchange: e.ex, Topic: e.topic + transport.DeadLetterSuffix}
 }
 
 // name returns a fresh name (a pool, a second topic) for this test.
@@ -62,7 +63,7 @@ func (e *env) config(ps ...transport.Priority) transport.ListenConfig {
 	if len(ps) == 0 {
 		ps = []transport.Priority{transport.Info}
 	}
-	return transport.ListenConfig{Targets: []transport.Target{e.target()}, Priorities: ps}
+	return transport.ListenConfig{Targets: []target.Target{e.target()}, Priorities: ps}
 }
 
 // longLease is a lease no test outlives, for tests where a lease expiry
@@ -86,7 +87,7 @@ func (e *env) listenOn(tr transport.Transport, cfg transport.ListenConfig) trans
 // msg returns the test's message i.
 func (e *env) msg(i int) transport.Message { return NewMessage(e.tag, i) }
 
-func (e *env) send(tg transport.Target, p transport.Priority, m transport.Message) {
+func (e *env) send(tg target.Target, p transport.Priority, m transport.Message) {
 	e.t.Helper()
 	Send(e.t, e.tr, tg, p, m)
 }

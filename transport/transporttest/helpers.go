@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -39,14 +40,14 @@ func NewMessage(tag string, i int) transport.Message {
 
 // Send sends msg, failing t if Send fails. Call it from the test's
 // goroutine.
-func Send(t testing.TB, tr transport.Transport, tg transport.Target, p transport.Priority, msg transport.Message) {
+func Send(t testing.TB, tr transport.Transport, tg target.Target, p transport.Priority, msg transport.Message) {
 	t.Helper()
 	require.NoError(t, tr.Send(context.Background(), tg, p, msg), "send %s to %s (%s)", msg.ID, tg, p)
 }
 
 // SendN sends NewMessage(tag, i) for i in [0, n) to tg with priority p, in
 // order, and returns the messages sent. tag should be unique to the test.
-func SendN(t testing.TB, tr transport.Transport, tg transport.Target, p transport.Priority, tag string, n int) []transport.Message {
+func SendN(t testing.TB, tr transport.Transport, tg target.Target, p transport.Priority, tag string, n int) []transport.Message {
 	t.Helper()
 	msgs := make([]transport.Message, n)
 	for i := range n {

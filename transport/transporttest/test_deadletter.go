@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -36,15 +37,15 @@ func (e *env) richMessage() transport.Message {
 
 // dlqListener listens on a dead-letter target before anything is
 // dead-lettered, so the test works on drivers without a backlog.
-func (e *env) dlqListener(tg transport.Target) transport.Listener {
+func (e *env) dlqListener(tg target.Target) transport.Listener {
 	e.t.Helper()
-	return e.listen(transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+	return e.listen(transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 }
 
 // checkRecord parses a dead-letter delivery and checks what every record
 // must hold: the original message byte for byte, where it came from, and
 // a recent time. It returns the record for the caller's further checks.
-func (e *env) checkRecord(d transport.Delivery, orig transport.Message, dlq transport.Target, pool string) transport.DeadLetter {
+func (e *env) checkRecord(d transport.Delivery, orig transport.Message, dlq target.Target, pool string) transport.DeadLetter {
 	t := e.t
 	t.Helper()
 	assert.Equal(t, dlq.Exchange, d.Source().Target.Exchange, "record's exchange")
@@ -120,7 +121,7 @@ func testMaxDeliveriesLease(t *testing.T, e *env) {
 // reason, last error and endpoint to the configured dead-letter topic, and
 // settles the delivery.
 func testExplicitDeadLetter(t *testing.T, e *env) {
-	custom := transport.Target{Exchange: e.ex, Topic: e.topic + ".errors"}
+	custom := target.Target{Exchange: e.ex, Topic: e.topic + ".errors"}
 	dlq := e.dlqListener(custom)
 	cfg := e.config()
 	cfg.DeadLetterTopic = custom.Topic

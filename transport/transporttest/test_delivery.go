@@ -83,8 +83,8 @@ func testBodyAndHeaders(t *testing.T, e *env) {
 func testDefaultExchange(t *testing.T, e *env) {
 	def := e.tr.DefaultExchange()
 	require.NotEmpty(t, def, "DefaultExchange")
-	tg := transport.Target{Topic: e.topic} // the topic is unique, so sharing the exchange is safe
-	l := e.listen(transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+	tg := target.Target{Topic: e.topic} // the topic is unique, so sharing the exchange is safe
+	l := e.listen(transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 
 	e.send(tg, transport.Info, e.msg(0))
 	d := e.next(l)
@@ -93,7 +93,7 @@ func testDefaultExchange(t *testing.T, e *env) {
 	require.NoError(t, d.Ack(context.Background()))
 
 	// The same key, spelled with the exchange.
-	e.send(transport.Target{Exchange: def, Topic: e.topic}, transport.Info, e.msg(1))
+	e.send(target.Target{Exchange: def, Topic: e.topic}, transport.Info, e.msg(1))
 	d = e.next(l)
 	assert.Equal(t, string(e.msg(1).Body), string(d.Message().Body))
 	require.NoError(t, d.Ack(context.Background()))
@@ -121,7 +121,7 @@ func testHandledNotRedelivered(t *testing.T, e *env) {
 // testValidation: Send and Listen refuse what no broker could route.
 func testValidation(t *testing.T, e *env) {
 	ctx := context.Background()
-	err := e.tr.Send(ctx, transport.Target{Exchange: e.ex}, transport.Info, e.msg(0))
+	err := e.tr.Send(ctx, target.Target{Exchange: e.ex}, transport.Info, e.msg(0))
 	assert.ErrorIs(t, err, target.ErrInvalidTarget, "send without a topic")
 	err = e.tr.Send(ctx, e.target(), transport.Priority("loud"), e.msg(0))
 	assert.Error(t, err, "send with an unknown priority")
@@ -130,9 +130,9 @@ func testValidation(t *testing.T, e *env) {
 
 	_, err = e.tr.Listen(ctx, transport.ListenConfig{Priorities: []transport.Priority{transport.Info}})
 	assert.ErrorIs(t, err, transport.ErrInvalidConfig, "listen without targets")
-	_, err = e.tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{e.target()}})
+	_, err = e.tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{e.target()}})
 	assert.ErrorIs(t, err, transport.ErrInvalidConfig, "listen without priorities")
-	_, err = e.tr.Listen(ctx, transport.ListenConfig{Targets: []transport.Target{{Exchange: e.ex}}, Priorities: []transport.Priority{transport.Info}})
+	_, err = e.tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Exchange: e.ex}}, Priorities: []transport.Priority{transport.Info}})
 	assert.ErrorIs(t, err, target.ErrInvalidTarget, "listen without a topic")
 	bad := e.config()
 	bad.Pool = "has.dot"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -164,7 +165,7 @@ func testPassive(t *testing.T, e *env) {
 	assert.ElementsMatch(t, want, Bodies(e.collect(l, 2)))
 
 	other := cfg
-	other.Targets = []transport.Target{{Exchange: e.ex, Topic: e.name("t")}}
+	other.Targets = []target.Target{{Exchange: e.ex, Topic: e.name("t")}}
 	_, err = e.tr.Listen(e.ctx(), other)
 	assert.ErrorIs(t, err, transport.ErrNotFound, "nothing was sent to the topic")
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -22,14 +23,14 @@ func routingTests() []testCase {
 // another exchange has the same topic or the same exchange another topic.
 func testIsolation(t *testing.T, e *env) {
 	ex2, topic2 := e.name("x"), e.name("t")
-	targets := []transport.Target{
+	targets := []target.Target{
 		{Exchange: e.ex, Topic: e.topic},
 		{Exchange: e.ex, Topic: topic2},
 		{Exchange: ex2, Topic: e.topic},
 	}
 	ls := make([]transport.Listener, len(targets))
 	for i, tg := range targets {
-		ls[i] = e.listen(transport.ListenConfig{Targets: []transport.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+		ls[i] = e.listen(transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 	}
 	for i, tg := range targets {
 		e.send(tg, transport.Info, e.msg(i))
@@ -48,8 +49,8 @@ func testIsolation(t *testing.T, e *env) {
 // other; the source names the priority the message was routed by.
 func testPriorities(t *testing.T, e *env) {
 	infoOnly := e.listen(e.config(transport.Info))
-	topic2 := transport.Target{Exchange: e.ex, Topic: e.name("t")}
-	warnErr := e.listen(transport.ListenConfig{Targets: []transport.Target{topic2},
+	topic2 := target.Target{Exchange: e.ex, Topic: e.name("t")}
+	warnErr := e.listen(transport.ListenConfig{Targets: []target.Target{topic2},
 		Priorities: []transport.Priority{transport.Warn, transport.Error}})
 
 	e.send(e.target(), transport.Error, e.msg(0))
@@ -79,9 +80,9 @@ func testPriorities(t *testing.T, e *env) {
 // testManyTargets: one listener on two targets × two priorities gets the
 // messages of all four keys, each with its source.
 func testManyTargets(t *testing.T, e *env) {
-	t2 := transport.Target{Exchange: e.name("x"), Topic: e.name("t")}
+	t2 := target.Target{Exchange: e.name("x"), Topic: e.name("t")}
 	cfg := transport.ListenConfig{
-		Targets:    []transport.Target{e.target(), t2},
+		Targets:    []target.Target{e.target(), t2},
 		Priorities: []transport.Priority{transport.Info, transport.Error},
 	}
 	l := e.listen(cfg)

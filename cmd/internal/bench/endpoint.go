@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 // endpoint is hark's endpoint for cfg: it records every notification in
@@ -29,76 +29,76 @@ func batchEndpoint(cfg *Config, t *tally) any {
 // keeps them) and handles it.
 type counter struct{ t *tally }
 
-func (c counter) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (c counter) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	c.t.record(sentAt(c.t, n))
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // mixCounter is counter for every priority.
 type mixCounter struct{ counter }
 
-func (c mixCounter) Audit(ctx context.Context, n *notify.Notification) notify.Result {
+func (c mixCounter) Audit(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, n)
 }
 
-func (c mixCounter) Debug(ctx context.Context, n *notify.Notification) notify.Result {
+func (c mixCounter) Debug(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, n)
 }
 
-func (c mixCounter) Warn(ctx context.Context, n *notify.Notification) notify.Result {
+func (c mixCounter) Warn(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, n)
 }
 
-func (c mixCounter) Error(ctx context.Context, n *notify.Notification) notify.Result {
+func (c mixCounter) Error(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, n)
 }
 
-func (c mixCounter) Critical(ctx context.Context, n *notify.Notification) notify.Result {
+func (c mixCounter) Critical(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, n)
 }
 
-func (c mixCounter) Sample(ctx context.Context, n *notify.Notification) notify.Result {
+func (c mixCounter) Sample(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, n)
 }
 
 // batchCounter is counter for batch listeners.
 type batchCounter struct{ t *tally }
 
-func (c batchCounter) Info(_ context.Context, ns []*notify.Notification) notify.Result {
+func (c batchCounter) Info(_ context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	for _, n := range ns {
 		c.t.record(sentAt(c.t, n))
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // mixBatchCounter is batchCounter for every priority.
 type mixBatchCounter struct{ batchCounter }
 
-func (c mixBatchCounter) Audit(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (c mixBatchCounter) Audit(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, ns)
 }
 
-func (c mixBatchCounter) Debug(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (c mixBatchCounter) Debug(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, ns)
 }
 
-func (c mixBatchCounter) Warn(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (c mixBatchCounter) Warn(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, ns)
 }
 
-func (c mixBatchCounter) Error(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (c mixBatchCounter) Error(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, ns)
 }
 
-func (c mixBatchCounter) Critical(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (c mixBatchCounter) Critical(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, ns)
 }
 
-func (c mixBatchCounter) Sample(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (c mixBatchCounter) Sample(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return c.Info(ctx, ns)
 }
 
-func sentAt(t *tally, n *notify.Notification) time.Time {
+func sentAt(t *tally, n *dispatcher.Notification) time.Time {
 	if t.lat == nil {
 		return time.Time{}
 	}

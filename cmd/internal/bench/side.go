@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -65,6 +66,6 @@ func (n names) groups() []string {
 	return n.pools
 }
 
-func (n names) target() transport.Target {
-	return transport.Target{Exchange: n.exchange, Topic: n.topic}
+func (n names) target() target.Target {
+	return target.Target{Exchange: n.exchange, Topic: n.topic}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/harkmq/hark/cmd/internal/transports"
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -35,7 +36,7 @@ func openTransportSide(ctx context.Context, cfg *Config, n names, prios []transp
 
 func (s *transportSide) listenConfig(group string) transport.ListenConfig {
 	return transport.ListenConfig{
-		Targets: []transport.Target{s.n.target()}, Priorities: s.prios,
+		Targets: []target.Target{s.n.target()}, Priorities: s.prios,
 		Pool: group, Prefetch: s.cfg.Prefetch,
 	}
 }

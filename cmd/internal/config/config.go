@@ -1,7 +1,7 @@
 package config
 
 import (
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -168,7 +168,7 @@ type Endpoint struct {
 	Priorities []string `koanf:"priorities" yaml:"priorities,flow"`
 	// Filter restricts the notifications the endpoint receives (oslo's
 	// filter_rule, Python re.match semantics).
-	Filter notify.FilterSpec `koanf:"filter" yaml:"filter,omitempty"`
+	Filter dispatcher.FilterSpec `koanf:"filter" yaml:"filter,omitempty"`
 
 	Log     *LogOptions     `koanf:"-" yaml:"-"`
 	File    *FileOptions    `koanf:"-" yaml:"-"`

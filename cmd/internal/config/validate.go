@@ -169,7 +169,7 @@ func (e *Endpoint) validate(path string, c *Config) []error {
 		}
 		seen[pr] = true
 	}
-	if _, err := notify.NewFilter(e.Filter); err != nil {
+	if _, err := dispatcher.NewFilter(e.Filter); err != nil {
 		var fe *dispatcher.FilterError
 		if errors.As(err, &fe) {
 			add("filter."+fe.Field, "bad regular expression '%s': %v", fe.Pattern, fe.Err)

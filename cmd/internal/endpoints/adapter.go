@@ -5,7 +5,6 @@ import (
 
 	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/dispatcher"
-	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -23,7 +22,7 @@ import (
 // the redactor of the errors the handler returns.
 type adapter struct {
 	name       string
-	filter     *notify.Filter
+	filter     *dispatcher.Filter
 	priorities []transport.Priority
 	h          Handler
 	redactor   *redact.Redactor
@@ -36,13 +35,13 @@ func (a *adapter) Priorities() []transport.Priority { return a.priorities }
 func (a *adapter) Name() string { return a.name }
 
 // Filter returns the configured filter, nil for none (dispatcher.Filterer).
-func (a *adapter) Filter() *notify.Filter { return a.filter }
+func (a *adapter) Filter() *dispatcher.Filter { return a.filter }
 
-func (a *adapter) handle(ctx context.Context, n *notify.Notification) notify.Result {
+func (a *adapter) handle(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	return a.redacted(a.h.Handle(ctx, n))
 }
 
-func (a *adapter) handleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (a *adapter) handleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return a.redacted(a.h.HandleBatch(ctx, ns))
 }
 
@@ -50,7 +49,7 @@ func (a *adapter) handleBatch(ctx context.Context, ns []*notify.Notification) no
 // error becomes the dead letter's last_error and is logged, and an
 // endpoint's error may carry a URL, a response body or a command's
 // output.
-func (a *adapter) redacted(r notify.Result) notify.Result {
+func (a *adapter) redacted(r dispatcher.Result) dispatcher.Result {
 	err := r.Err()
 	red := a.redactor.Error(err)
 	if red == err {
@@ -58,9 +57,9 @@ func (a *adapter) redacted(r notify.Result) notify.Result {
 	}
 	switch r.Action() {
 	case dispatcher.ActionReject:
-		return notify.Reject(red)
+		return dispatcher.Reject(red)
 	case dispatcher.ActionRequeue:
-		return notify.RequeueWith(red)
+		return dispatcher.RequeueWith(red)
 	}
 	return r
 }

@@ -25,7 +25,7 @@ func TestBuildAdaptsToConfiguredPriorities(t *testing.T) {
 	cfgs := []config.Endpoint{
 		{Name: "a", Type: "log", Priorities: []string{"info", "error"}, Log: &config.LogOptions{Level: "info"}},
 		{Name: "b", Type: "log", Priorities: []string{"sample"}, Log: &config.LogOptions{Level: "info"},
-			Filter: notify.FilterSpec{EventType: "^x"}},
+			Filter: dispatcher.FilterSpec{EventType: "^x"}},
 	}
 	s, err := Build(cfgs, false, Deps{})
 	require.NoError(t, err)
@@ -56,7 +56,7 @@ func TestLogEndpointLine(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
 	l, err := newLog("audit", config.LogOptions{Level: "info"}, zap.New(core))
 	require.NoError(t, err)
-	requireAction(t, notify.Handled, l.Handle(context.Background(), testNotification(t, "m1", "compute.x", map[string]any{"a": 1})))
+	requireAction(t, dispatcher.Handled, l.Handle(context.Background(), testNotification(t, "m1", "compute.x", map[string]any{"a": 1})))
 	require.Equal(t, 1, logs.Len())
 	e := logs.All()[0]
 	f := e.ContextMap()
@@ -76,7 +76,7 @@ func TestForwardByteForByte(t *testing.T) {
 	defer tr.Close()
 
 	// The destination listener records what it receives.
-	got := make(chan *notify.Notification, 1)
+	got := make(chan *dispatcher.Notification, 1)
 	dst, err := notify.NewListener(tr, []target.Target{{Topic: "copy"}}, []any{recorder(got)})
 	require.NoError(t, err)
 	require.NoError(t, dst.Start(ctx))
@@ -109,9 +109,9 @@ func TestForwardByteForByte(t *testing.T) {
 	}
 }
 
-type recorder chan *notify.Notification
+type recorder chan *dispatcher.Notification
 
-func (r recorder) Info(_ context.Context, n *notify.Notification) notify.Result {
+func (r recorder) Info(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	r <- n
-	return notify.Handled
+	return dispatcher.Handled
 }

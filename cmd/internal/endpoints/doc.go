@@ -3,8 +3,8 @@
 //
 // Each endpoint is a Handler: it handles one notification (Handle) or the
 // notifications of one priority in a batch (HandleBatch) and returns
-// notify.Handled, notify.RequeueWith(err) for failures worth retrying
+// dispatcher.Handled, dispatcher.RequeueWith(err) for failures worth retrying
 // (the listener's backoff and max deliveries then apply), or
-// notify.Reject(err) for notifications that can never succeed (dead
+// dispatcher.Reject(err) for notifications that can never succeed (dead
 // letter at once).
 package endpoints

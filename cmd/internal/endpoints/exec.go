@@ -17,7 +17,7 @@ import (
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/record"
 	"github.com/harkmq/hark/cmd/internal/redact"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 // ExitTempFail is the exit status that makes an exec endpoint requeue
@@ -55,17 +55,17 @@ func newExec(name string, o config.ExecOptions, r *redact.Redactor) *execEndpoin
 	return &execEndpoint{name: name, o: o, env: slices.Clip(env), redactor: r}
 }
 
-func (x *execEndpoint) Handle(ctx context.Context, n *notify.Notification) notify.Result {
+func (x *execEndpoint) Handle(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	body, err := record.Marshal(n)
 	if err != nil {
-		return notify.Reject(fmt.Errorf("exec: %w", err))
+		return dispatcher.Reject(fmt.Errorf("exec: %w", err))
 	}
 	return x.run(ctx, body, n)
 }
 
-func (x *execEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (x *execEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	if len(ns) == 0 {
-		return notify.Handled
+		return dispatcher.Handled
 	}
 	recs := make([]record.Notification, len(ns))
 	for i, n := range ns {
@@ -73,12 +73,12 @@ func (x *execEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notificatio
 	}
 	body, err := json.Marshal(recs)
 	if err != nil {
-		return notify.Reject(fmt.Errorf("exec: %w", err))
+		return dispatcher.Reject(fmt.Errorf("exec: %w", err))
 	}
 	return x.run(ctx, body, ns[0])
 }
 
-func (x *execEndpoint) run(ctx context.Context, stdin []byte, n *notify.Notification) notify.Result {
+func (x *execEndpoint) run(ctx context.Context, stdin []byte, n *dispatcher.Notification) dispatcher.Result {
 	rctx, cancel := context.WithTimeout(ctx, x.o.Timeout.D())
 	defer cancel()
 	cmd := exec.CommandContext(rctx, x.o.Command[0], x.o.Command[1:]...)
@@ -103,19 +103,19 @@ func (x *execEndpoint) run(ctx context.Context, stdin []byte, n *notify.Notifica
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		return notify.Handled
+		return dispatcher.Handled
 	case rctx.Err() != nil && ctx.Err() == nil:
-		return notify.RequeueWith(fmt.Errorf("exec %s: killed after the %s timeout%s", x.o.Command[0], x.o.Timeout, stderr.suffix()))
+		return dispatcher.RequeueWith(fmt.Errorf("exec %s: killed after the %s timeout%s", x.o.Command[0], x.o.Timeout, stderr.suffix()))
 	case ctx.Err() != nil:
-		return notify.RequeueWith(fmt.Errorf("exec %s: %w", x.o.Command[0], ctx.Err()))
+		return dispatcher.RequeueWith(fmt.Errorf("exec %s: %w", x.o.Command[0], ctx.Err()))
 	case errors.As(err, &ee):
 		code := ee.ExitCode()
 		if code == ExitTempFail {
-			return notify.RequeueWith(fmt.Errorf("exec %s: exit status %d (EX_TEMPFAIL)%s", x.o.Command[0], code, stderr.suffix()))
+			return dispatcher.RequeueWith(fmt.Errorf("exec %s: exit status %d (EX_TEMPFAIL)%s", x.o.Command[0], code, stderr.suffix()))
 		}
-		return notify.Reject(fmt.Errorf("exec %s: %v%s", x.o.Command[0], ee, stderr.suffix()))
+		return dispatcher.Reject(fmt.Errorf("exec %s: %v%s", x.o.Command[0], ee, stderr.suffix()))
 	default:
-		return notify.RequeueWith(fmt.Errorf("exec %s: %w", x.o.Command[0], err))
+		return dispatcher.RequeueWith(fmt.Errorf("exec %s: %w", x.o.Command[0], err))
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/cmd/internal/config"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 func shExec(script string, timeout time.Duration) *execEndpoint {
@@ -24,7 +24,7 @@ func TestExecStdinAndHandled(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	x := shExec(`cat > "$OUT"; echo "$EXTRA $HARK_MESSAGE_ID $HARK_PRIORITY $HARK_DELIVERIES" >> "$OUT.env"`, 10*time.Second)
 	x.env = append(x.env, "OUT="+out)
-	requireAction(t, notify.Handled, x.Handle(testCtx(t), testNotification(t, "m1", "compute.x", map[string]any{"k": "v"})))
+	requireAction(t, dispatcher.Handled, x.Handle(testCtx(t), testNotification(t, "m1", "compute.x", map[string]any{"k": "v"})))
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	var rec map[string]any
@@ -40,22 +40,22 @@ func TestExecExitCodes(t *testing.T) {
 	ctx := testCtx(t)
 	n := testNotification(t, "m1", "e", 1)
 	r := shExec(`echo try later >&2; exit 75`, 10*time.Second).Handle(ctx, n)
-	requireAction(t, notify.Requeue, r)
+	requireAction(t, dispatcher.Requeue, r)
 	assert.Contains(t, r.Err().Error(), "try later")
 
 	r = shExec(`cat >/dev/null; echo first line >&2; echo "bad input: missing field" >&2; exit 3`, 10*time.Second).Handle(ctx, n)
-	requireAction(t, notify.Reject(nil), r)
+	requireAction(t, dispatcher.Reject(nil), r)
 	assert.Contains(t, r.Err().Error(), "exit status 3")
 	assert.Contains(t, r.Err().Error(), "bad input: missing field")
 
 	r = newExec("x", config.ExecOptions{Command: []string{"/nonexistent/cmd"}, Timeout: config.Duration(time.Second)}, nil).Handle(ctx, n)
-	requireAction(t, notify.Requeue, r)
+	requireAction(t, dispatcher.Requeue, r)
 }
 
 func TestExecTimeoutKillsProcessGroup(t *testing.T) {
 	start := time.Now()
 	r := shExec(`sleep 30 & sleep 30`, 200*time.Millisecond).Handle(testCtx(t), testNotification(t, "m1", "e", 1))
-	requireAction(t, notify.Requeue, r)
+	requireAction(t, dispatcher.Requeue, r)
 	assert.Contains(t, r.Err().Error(), "timeout")
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
@@ -86,7 +86,7 @@ func TestExecStderrRedacted(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	r := s.Endpoints()[0].(singleEndpoint).Info(testCtx(t), testNotification(t, "m1", "e", 1))
-	requireAction(t, notify.Reject(nil), r)
+	requireAction(t, dispatcher.Reject(nil), r)
 	assert.Contains(t, r.Err().Error(), "key is REDACTED")
 	assert.NotContains(t, r.Err().Error(), "SECRETE")
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/record"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 // fileEndpoint appends JSON Lines (record.Notification) to a file.
@@ -60,22 +60,22 @@ func (fe *fileEndpoint) open() error {
 	return nil
 }
 
-func (fe *fileEndpoint) Handle(_ context.Context, n *notify.Notification) notify.Result {
-	return fe.write([]*notify.Notification{n})
+func (fe *fileEndpoint) Handle(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
+	return fe.write([]*dispatcher.Notification{n})
 }
 
-func (fe *fileEndpoint) HandleBatch(_ context.Context, ns []*notify.Notification) notify.Result {
+func (fe *fileEndpoint) HandleBatch(_ context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	return fe.write(ns)
 }
 
-func (fe *fileEndpoint) write(ns []*notify.Notification) notify.Result {
+func (fe *fileEndpoint) write(ns []*dispatcher.Notification) dispatcher.Result {
 	var buf bytes.Buffer
 	for _, n := range ns {
 		line, err := record.Marshal(n)
 		if err != nil {
 			// A payload that cannot be re-encoded will not encode next
 			// time either.
-			return notify.Reject(fmt.Errorf("file endpoint: %w", err))
+			return dispatcher.Reject(fmt.Errorf("file endpoint: %w", err))
 		}
 		buf.Write(line)
 		buf.WriteByte('\n')
@@ -85,12 +85,12 @@ func (fe *fileEndpoint) write(ns []*notify.Notification) notify.Result {
 	if fe.f == nil {
 		// A failed rotation left no file open: try again.
 		if err := fe.open(); err != nil {
-			return notify.RequeueWith(err)
+			return dispatcher.RequeueWith(err)
 		}
 	}
 	if fe.maxSize > 0 && fe.size > 0 && fe.size+int64(buf.Len()) > fe.maxSize {
 		if err := fe.rotate(); err != nil {
-			return notify.RequeueWith(err)
+			return dispatcher.RequeueWith(err)
 		}
 	}
 	n, err := fe.f.Write(buf.Bytes())
@@ -98,14 +98,14 @@ func (fe *fileEndpoint) write(ns []*notify.Notification) notify.Result {
 	if err != nil {
 		// Disk full and the like: worth retrying later. A partial line
 		// may be left; readers of JSON Lines skip a bad line.
-		return notify.RequeueWith(fmt.Errorf("file endpoint: write %s: %w", fe.path, err))
+		return dispatcher.RequeueWith(fmt.Errorf("file endpoint: write %s: %w", fe.path, err))
 	}
 	if fe.sync {
 		if err := fe.f.Sync(); err != nil {
-			return notify.RequeueWith(fmt.Errorf("file endpoint: sync %s: %w", fe.path, err))
+			return dispatcher.RequeueWith(fmt.Errorf("file endpoint: sync %s: %w", fe.path, err))
 		}
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // rotate renames path.N-1 -> path.N ... path -> path.1, dropping the

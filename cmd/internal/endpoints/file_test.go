@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/cmd/internal/config"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 func readLines(t *testing.T, path string) []map[string]any {
@@ -45,8 +45,8 @@ func TestFileExactKeysAppendAcrossRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "n.jsonl")
 	fe, err := newFile(config.FileOptions{Path: path})
 	require.NoError(t, err)
-	requireAction(t, notify.Handled, fe.Handle(ctx, testNotification(t, "m1", "compute.instance.create.end", json.RawMessage(`{"state": "active", "html": "<b>"}`))))
-	requireAction(t, notify.Handled, fe.HandleBatch(ctx, []*notify.Notification{
+	requireAction(t, dispatcher.Handled, fe.Handle(ctx, testNotification(t, "m1", "compute.instance.create.end", json.RawMessage(`{"state": "active", "html": "<b>"}`))))
+	requireAction(t, dispatcher.Handled, fe.HandleBatch(ctx, []*dispatcher.Notification{
 		testNotification(t, "m2", "a", 1), testNotification(t, "m3", "b", nil),
 	}))
 	require.NoError(t, fe.Close())
@@ -54,7 +54,7 @@ func TestFileExactKeysAppendAcrossRestart(t *testing.T) {
 	// A restart appends; it does not truncate.
 	fe, err = newFile(config.FileOptions{Path: path})
 	require.NoError(t, err)
-	requireAction(t, notify.Handled, fe.Handle(ctx, testNotification(t, "m4", "c", "x")))
+	requireAction(t, dispatcher.Handled, fe.Handle(ctx, testNotification(t, "m4", "c", "x")))
 	require.NoError(t, fe.Close())
 
 	lines := readLines(t, path)
@@ -83,7 +83,7 @@ func TestFileRotation(t *testing.T) {
 	require.NoError(t, err)
 	defer fe.Close()
 	for i := range 10 {
-		requireAction(t, notify.Handled, fe.Handle(ctx, testNotification(t, "m"+string(rune('0'+i)), "e", "x")))
+		requireAction(t, dispatcher.Handled, fe.Handle(ctx, testNotification(t, "m"+string(rune('0'+i)), "e", "x")))
 	}
 	total := 0
 	for _, p := range []string{path, path + ".1", path + ".2"} {

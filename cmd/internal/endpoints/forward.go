@@ -9,7 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/cmd/internal/config"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -65,14 +65,14 @@ func (f *forwardEndpoint) transport(ctx context.Context) (transport.Transport, e
 	return tr, nil
 }
 
-func (f *forwardEndpoint) Handle(ctx context.Context, n *notify.Notification) notify.Result {
+func (f *forwardEndpoint) Handle(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	tr, err := f.transport(ctx)
 	if err != nil {
-		return notify.RequeueWith(err)
+		return dispatcher.RequeueWith(err)
 	}
 	msg, err := f.message(n)
 	if err != nil {
-		return notify.Reject(err)
+		return dispatcher.Reject(err)
 	}
 	timeout := f.o.Timeout.D()
 	sctx, cancel := context.WithTimeout(ctx, timeout)
@@ -85,18 +85,18 @@ func (f *forwardEndpoint) Handle(ctx context.Context, n *notify.Notification) no
 	})
 	if err != nil {
 		if errors.Is(err, target.ErrInvalidTarget) || errors.Is(err, transport.ErrInvalidConfig) {
-			return notify.Reject(fmt.Errorf("forward to %s: %w", f.dest, err))
+			return dispatcher.Reject(fmt.Errorf("forward to %s: %w", f.dest, err))
 		}
-		return notify.RequeueWith(fmt.Errorf("forward to %s: %w", f.dest, err))
+		return dispatcher.RequeueWith(fmt.Errorf("forward to %s: %w", f.dest, err))
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 // message is the message to send for n: the original, byte for byte, with
 // its ID, so a forward retried after a lost confirm is stored once. (A copy
 // to another topic of the same NATS exchange is not taken for a duplicate
 // of the original: the driver de-duplicates per destination.)
-func (f *forwardEndpoint) message(n *notify.Notification) (transport.Message, error) {
+func (f *forwardEndpoint) message(n *dispatcher.Notification) (transport.Message, error) {
 	raw := n.Raw()
 	if len(raw.Body) == 0 {
 		return transport.Message{}, fmt.Errorf("forward: notification %s has no raw message (not received by a listener)", n.Metadata.MessageID)
@@ -104,16 +104,16 @@ func (f *forwardEndpoint) message(n *notify.Notification) (transport.Message, er
 	return transport.Message{ID: raw.ID, Body: raw.Body, Header: raw.Header.Clone()}, nil
 }
 
-func (f *forwardEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (f *forwardEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	// One by one: a failure requeues the whole group, and the ones already
 	// sent are sent again on redelivery under the same ID (de-duplicated
 	// by NATS JetStream; duplicates on RabbitMQ, which is at least once).
 	for _, n := range ns {
-		if r := f.Handle(ctx, n); r.Action() != notify.Handled.Action() {
+		if r := f.Handle(ctx, n); r.Action() != dispatcher.Handled.Action() {
 			return r
 		}
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func (f *forwardEndpoint) Close() error {

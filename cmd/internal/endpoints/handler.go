@@ -11,17 +11,17 @@ import (
 	"github.com/harkmq/hark/cmd/internal/config"
 	"github.com/harkmq/hark/cmd/internal/redact"
 	"github.com/harkmq/hark/cmd/internal/transports"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/transport"
 )
 
 // Handler is one configured endpoint.
 type Handler interface {
 	// Handle handles one notification.
-	Handle(ctx context.Context, n *notify.Notification) notify.Result
+	Handle(ctx context.Context, n *dispatcher.Notification) dispatcher.Result
 	// HandleBatch handles the notifications of one priority of a batch;
 	// the result applies to all of them.
-	HandleBatch(ctx context.Context, ns []*notify.Notification) notify.Result
+	HandleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result
 	// Close releases what the endpoint holds (files, connections). It is
 	// called after the listener using the endpoint has finished.
 	Close() error
@@ -86,7 +86,7 @@ func Build(cfgs []config.Endpoint, batch bool, d Deps) (*Set, error) {
 	s := &Set{}
 	var all uint8
 	for i, e := range cfgs {
-		f, err := notify.NewFilter(e.Filter)
+		f, err := dispatcher.NewFilter(e.Filter)
 		if err != nil {
 			_ = s.Close()
 			return nil, fmt.Errorf("endpoints[%d] (%s): %w", i, e.Name, err)

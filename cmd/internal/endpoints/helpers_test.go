@@ -9,13 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/dispatcher"
-	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport/oslo"
 )
 
 // testNotification builds a notification as a listener would hand it to
 // an endpoint (without the raw message).
-func testNotification(t *testing.T, id, eventType string, payload any) *notify.Notification {
+func testNotification(t *testing.T, id, eventType string, payload any) *dispatcher.Notification {
 	t.Helper()
 	p, ok := payload.(json.RawMessage)
 	if !ok {
@@ -41,7 +40,7 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-func requireAction(t *testing.T, want notify.Result, got notify.Result) {
+func requireAction(t *testing.T, want dispatcher.Result, got dispatcher.Result) {
 	t.Helper()
 	require.Equal(t, want.Action(), got.Action(), "result %s", got)
 }

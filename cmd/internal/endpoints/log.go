@@ -7,7 +7,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/harkmq/hark/cmd/internal/config"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 // logEndpoint writes one structured line per notification.
@@ -24,7 +24,7 @@ func newLog(name string, o config.LogOptions, log *zap.Logger) (*logEndpoint, er
 	return &logEndpoint{log: log.With(zap.String("endpoint", name)), level: lvl}, nil
 }
 
-func (l *logEndpoint) Handle(_ context.Context, n *notify.Notification) notify.Result {
+func (l *logEndpoint) Handle(_ context.Context, n *dispatcher.Notification) dispatcher.Result {
 	if ce := l.log.Check(l.level, "notification"); ce != nil {
 		ce.Write(
 			zap.String("priority", string(n.Priority)),
@@ -40,14 +40,14 @@ func (l *logEndpoint) Handle(_ context.Context, n *notify.Notification) notify.R
 			zap.Reflect("context", n.Context),
 		)
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
-func (l *logEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (l *logEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	for _, n := range ns {
 		l.Handle(ctx, n)
 	}
-	return notify.Handled
+	return dispatcher.Handled
 }
 
 func (l *logEndpoint) Close() error { return nil }

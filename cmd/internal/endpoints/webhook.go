@@ -19,8 +19,8 @@ import (
 	"github.com/harkmq/hark/cmd/internal/plural"
 	"github.com/harkmq/hark/cmd/internal/record"
 	"github.com/harkmq/hark/cmd/internal/redact"
+	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/internal/backoff"
-	"github.com/harkmq/hark/notify"
 )
 
 // Headers a webhook request carries besides the configured ones.
@@ -65,17 +65,17 @@ func newWebhook(name string, o config.WebhookOptions, client *http.Client, r *re
 	return &webhookEndpoint{name: name, o: o, url: config.RedactURL(o.URL), client: client, redactor: r}, nil
 }
 
-func (w *webhookEndpoint) Handle(ctx context.Context, n *notify.Notification) notify.Result {
+func (w *webhookEndpoint) Handle(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
 	body, err := record.Marshal(n)
 	if err != nil {
-		return notify.Reject(fmt.Errorf("webhook: %w", err))
+		return dispatcher.Reject(fmt.Errorf("webhook: %w", err))
 	}
 	return w.post(ctx, body, n, 0)
 }
 
-func (w *webhookEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notification) notify.Result {
+func (w *webhookEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
 	if len(ns) == 0 {
-		return notify.Handled
+		return dispatcher.Handled
 	}
 	recs := make([]record.Notification, len(ns))
 	for i, n := range ns {
@@ -85,18 +85,18 @@ func (w *webhookEndpoint) HandleBatch(ctx context.Context, ns []*notify.Notifica
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(recs); err != nil {
-		return notify.Reject(fmt.Errorf("webhook: %w", err))
+		return dispatcher.Reject(fmt.Errorf("webhook: %w", err))
 	}
 	return w.post(ctx, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), ns[0], len(ns))
 }
 
 // post sends body, retrying as the type's comment says.
-func (w *webhookEndpoint) post(ctx context.Context, body []byte, n *notify.Notification, batch int) notify.Result {
+func (w *webhookEndpoint) post(ctx context.Context, body []byte, n *dispatcher.Notification, batch int) dispatcher.Result {
 	var last error
 	schedule := backoff.Constant(w.o.RetriesDelay.D())
 	for attempt := 0; attempt <= w.o.Retries; attempt++ {
 		if attempt > 0 && !backoff.Sleep(ctx, schedule.Delay(attempt), nil) {
-			return notify.RequeueWith(fmt.Errorf("webhook %s: %w (after: %w)", w.url, ctx.Err(), last))
+			return dispatcher.RequeueWith(fmt.Errorf("webhook %s: %w (after: %w)", w.url, ctx.Err(), last))
 		}
 		retry, res := w.once(ctx, body, n, batch)
 		if !retry {
@@ -104,17 +104,17 @@ func (w *webhookEndpoint) post(ctx context.Context, body []byte, n *notify.Notif
 		}
 		last = res.Err()
 	}
-	return notify.RequeueWith(fmt.Errorf("%w (%s)", last, plural.Count(w.o.Retries+1, "attempt")))
+	return dispatcher.RequeueWith(fmt.Errorf("%w (%s)", last, plural.Count(w.o.Retries+1, "attempt")))
 }
 
 // once makes one request. retry is true for the failures worth retrying,
 // and res then carries the error.
-func (w *webhookEndpoint) once(ctx context.Context, body []byte, n *notify.Notification, batch int) (retry bool, res notify.Result) {
+func (w *webhookEndpoint) once(ctx context.Context, body []byte, n *dispatcher.Notification, batch int) (retry bool, res dispatcher.Result) {
 	rctx, cancel := context.WithTimeout(ctx, w.o.Timeout.D())
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, w.o.URL, bytes.NewReader(body))
 	if err != nil {
-		return false, notify.Reject(fmt.Errorf("webhook %s: %w", w.url, err))
+		return false, dispatcher.Reject(fmt.Errorf("webhook %s: %w", w.url, err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "harkd")
@@ -136,20 +136,20 @@ func (w *webhookEndpoint) once(ctx context.Context, body []byte, n *notify.Notif
 	resp, err := w.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return false, notify.RequeueWith(fmt.Errorf("webhook %s: %w", w.url, ctx.Err()))
+			return false, dispatcher.RequeueWith(fmt.Errorf("webhook %s: %w", w.url, ctx.Err()))
 		}
 		// Timeouts and connection errors: the receiver may be back soon.
-		return true, notify.RequeueWith(fmt.Errorf("webhook %s: %w", w.url, unwrapURLError(err)))
+		return true, dispatcher.RequeueWith(fmt.Errorf("webhook %s: %w", w.url, unwrapURLError(err)))
 	}
 	defer resp.Body.Close()
 	tail := w.readTail(resp.Body)
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
-		return false, notify.Handled
+		return false, dispatcher.Handled
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return true, notify.RequeueWith(fmt.Errorf("webhook %s: %s%s", w.url, resp.Status, tail))
+		return true, dispatcher.RequeueWith(fmt.Errorf("webhook %s: %s%s", w.url, resp.Status, tail))
 	default:
-		return false, notify.Reject(fmt.Errorf("webhook %s: %s%s", w.url, resp.Status, tail))
+		return false, dispatcher.Reject(fmt.Errorf("webhook %s: %s%s", w.url, resp.Status, tail))
 	}
 }
 

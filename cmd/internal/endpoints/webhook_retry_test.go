@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/cmd/internal/config"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 // roundTripFunc answers requests without a network, so the webhook runs
@@ -39,7 +39,7 @@ func TestWebhookWaitsRetriesDelayBetweenAttempts(t *testing.T) {
 		o.RetriesDelay = config.Duration(1500 * time.Millisecond)
 		w, err := newWebhook("hook", o, failingClient(&at), nil)
 		require.NoError(t, err)
-		requireAction(t, notify.Requeue, w.Handle(t.Context(), testNotification(t, "m1", "e", 1)))
+		requireAction(t, dispatcher.Requeue, w.Handle(t.Context(), testNotification(t, "m1", "e", 1)))
 		require.Len(t, at, 4, "1 + retries attempts")
 		for i := 1; i < len(at); i++ {
 			assert.Equal(t, 1500*time.Millisecond, at[i].Sub(at[i-1]), "wait before retry %d", i)
@@ -60,7 +60,7 @@ func TestWebhookWaitEndsWithTheContext(t *testing.T) {
 		defer cancel()
 		start := time.Now()
 		r := w.Handle(ctx, testNotification(t, "m1", "e", 1))
-		requireAction(t, notify.Requeue, r)
+		requireAction(t, dispatcher.Requeue, r)
 		assert.Equal(t, time.Minute, time.Since(start), "returned when the context ended")
 		assert.Len(t, at, 1)
 		require.ErrorIs(t, r.Err(), context.DeadlineExceeded)

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/cmd/internal/config"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 func webhookOpts(url string) config.WebhookOptions {
@@ -43,7 +43,7 @@ func TestWebhookRetriesThenHandled(t *testing.T) {
 	srv, calls := statusServer(t, 500, 503, 200)
 	w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 	require.NoError(t, err)
-	requireAction(t, notify.Handled, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
+	requireAction(t, dispatcher.Handled, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
 	assert.Equal(t, int32(3), calls.Load())
 }
 
@@ -52,7 +52,7 @@ func TestWebhookAlways500Requeues(t *testing.T) {
 	w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 	require.NoError(t, err)
 	r := w.Handle(testCtx(t), testNotification(t, "m1", "e", 1))
-	requireAction(t, notify.Requeue, r)
+	requireAction(t, dispatcher.Requeue, r)
 	assert.Equal(t, int32(4), calls.Load(), "1 + retries attempts")
 	assert.Contains(t, r.Err().Error(), "500")
 }
@@ -61,7 +61,7 @@ func TestWebhook429Retried(t *testing.T) {
 	srv, calls := statusServer(t, 429, 204)
 	w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 	require.NoError(t, err)
-	requireAction(t, notify.Handled, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
+	requireAction(t, dispatcher.Handled, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
 	assert.Equal(t, int32(2), calls.Load())
 }
 
@@ -71,7 +71,7 @@ func TestWebhook4xxRejectsAtOnce(t *testing.T) {
 		w, err := newWebhook("hook", webhookOpts(srv.URL), nil, nil)
 		require.NoError(t, err)
 		r := w.Handle(testCtx(t), testNotification(t, "m1", "e", 1))
-		requireAction(t, notify.Reject(nil), r)
+		requireAction(t, dispatcher.Reject(nil), r)
 		assert.Equal(t, int32(1), calls.Load())
 		assert.Contains(t, r.Err().Error(), http.StatusText(status))
 		assert.Contains(t, r.Err().Error(), "receiver says hi")
@@ -96,7 +96,7 @@ func TestWebhookTimeoutAndConnectionErrorRequeue(t *testing.T) {
 	w, err := newWebhook("hook", o, nil, nil)
 	require.NoError(t, err)
 	r := w.Handle(testCtx(t), testNotification(t, "m1", "e", 1))
-	requireAction(t, notify.Requeue, r)
+	requireAction(t, dispatcher.Requeue, r)
 	assert.Equal(t, int32(2), calls.Load())
 
 	// A closed port: connection refused.
@@ -106,7 +106,7 @@ func TestWebhookTimeoutAndConnectionErrorRequeue(t *testing.T) {
 	require.NoError(t, l.Close())
 	w, err = newWebhook("hook", webhookOpts("http://"+addr+"/x"), nil, nil)
 	require.NoError(t, err)
-	requireAction(t, notify.Requeue, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
+	requireAction(t, dispatcher.Requeue, w.Handle(testCtx(t), testNotification(t, "m1", "e", 1)))
 }
 
 func TestWebhookRequest(t *testing.T) {
@@ -128,8 +128,8 @@ func TestWebhookRequest(t *testing.T) {
 	require.NoError(t, err)
 	n := testNotification(t, "m-42", "compute.x", map[string]any{"a": 1})
 	n.Metadata.Deliveries = 3
-	requireAction(t, notify.Handled, w.Handle(testCtx(t), n))
-	requireAction(t, notify.Handled, w.HandleBatch(testCtx(t), []*notify.Notification{n, testNotification(t, "m-43", "y", 2)}))
+	requireAction(t, dispatcher.Handled, w.Handle(testCtx(t), n))
+	requireAction(t, dispatcher.Handled, w.HandleBatch(testCtx(t), []*dispatcher.Notification{n, testNotification(t, "m-43", "y", 2)}))
 
 	require.Len(t, got, 2)
 	r := got[0]
@@ -184,7 +184,7 @@ func TestWebhookErrorsRedacted(t *testing.T) {
 	defer s.Close()
 	ep := s.Endpoints()[0].(singleEndpoint)
 
-	check := func(r notify.Result) {
+	check := func(r dispatcher.Result) {
 		t.Helper()
 		msg := r.Err().Error()
 		for _, secret := range secrets {
@@ -194,17 +194,17 @@ func TestWebhookErrorsRedacted(t *testing.T) {
 	}
 	status.Store(500)
 	r := ep.Info(testCtx(t), testNotification(t, "m1", "e", 1))
-	requireAction(t, notify.Requeue, r)
+	requireAction(t, dispatcher.Requeue, r)
 	check(r)
 	assert.Contains(t, r.Err().Error(), "you sent Authorization: REDACTED to ")
 	status.Store(403)
 	r = ep.Info(testCtx(t), testNotification(t, "m1", "e", 1))
-	requireAction(t, notify.Reject(nil), r)
+	requireAction(t, dispatcher.Reject(nil), r)
 	check(r)
 
 	srv.Close() // connection refused now
 	r = ep.Info(testCtx(t), testNotification(t, "m1", "e", 1))
-	requireAction(t, notify.Requeue, r)
+	requireAction(t, dispatcher.Requeue, r)
 	check(r)
 	assert.Contains(t, r.Err().Error(), "/"+config.Redacted)
 }

@@ -36,8 +36,8 @@ func TestNamesAndCounts(t *testing.T) {
 	m.ObserveEvent(notify.Event{Kind: notify.EventDeadLettered, Priority: "info", Reason: "max_deliveries"})
 	m.ObserveEvent(notify.Event{Kind: notify.EventReceived, Priority: "info"})
 	m.ObserveEvent(notify.Event{Kind: notify.EventDuplicate, Priority: "info"})
-	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: notify.Handled, Duration: 3 * time.Millisecond})
-	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: notify.Requeue, Panicked: true})
+	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: dispatcher.Handled, Duration: 3 * time.Millisecond})
+	m.ObserveCall(dispatcher.Call{Endpoint: "audit", Result: dispatcher.Requeue, Panicked: true})
 	m.SetTransportCheck(func() bool { return true })
 	out := scrape(t, m)
 	for _, want := range []string{
@@ -69,8 +69,8 @@ func TestPrivateRegistries(t *testing.T) {
 // redactor, so a secret never names a series.
 func TestLabelRedactor(t *testing.T) {
 	m := New(WithLabelRedactor(func(s string) string { return strings.ReplaceAll(s, "SECRETN", "REDACTED") }))
-	m.ObserveCall(dispatcher.Call{Endpoint: "ep-SECRETN", Result: notify.Handled})
-	m.ObserveCall(dispatcher.Call{Endpoint: "ep-SECRETN", Result: notify.Reject(nil)})
+	m.ObserveCall(dispatcher.Call{Endpoint: "ep-SECRETN", Result: dispatcher.Handled})
+	m.ObserveCall(dispatcher.Call{Endpoint: "ep-SECRETN", Result: dispatcher.Reject(nil)})
 	m.NewBacklog().Set([]transport.Backlog{{Pool: "p-SECRETN", Exchange: "x", Topic: "t-SECRETN", Messages: 3}})
 	out := scrape(t, m)
 	assert.NotContains(t, out, "SECRETN")

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/cmd/internal/record"
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 // A notification whose payload and context hold Python's NaN and Infinity
@@ -21,7 +21,7 @@ func TestMarshalRecord_nonFinite(t *testing.T) {
 		Priority: "info", EventType: `e,"payload":0,"context":null,`, PublisherID: "p",
 		Payload:  json.RawMessage(`{"cpu": NaN, "l": [Infinity, -Infinity]}`),
 		Context:  map[string]any{"r": json.Number("NaN"), "u": "é"},
-		Metadata: notify.Metadata{MessageID: "m", Timestamp: "t", Deliveries: 1},
+		Metadata: dispatcher.Metadata{MessageID: "m", Timestamp: "t", Deliveries: 1},
 	}
 	line, err := record.MarshalRecord(r)
 	require.NoError(t, err)

@@ -5,7 +5,7 @@ package record
 import (
 	"encoding/json"
 
-	"github.com/harkmq/hark/notify"
+	"github.com/harkmq/hark/dispatcher"
 )
 
 // Notification is a notification as one JSON object with exactly the keys
@@ -13,17 +13,17 @@ import (
 // (message_id, timestamp as sent, deliveries). The key set is a contract:
 // users and acceptance checks parse these lines.
 type Notification struct {
-	Priority    string          `json:"priority"`
-	EventType   string          `json:"event_type"`
-	PublisherID string          `json:"publisher_id"`
-	Payload     json.RawMessage `json:"payload"`
-	Context     map[string]any  `json:"context"`
-	Metadata    notify.Metadata `json:"metadata"`
+	Priority    string              `json:"priority"`
+	EventType   string              `json:"event_type"`
+	PublisherID string              `json:"publisher_id"`
+	Payload     json.RawMessage     `json:"payload"`
+	Context     map[string]any      `json:"context"`
+	Metadata    dispatcher.Metadata `json:"metadata"`
 }
 
 // FromNotification returns n's record. Payload and Context are shared, not
 // copied.
-func FromNotification(n *notify.Notification) Notification {
+func FromNotification(n *dispatcher.Notification) Notification {
 	ctx := n.Context
 	if ctx == nil {
 		ctx = map[string]any{}
@@ -44,6 +44,6 @@ func FromNotification(n *notify.Notification) Notification {
 
 // Marshal returns n's record as compact JSON without a trailing newline.
 // HTML characters are not escaped: payloads are data, so "<" stays "<".
-func Marshal(n *notify.Notification) ([]byte, error) {
+func Marshal(n *dispatcher.Notification) ([]byte, error) {
 	return MarshalRecord(FromNotification(n))
 }

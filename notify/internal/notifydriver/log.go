@@ -1,4 +1,4 @@
-package notify
+package notifydriver
 
 import (
 	"bytes"
@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/harkmq/hark/transport/oslo"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
-// logDriver is oslo's "log" driver: one log entry per notification, on a
+// Log is oslo's "log" driver: one log entry per notification, on a
 // logger named "oslo.messaging.notification.<event_type>" (under the
 // notifier's logger), whose message is the notification as JSON with
 // secrets masked (oslo's strutils.mask_dict_password). As in oslo the
@@ -22,34 +24,40 @@ import (
 // priority field telling them apart); warn → Warn; error → Error;
 // critical → Error with critical=true. It never logs at DPanic, Panic or
 // Fatal, which would end the program.
-type logDriver struct {
-	log *zap.Logger
+type Log struct {
+	log            *zap.Logger
+	invalidPayload error
 }
 
-func newLogDriver(l *zap.Logger) logDriver { return logDriver{log: l} }
+// NewLog returns the log driver writing under l. A payload that is not
+// JSON is an error wrapping invalidPayload (the facade's sentinel).
+func NewLog(l *zap.Logger, invalidPayload error) Log {
+	return Log{log: l, invalidPayload: invalidPayload}
+}
 
-func logLevel(p Priority) (lvl zapcore.Level, critical bool) {
+func logLevel(p transport.Priority) (lvl zapcore.Level, critical bool) {
 	switch p {
-	case Debug:
+	case transport.Debug:
 		return zapcore.DebugLevel, false
-	case Warn:
+	case transport.Warn:
 		return zapcore.WarnLevel, false
-	case Error:
+	case transport.Error:
 		return zapcore.ErrorLevel, false
-	case Critical:
+	case transport.Critical:
 		return zapcore.ErrorLevel, true
 	default: // info, audit, sample
 		return zapcore.InfoLevel, false
 	}
 }
 
-func (d logDriver) Notify(_ context.Context, m *oslo.OsloMessage, p Priority, _ int) error {
+// Notify logs m at the level of p.
+func (d Log) Notify(_ context.Context, m *oslo.OsloMessage, p transport.Priority, _ int) error {
 	l := d.log.Named("oslo.messaging.notification." + m.EventType)
 	lvl, critical := logLevel(p)
 	if !l.Core().Enabled(lvl) {
 		return nil // skip the masking and encoding nobody would see
 	}
-	body, err := logBody(m)
+	body, err := logBody(m, d.invalidPayload)
 	if err != nil {
 		return err
 	}
@@ -67,12 +75,12 @@ func (d logDriver) Notify(_ context.Context, m *oslo.OsloMessage, p Priority, _ 
 
 // logBody renders the message dict oslo's log driver dumps: message_id,
 // publisher_id, event_type, priority, payload, timestamp, masked.
-func logBody(m *oslo.OsloMessage) (string, error) {
+func logBody(m *oslo.OsloMessage, invalidPayload error) (string, error) {
 	var payload any
 	if len(m.Payload) > 0 {
 		var err error // numbers are kept exactly as sent, NaN and Infinity too
 		if payload, err = oslo.DecodeValue(m.Payload); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrInvalidPayload, err)
+			return "", fmt.Errorf("%w: %w", invalidPayload, err)
 		}
 	}
 	msg := map[string]any{

@@ -1,10 +1,11 @@
-package notify
+package notifydriver
 
 import (
 	"context"
 
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -14,7 +15,7 @@ import (
 // policy's attempt timeout, a timed-out attempt retried like any transient
 // failure, the same message (same _unique_id, same broker message ID) on
 // every attempt.
-func sendWithRetry(ctx context.Context, tr transport.Transport, t transport.Target, p Priority, msg transport.Message, retry int, policy transport.RetryPolicy, log *zap.Logger) error {
+func sendWithRetry(ctx context.Context, tr transport.Transport, t target.Target, p transport.Priority, msg transport.Message, retry int, policy transport.RetryPolicy, log *zap.Logger) error {
 	policy.Attempts = transport.RetryUpTo(retry).Attempts
 	attempts := 0
 	err := transport.SendRetrying(ctx, tr, t, p, msg, policy, func(ri transport.RetryInfo) {

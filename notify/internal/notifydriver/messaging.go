@@ -1,4 +1,4 @@
-package notify
+package notifydriver
 
 import (
 	"context"
@@ -11,42 +11,58 @@ import (
 	"github.com/harkmq/hark/transport/oslo"
 )
 
-// messagingDriver is oslo's "messaging" (version 1) and "messagingv2"
+// Messaging is oslo's "messaging" (version 1) and "messagingv2"
 // (version 2) driver: it sends the notification to every topic, one
 // message each, with a fresh _unique_id per topic. Unlike oslo's it may set
-// the exchange (Exchange) and it returns what failed instead of only
+// the exchange (WithExchange) and it returns what failed instead of only
 // logging it.
-type messagingDriver struct {
+type Messaging struct {
 	name        string
 	version     int
 	tr          transport.Transport
-	targets     []transport.Target
+	targets     []target.Target
 	compression string
 	policy      transport.RetryPolicy
 	log         *zap.Logger
 }
 
-func newMessagingDriver(name string, version int, tr transport.Transport, o *notifierOptions) (*messagingDriver, error) {
-	if tr == nil {
-		return nil, fmt.Errorf("%w: the %s driver needs a transport", ErrInvalidNotifierOption, name)
-	}
-	exchange := o.exchange
+// MessagingConfig is what the messaging drivers take from the notifier's
+// options.
+type MessagingConfig struct {
+	// Topics are the topics every notification is sent to.
+	Topics []string
+	// Exchange is the exchange; "" is the transport's default exchange.
+	Exchange string
+	// Compression is the kombu compression name; "" is none.
+	Compression string
+	// Policy bounds each attempt and spaces the retries.
+	Policy transport.RetryPolicy
+	// Logger receives send failures and retries.
+	Logger *zap.Logger
+}
+
+// NewMessaging returns the driver called name sending oslo's message
+// version (1: messaging, 2: messagingv2) through tr, which must not be
+// nil. A topic that is no valid target is an error wrapping
+// target.ErrInvalidTarget.
+func NewMessaging(name string, version int, tr transport.Transport, o MessagingConfig) (*Messaging, error) {
+	exchange := o.Exchange
 	if exchange == "" {
 		exchange = tr.DefaultExchange()
 	}
 	if exchange == "" {
 		exchange = target.DefaultExchange
 	}
-	d := &messagingDriver{
+	d := &Messaging{
 		name:        name,
 		version:     version,
 		tr:          tr,
-		compression: o.compression,
-		policy:      o.policy,
-		log:         o.logger,
+		compression: o.Compression,
+		policy:      o.Policy,
+		log:         o.Logger,
 	}
-	for _, topic := range o.topics {
-		t := transport.Target{Exchange: exchange, Topic: topic}
+	for _, topic := range o.Topics {
+		t := target.Target{Exchange: exchange, Topic: topic}
 		if err := t.ValidateSend(); err != nil {
 			return nil, err
 		}
@@ -58,7 +74,7 @@ func newMessagingDriver(name string, version int, tr transport.Transport, o *not
 // Notify sends to every topic in turn, even after one failed, so one bad
 // topic does not starve the others; the error joins the failures on one
 // line, each naming its topic.
-func (d *messagingDriver) Notify(ctx context.Context, m *oslo.OsloMessage, p Priority, retry int) error {
+func (d *Messaging) Notify(ctx context.Context, m *oslo.OsloMessage, p transport.Priority, retry int) error {
 	var errs []error
 	for _, t := range d.targets {
 		if err := d.send(ctx, t, m, p, retry); err != nil {
@@ -68,7 +84,7 @@ func (d *messagingDriver) Notify(ctx context.Context, m *oslo.OsloMessage, p Pri
 	return transport.JoinErrors(errs...)
 }
 
-func (d *messagingDriver) send(ctx context.Context, t transport.Target, m *oslo.OsloMessage, p Priority, retry int) error {
+func (d *Messaging) send(ctx context.Context, t target.Target, m *oslo.OsloMessage, p transport.Priority, retry int) error {
 	msg := *m
 	// One _unique_id per send, kept across retries: if an attempt reached
 	// the broker but its confirm was lost, the listener drops the repeat.
