@@ -121,19 +121,56 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 			h.log.Warn("an endpoint asked for a requeue, but requeue is not allowed on this listener; acknowledging (dropping) the notification as oslo.messaging does",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
 			h.acknowledge(in, EventDropped, out.Endpoint)
-		case h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries:
-			h.deadLetter(d, in.n.Priority, append(h.notificationFields(in), zap.Int("max_deliveries", h.maxDeliveries)), transport.DeadLetterInfo{
-				Reason:    transport.ReasonMaxDeliveries,
-				LastError: resultError(out),
-				Endpoint:  out.Endpoint,
-			})
 		default:
-			delay := h.requeue.delay(d.Deliveries())
-			h.log.Debug("requeueing notification",
-				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Duration("delay", delay))...)
-			h.settled(h.settle(d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
+			h.requeueOrDeadLetter(in, out)
 		}
 	}
+}
+
+// requeueOrDeadLetter gives in back for redelivery. The delivery cap
+// (ListenConfig.MaxDeliveries, which the listener set from its requeue
+// policy) is decided by the driver: at the cap its Requeue dead-letters
+// the notification instead, and through transport.CappedRequeuer the
+// record names the endpoint and its error. Only a delivery without that
+// interface (a driver from outside this module) is checked here, so that
+// its record names them too.
+func (h *handler) requeueOrDeadLetter(in inbound, out dispatcher.Outcome) {
+	d := in.d
+	info := transport.DeadLetterInfo{
+		Reason:    transport.ReasonMaxDeliveries,
+		LastError: resultError(out),
+		Endpoint:  out.Endpoint,
+	}
+	maxFields := func() []zap.Field {
+		return append(h.notificationFields(in), zap.Int("max_deliveries", h.maxDeliveries))
+	}
+	cr, capped := d.(transport.CappedRequeuer)
+	if !capped || !h.caps.DeadLetter {
+		if h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries {
+			h.deadLetter(d, in.n.Priority, maxFields(), info)
+			return
+		}
+	}
+	delay := h.requeue.delay(d.Deliveries())
+	h.log.Debug("requeueing notification",
+		append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Duration("delay", delay))...)
+	if !capped || !h.caps.DeadLetter {
+		h.settled(h.settle(d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
+		return
+	}
+	info.ID = uuid.NewString()
+	var dead bool
+	ok := h.settle(d, "requeue", func(sctx context.Context) error {
+		var err error
+		dead, err = cr.RequeueOrDeadLetter(sctx, delay, info)
+		return err
+	})
+	if !dead {
+		h.settled(ok, EventRequeued, in.n.Priority, "", out.Endpoint)
+		return
+	}
+	h.logDeadLetter(d, maxFields(), info)
+	h.settled(ok, EventDeadLettered, in.n.Priority, info.Reason, info.Endpoint)
 }
 
 // acknowledge acknowledges in, which was handled (kind EventAcked) or
@@ -179,22 +216,34 @@ func (h *handler) duplicate(d transport.Delivery, prio transport.Priority, id de
 // ERROR with the body so the notification is not lost silently.
 func (h *handler) deadLetter(d transport.Delivery, p transport.Priority, fields []zap.Field, info transport.DeadLetterInfo) {
 	info.ID = uuid.NewString()
-	lvl, msg := deadLetterMessage(info.Reason)
-	fields = append(fields,
-		zap.String("dead_letter_id", info.ID),
-		zap.String("reason", info.Reason),
-		zap.String("last_error", info.LastError),
-		zap.String("endpoint", info.Endpoint))
 	if !h.caps.DeadLetter {
+		_, msg := deadLetterMessage(info.Reason)
 		h.log.Error(msg+"; the transport cannot dead-letter, so acknowledging it and logging it here instead",
-			append(fields, zap.ByteString("body", d.Message().Body))...)
+			append(deadLetterFields(fields, info), zap.ByteString("body", d.Message().Body))...)
 		ok := h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
 		h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
 		return
 	}
-	h.log.Log(lvl, msg, append(fields, zap.Stringer("dead_letter_to", h.deadLetterTo(d.Source().Target)))...)
+	h.logDeadLetter(d, fields, info)
 	ok := h.settle(d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
 	h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
+}
+
+// logDeadLetter writes the line of a dead letter written to the
+// dead-letter target: fields, then the record's id, reason, last error,
+// endpoint and destination.
+func (h *handler) logDeadLetter(d transport.Delivery, fields []zap.Field, info transport.DeadLetterInfo) {
+	lvl, msg := deadLetterMessage(info.Reason)
+	h.log.Log(lvl, msg, append(deadLetterFields(fields, info), zap.Stringer("dead_letter_to", h.deadLetterTo(d.Source().Target)))...)
+}
+
+// deadLetterFields appends what a dead-letter line says of info.
+func deadLetterFields(fields []zap.Field, info transport.DeadLetterInfo) []zap.Field {
+	return append(fields,
+		zap.String("dead_letter_id", info.ID),
+		zap.String("reason", info.Reason),
+		zap.String("last_error", info.LastError),
+		zap.String("endpoint", info.Endpoint))
 }
 
 // deadLetterMessage is the level and message of the log line of a dead
