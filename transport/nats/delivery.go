@@ -140,37 +140,47 @@ func (d *jsDelivery) renewLocked(now time.Time) {
 // settle runs send (an ack-type publish, no round trip) if d can still
 // be settled, and frees its prefetch slot.
 func (d *jsDelivery) settle(ctx context.Context, op string, send func() error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	l := d.l
-	l.mu.Lock()
-	if err := d.checkLocked(op); err != nil {
-		l.mu.Unlock()
+	if err := d.lockActive(ctx, op); err != nil {
 		return err
 	}
 	if err := send(); err != nil {
-		l.mu.Unlock()
+		d.l.mu.Unlock()
 		return fmt.Errorf("nats: %s: %w", op, err)
 	}
+	d.settledLocked()
+	return nil
+}
+
+// lockActive locks the listener if d can be settled now; otherwise it
+// returns why, unlocked.
+func (d *jsDelivery) lockActive(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.l.mu.Lock()
+	if err := d.checkLocked(op); err != nil {
+		d.l.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// settledLocked marks d settled, frees its slot, unlocks the listener and
+// asks for what the slot allows.
+func (d *jsDelivery) settledLocked() {
+	l := d.l
 	d.state = driverkit.Settled
 	l.finishLocked(d)
 	reqs := l.planLocked()
 	l.mu.Unlock()
 	l.send(reqs)
-	return nil
 }
 
 func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.DeadLetterInfo) error {
-	if err := ctx.Err(); err != nil {
+	if err := d.lockActive(ctx, op); err != nil {
 		return err
 	}
 	l := d.l
-	l.mu.Lock()
-	if err := d.checkLocked(op); err != nil {
-		l.mu.Unlock()
-		return err
-	}
 	// Settling: a concurrent settle is refused, the lease sweep and Close
 	// leave the delivery alone while the record is written.
 	d.state = driverkit.Settling
@@ -193,11 +203,7 @@ func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.D
 		// the same de-duplication ID, which the stream drops.
 		l.t.log.Warn("nats: cannot terminate a dead-lettered message", zap.String("message_id", d.msg.ID), zap.Error(err))
 	}
-	d.state = driverkit.Settled
-	l.finishLocked(d)
-	reqs := l.planLocked()
-	l.mu.Unlock()
-	l.send(reqs)
+	d.settledLocked()
 	return nil
 }
 

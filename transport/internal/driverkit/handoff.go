@@ -112,14 +112,8 @@ func (h *Handoff[T]) popWaiterLocked() *waiter[T] {
 // taker, never lost.
 func (h *Handoff[T]) Take(ctx context.Context, done <-chan struct{}) (*T, error) {
 	h.mu.Lock()
-	if h.head < len(h.q) {
-		d := h.dequeueLocked()
-		h.mu.Unlock()
+	if d, ok := h.readyLocked(); ok {
 		return d, nil
-	}
-	if h.closed {
-		h.mu.Unlock()
-		return nil, nil
 	}
 	if !h.spinning {
 		h.spinning = true
@@ -132,14 +126,8 @@ func (h *Handoff[T]) Take(ctx context.Context, done <-chan struct{}) (*T, error)
 		}
 		h.mu.Lock()
 		h.spinning = false
-		if h.head < len(h.q) {
-			d := h.dequeueLocked()
-			h.mu.Unlock()
+		if d, ok := h.readyLocked(); ok {
 			return d, nil
-		}
-		if h.closed {
-			h.mu.Unlock()
-			return nil, nil
 		}
 	}
 	w := h.pool.Get().(*waiter[T])
@@ -163,6 +151,22 @@ func (h *Handoff[T]) Take(ctx context.Context, done <-chan struct{}) (*T, error)
 		}
 		return nil, ctx.Err()
 	}
+}
+
+// readyLocked ends a Take without waiting when it can: with the oldest
+// queued delivery, or with nil once the Handoff is closed; then it
+// unlocks h.mu and reports true. Otherwise h.mu stays locked.
+func (h *Handoff[T]) readyLocked() (*T, bool) {
+	switch {
+	case h.head < len(h.q):
+		d := h.dequeueLocked()
+		h.mu.Unlock()
+		return d, true
+	case h.closed:
+		h.mu.Unlock()
+		return nil, true
+	}
+	return nil, false
 }
 
 // abandon takes w off the waiters, or returns what was handed to it.
