@@ -28,20 +28,16 @@ func newSetup(tr transport.Transport, targets []target.Target, nEndpoints int, o
 	if nEndpoints == 0 {
 		return nil, fmt.Errorf("%w: give at least one endpoint", ErrNoEndpoints)
 	}
-	prefetch := opts.prefetch
-	if prefetch == 0 {
-		prefetch = defaultPrefetch
-	}
 	cfg := transport.ListenConfig{
 		Targets:         append([]target.Target(nil), targets...),
 		Priorities:      priorities,
 		Pool:            opts.pool,
-		Prefetch:        prefetch,
+		Prefetch:        opts.prefetch,
 		Lease:           opts.lease,
 		MaxDeliveries:   opts.requeue.maxDeliveries(),
 		DeadLetterTopic: opts.deadLetterTopic,
 		Start:           opts.start,
-	}
+	}.WithPrefetchDefault(defaultPrefetch)
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -123,19 +123,68 @@ func (h *handler) finish(ctx context.Context, in inbound, out dispatcher.Outcome
 			h.log.Warn("an endpoint asked for a requeue, but requeue is not allowed on this listener; acknowledging (dropping) the notification as oslo.messaging does",
 				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.String("result", out.Result.String()))...)
 			h.acknowledge(in, EventDropped, out.Endpoint)
-		case h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries:
-			h.deadLetter(d, in.n.Priority, append(h.notificationFields(in), zap.Int("max_deliveries", h.maxDeliveries)), transport.DeadLetterInfo{
-				Reason:    transport.ReasonMaxDeliveries,
-				LastError: resultError(out),
-				Endpoint:  out.Endpoint,
-			})
 		default:
-			delay := h.requeue.delay(d.Deliveries())
-			h.log.Debug("requeueing notification",
-				append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Duration("delay", delay))...)
-			h.settled(h.settle(d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
+			h.requeueOrDeadLetter(in, out)
 		}
 	}
+}
+
+// requeueOrDeadLetter gives in back for redelivery. The delivery cap
+// (ListenConfig.MaxDeliveries, which the listener set from its requeue
+// policy) is decided by the driver: at the cap its Requeue dead-letters
+// the notification instead, and through transport.CappedRequeuer the
+// record names the endpoint and its error. Only a delivery without that
+// interface (a driver from outside this module), or on a transport that
+// cannot dead-letter, is checked here (requeueUncapped).
+func (h *handler) requeueOrDeadLetter(in inbound, out dispatcher.Outcome) {
+	d := in.d
+	info := transport.DeadLetterInfo{
+		ID:        uuid.NewString(),
+		Reason:    transport.ReasonMaxDeliveries,
+		LastError: resultError(out),
+		Endpoint:  out.Endpoint,
+	}
+	cr, capped := d.(transport.CappedRequeuer)
+	if !capped || !h.caps.DeadLetter {
+		h.requeueUncapped(in, out, info)
+		return
+	}
+	delay := h.requeue.delay(d.Deliveries())
+	var dead bool
+	ok := h.settle(d, "requeue", func(sctx context.Context) error {
+		var err error
+		dead, err = cr.RequeueOrDeadLetter(sctx, delay, info)
+		return err
+	})
+	if dead {
+		h.logDeadLetter(d, h.maxDeliveriesFields(in), info)
+		h.settled(ok, EventDeadLettered, in.n.Priority, info.Reason, info.Endpoint)
+		return
+	}
+	h.logRequeue(in, out, delay)
+	h.settled(ok, EventRequeued, in.n.Priority, "", out.Endpoint)
+}
+
+// requeueUncapped requeues in through a delivery that does not say
+// whether the cap dead-lettered it, so the cap is checked here first.
+func (h *handler) requeueUncapped(in inbound, out dispatcher.Outcome, info transport.DeadLetterInfo) {
+	d := in.d
+	if h.maxDeliveries > 0 && d.Deliveries() >= h.maxDeliveries {
+		h.deadLetter(d, in.n.Priority, h.maxDeliveriesFields(in), info)
+		return
+	}
+	delay := h.requeue.delay(d.Deliveries())
+	h.logRequeue(in, out, delay)
+	h.settled(h.settle(d, "requeue", func(sctx context.Context) error { return d.Requeue(sctx, delay) }), EventRequeued, in.n.Priority, "", out.Endpoint)
+}
+
+func (h *handler) logRequeue(in inbound, out dispatcher.Outcome, delay time.Duration) {
+	h.log.Debug("requeueing notification",
+		append(h.notificationFields(in), zap.String("endpoint", out.Endpoint), zap.Duration("delay", delay))...)
+}
+
+func (h *handler) maxDeliveriesFields(in inbound) []zap.Field {
+	return append(h.notificationFields(in), zap.Int("max_deliveries", h.maxDeliveries))
 }
 
 // acknowledge acknowledges in, which was handled (kind EventAcked) or
@@ -173,30 +222,45 @@ func (h *handler) duplicate(d transport.Delivery, prio transport.Priority, id de
 	h.emit(EventDuplicate, prio, "", "")
 }
 
-// deadLetter writes a dead-letter record for d under a new id and logs
-// it, with fields (what is known of the delivery or notification), the
-// id (the record's Hark-Dlq-Id header, so the line and the record can be
-// matched), reason, last error, endpoint and destination. A transport
-// that cannot dead-letter gets an acknowledgement instead, logged at
-// ERROR with the body so the notification is not lost silently.
+// deadLetter writes a dead-letter record for d under info.ID (a new id
+// when it is empty) and logs it, with fields (what is known of the
+// delivery or notification), the id (the record's Hark-Dlq-Id header,
+// so the line and the record can be matched), reason, last error,
+// endpoint and destination. A transport that cannot dead-letter gets an
+// acknowledgement instead, logged at ERROR with the body so the
+// notification is not lost silently.
 func (h *handler) deadLetter(d transport.Delivery, p transport.Priority, fields []zap.Field, info transport.DeadLetterInfo) {
-	info.ID = uuid.NewString()
-	lvl, msg := deadLetterMessage(info.Reason)
-	fields = append(fields,
-		zap.String("dead_letter_id", info.ID),
-		zap.String("reason", info.Reason),
-		zap.String("last_error", info.LastError),
-		zap.String("endpoint", info.Endpoint))
+	if info.ID == "" {
+		info.ID = uuid.NewString()
+	}
 	if !h.caps.DeadLetter {
+		_, msg := deadLetterMessage(info.Reason)
 		h.log.Error(msg+"; the transport cannot dead-letter, so acknowledging it and logging it here instead",
-			append(fields, zap.ByteString("body", d.Message().Body))...)
+			append(deadLetterFields(fields, info), zap.ByteString("body", d.Message().Body))...)
 		ok := h.settle(d, "acknowledge", func(sctx context.Context) error { return d.Ack(sctx) })
 		h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
 		return
 	}
-	h.log.Log(lvl, msg, append(fields, zap.Stringer("dead_letter_to", h.deadLetterTo(d.Source().Target)))...)
+	h.logDeadLetter(d, fields, info)
 	ok := h.settle(d, "dead-letter", func(sctx context.Context) error { return d.DeadLetter(sctx, info) })
 	h.settled(ok, EventDeadLettered, p, info.Reason, info.Endpoint)
+}
+
+// logDeadLetter writes the line of a dead letter written to the
+// dead-letter target: fields, then the record's id, reason, last error,
+// endpoint and destination.
+func (h *handler) logDeadLetter(d transport.Delivery, fields []zap.Field, info transport.DeadLetterInfo) {
+	lvl, msg := deadLetterMessage(info.Reason)
+	h.log.Log(lvl, msg, append(deadLetterFields(fields, info), zap.Stringer("dead_letter_to", h.deadLetterTo(d.Source().Target)))...)
+}
+
+// deadLetterFields appends what a dead-letter line says of info.
+func deadLetterFields(fields []zap.Field, info transport.DeadLetterInfo) []zap.Field {
+	return append(fields,
+		zap.String("dead_letter_id", info.ID),
+		zap.String("reason", info.Reason),
+		zap.String("last_error", info.LastError),
+		zap.String("endpoint", info.Endpoint))
 }
 
 // deadLetterMessage is the level and message of the log line of a dead

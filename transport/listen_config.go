@@ -122,12 +122,24 @@ func (c ListenConfig) Validate() error {
 	return nil
 }
 
+// WithPrefetchDefault returns c with a zero Prefetch set to n; an n of 0
+// changes nothing. It is the one way a default prefetch is applied, each
+// layer filling only what the layer above it left zero, in this order:
+// the caller's Prefetch; the default of the layer that builds the config
+// (notify: twice the executor's workers, at least notify.MinDefaultPrefetch);
+// the transport's own setting (RabbitMQ's rabbit_qos_prefetch_count);
+// DefaultPrefetch (WithDefaults).
+func (c ListenConfig) WithPrefetchDefault(n int) ListenConfig {
+	if c.Prefetch == 0 {
+		c.Prefetch = n
+	}
+	return c
+}
+
 // WithDefaults returns c with zero Prefetch and Lease replaced by the
 // defaults and every target's empty exchange replaced by exchange.
 func (c ListenConfig) WithDefaults(exchange string) ListenConfig {
-	if c.Prefetch == 0 {
-		c.Prefetch = DefaultPrefetch
-	}
+	c = c.WithPrefetchDefault(DefaultPrefetch)
 	if c.Lease == 0 {
 		c.Lease = DefaultLease
 	}

@@ -76,3 +76,23 @@ func TestListenConfig_DeadLetterTarget(t *testing.T) {
 	assert.Equal(t, target.Target{Exchange: "nova", Topic: "notifications.dlq"}, transport.ListenConfig{}.DeadLetterTarget(src))
 	assert.Equal(t, target.Target{Exchange: "nova", Topic: "graveyard"}, transport.ListenConfig{DeadLetterTopic: "graveyard"}.DeadLetterTarget(src))
 }
+
+// TestWithPrefetchDefault: a default fills only a zero prefetch, the first
+// one applied wins, and WithDefaults fills what is left.
+func TestWithPrefetchDefault(t *testing.T) {
+	assert.Equal(t, 7, transport.ListenConfig{Prefetch: 7}.WithPrefetchDefault(300).Prefetch, "the caller's prefetch")
+	assert.Equal(t, 300, transport.ListenConfig{}.WithPrefetchDefault(300).WithPrefetchDefault(10).Prefetch, "the upper layer's default")
+	assert.Equal(t, 10, transport.ListenConfig{}.WithPrefetchDefault(0).WithPrefetchDefault(10).Prefetch, "0 leaves it to the next")
+	assert.Equal(t, transport.DefaultPrefetch, transport.ListenConfig{}.WithPrefetchDefault(0).WithDefaults("x").Prefetch)
+	assert.Equal(t, 300, transport.ListenConfig{}.WithPrefetchDefault(300).WithDefaults("x").Prefetch)
+}
+
+// TestMaxDeliveriesReached: the cap counts the delivery that reaches it;
+// 0 is no cap.
+func TestMaxDeliveriesReached(t *testing.T) {
+	c := transport.ListenConfig{MaxDeliveries: 3}
+	assert.False(t, c.MaxDeliveriesReached(2))
+	assert.True(t, c.MaxDeliveriesReached(3))
+	assert.True(t, c.MaxDeliveriesReached(4))
+	assert.False(t, transport.ListenConfig{}.MaxDeliveriesReached(100))
+}

@@ -9,17 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport"
-)
-
-// deliveryState is where a delivery stands; only an active one may be
-// settled or extended.
-type deliveryState uint8
-
-const (
-	stateActive   deliveryState = iota
-	stateSettled                // Ack, Requeue or DeadLetter succeeded
-	stateExpired                // the lease ran out; the message went back
-	stateReleased               // the listener closed; the message went back
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // delivery is one handout of an entry to a listener. The fields after the
@@ -36,14 +26,17 @@ type delivery struct {
 	copyOnce sync.Once
 	msg      transport.Message
 
-	state deliveryState
+	state driverkit.State
 	timer *time.Timer
 	// lease numbers the current lease; a lease timer whose number is stale
 	// (Extend started a new one) does nothing when it fires.
 	lease uint64
 }
 
-var _ transport.Delivery = (*delivery)(nil)
+var (
+	_ transport.Delivery       = (*delivery)(nil)
+	_ transport.CappedRequeuer = (*delivery)(nil)
+)
 
 // Message returns this delivery's own copy of the message, made on first
 // use: a handler that modifies it cannot affect other pools, redeliveries
@@ -76,7 +69,7 @@ func (d *delivery) Ack(ctx context.Context) error {
 	if err := d.check("ack"); err != nil {
 		return err
 	}
-	d.finish(stateSettled)
+	d.finish(driverkit.Settled)
 	d.b.serve(d.l)
 	return nil
 }
@@ -88,18 +81,27 @@ func (d *delivery) Ack(ctx context.Context) error {
 // ReasonMaxDeliveries; Requeue still returns nil, as the delivery was
 // settled.
 func (d *delivery) Requeue(ctx context.Context, delay time.Duration) error {
+	_, err := d.RequeueOrDeadLetter(ctx, delay, transport.DeadLetterInfo{})
+	return err
+}
+
+// RequeueOrDeadLetter is Requeue, with info in the dead-letter record
+// when MaxDeliveries turns the requeue into one.
+func (d *delivery) RequeueOrDeadLetter(ctx context.Context, delay time.Duration, info transport.DeadLetterInfo) (bool, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return false, err
 	}
 	d.b.mu.Lock()
 	defer d.b.mu.Unlock()
 	if err := d.check("requeue"); err != nil {
-		return err
+		return false, err
 	}
-	d.finish(stateSettled)
+	d.finish(driverkit.Settled)
+	dead := d.maxed()
 	switch {
-	case d.maxed():
-		d.deadLetter(transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	case dead:
+		info.Reason = transport.ReasonMaxDeliveries
+		d.deadLetter(info)
 	case delay > 0:
 		d.b.requeueAfter(d.q, d.e, delay)
 	default:
@@ -108,7 +110,7 @@ func (d *delivery) Requeue(ctx context.Context, delay time.Duration) error {
 	// Only now may the listener take another: a message given back at
 	// once goes first.
 	d.b.serve(d.l)
-	return nil
+	return dead, nil
 }
 
 // DeadLetter settles the delivery by sending a dead-letter record to the
@@ -123,7 +125,7 @@ func (d *delivery) DeadLetter(ctx context.Context, info transport.DeadLetterInfo
 	if err := d.check("dead-letter"); err != nil {
 		return err
 	}
-	d.finish(stateSettled)
+	d.finish(driverkit.Settled)
 	d.deadLetter(info)
 	d.b.serve(d.l)
 	return nil
@@ -147,16 +149,15 @@ func (d *delivery) Extend(ctx context.Context) error {
 // check returns why d cannot be settled or extended, or nil. Called with
 // the broker's lock held.
 func (d *delivery) check(op string) error {
-	switch d.state {
-	case stateActive:
-		return nil
-	case stateSettled:
-		return fmt.Errorf("memory: %s: %w", op, transport.ErrAlreadySettled)
-	case stateExpired:
-		return fmt.Errorf("memory: %s: %w (lease of %s, delivery %d of message %q)", op, transport.ErrLeaseExpired, d.l.cfg.Lease, d.number, d.e.msg.ID)
-	default:
-		return fmt.Errorf("memory: %s: %w: the listener was closed and the message given back", op, transport.ErrClosed)
+	return d.state.Check("memory", op, d.refusal)
+}
+
+// refusal says what became of a message that can no longer be settled.
+func (d *delivery) refusal(s driverkit.State) string {
+	if s == driverkit.Expired {
+		return fmt.Sprintf(" (lease of %s, delivery %d of message %q)", d.l.cfg.Lease, d.number, d.e.msg.ID)
 	}
+	return ": the listener was closed and the message given back"
 }
 
 // startLease arms the lease timer. Called with the broker's lock held.
@@ -172,10 +173,10 @@ func (d *delivery) startLease() {
 func (d *delivery) expire(n uint64) {
 	d.b.mu.Lock()
 	defer d.b.mu.Unlock()
-	if d.state != stateActive || d.lease != n {
+	if d.state != driverkit.Active || d.lease != n {
 		return // settled, released, or extended meanwhile
 	}
-	d.finish(stateExpired)
+	d.finish(driverkit.Expired)
 	d.l.t.log.Debug("memory: lease expired",
 		zap.String("message_id", d.e.msg.ID), zap.Int("deliveries", d.number),
 		zap.Duration("lease", d.l.cfg.Lease), zap.String("pool", d.source.Pool))
@@ -193,8 +194,8 @@ func (d *delivery) expire(n uint64) {
 // finish leaves the active state: stops the lease and frees the prefetch
 // slot. The caller then lets the listener use the slot (Broker.serve).
 // Called with the broker's lock held.
-func (d *delivery) finish(s deliveryState) {
-	if d.state == stateActive {
+func (d *delivery) finish(s driverkit.State) {
+	if d.state == driverkit.Active {
 		d.q.unsettled--
 	}
 	d.state = s
@@ -202,10 +203,7 @@ func (d *delivery) finish(s deliveryState) {
 	delete(d.l.outstanding, d)
 }
 
-func (d *delivery) maxed() bool {
-	limit := d.l.cfg.MaxDeliveries
-	return limit > 0 && d.number >= limit
-}
+func (d *delivery) maxed() bool { return d.l.cfg.MaxDeliveriesReached(d.number) }
 
 // deadLetter sends the dead-letter record of d through the broker's
 // normal send path. Called with the broker's lock held.

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // listener is a transport.Listener on the broker's queues. The fields after
@@ -23,7 +24,7 @@ type listener struct {
 	// turn (honouring its ctx) instead of corrupting the handoff.
 	turn chan struct{}
 	// wake is signalled (never blocking) when handoff is set.
-	wake chan struct{}
+	wake driverkit.Wake
 	// done is closed when intake ends (Stop, Close, Listen ctx done).
 	done chan struct{}
 
@@ -47,19 +48,14 @@ func newListener(t *memTransport, cfg transport.ListenConfig, qs []*queue) *list
 		cfg:         cfg,
 		queues:      qs,
 		turn:        make(chan struct{}, 1),
-		wake:        make(chan struct{}, 1),
+		wake:        driverkit.NewWake(),
 		done:        make(chan struct{}),
 		waitElems:   make([]*list.Element, len(qs)),
 		outstanding: map[*delivery]struct{}{},
 	}
 }
 
-func (l *listener) signal() {
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
-}
+func (l *listener) signal() { l.wake.Signal() }
 
 func (l *listener) closedErr() error {
 	return fmt.Errorf("memory: listener stopped: %w", transport.ErrClosed)
@@ -122,10 +118,7 @@ func (l *listener) collect() *delivery {
 	}
 	l.handoff = nil
 	l.waiting = false
-	select {
-	case <-l.wake:
-	default:
-	}
+	l.wake.Clear()
 	return d
 }
 
@@ -159,7 +152,7 @@ func (b *Broker) stopListenerLocked(l *listener) {
 		// saw it, so it goes back uncounted, like a message a network
 		// driver had buffered.
 		l.handoff = nil
-		d.finish(stateReleased)
+		d.finish(driverkit.Released)
 		d.e.deliveries--
 		b.giveBack(d.q, d.e)
 	}
@@ -183,7 +176,7 @@ func (b *Broker) closeListenerLocked(l *listener) {
 	// Push to the head in reverse, so the first handed out ends up first.
 	for i := len(ds) - 1; i >= 0; i-- {
 		d := ds[i]
-		d.finish(stateReleased)
+		d.finish(driverkit.Released)
 		d.q.ready.PushFront(d.e)
 	}
 	for _, d := range ds {

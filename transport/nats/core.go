@@ -13,6 +13,7 @@ import (
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // coreListener is a core-NATS listener: queue subscriptions to its
@@ -39,14 +40,15 @@ type coreListener struct {
 	// intake ends.
 	in      chan *natsgo.Msg
 	reading sync.WaitGroup
+	// ready holds the messages received and not yet handed out, oldest
+	// first, and hands them to Next.
+	ready   *driverkit.Handoff[coreDelivery]
 	done    chan struct{}
-	wake    chan struct{}
 	stopCtx func() bool
 
 	mu          sync.Mutex
 	stopped     bool
 	closed      bool
-	buf         []*coreDelivery
 	outstanding map[*coreDelivery]struct{}
 }
 
@@ -65,8 +67,8 @@ func (t *Transport) listenCore(ctx context.Context, cfg transport.ListenConfig) 
 		t:           t,
 		cfg:         cfg,
 		slots:       make(chan struct{}, cfg.Prefetch),
+		ready:       driverkit.NewHandoff[coreDelivery](cfg.Prefetch),
 		done:        make(chan struct{}),
-		wake:        make(chan struct{}, 1),
 		outstanding: map[*coreDelivery]struct{}{},
 	}
 	l.intake, l.stopIntake = context.WithCancel(context.Background())
@@ -138,11 +140,7 @@ func (l *coreListener) receive(m *natsgo.Msg) {
 		l.release(1)
 		return
 	}
-	l.buf = append(l.buf, d)
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
+	l.ready.Push(d)
 }
 
 // release returns n slots.
@@ -157,28 +155,20 @@ func (l *coreListener) Next(ctx context.Context) (transport.Delivery, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for {
-		l.mu.Lock()
-		if l.stopped {
-			l.mu.Unlock()
-			return nil, fmt.Errorf("nats: listener stopped: %w", transport.ErrClosed)
-		}
-		if len(l.buf) > 0 {
-			d := l.buf[0]
-			l.buf[0] = nil
-			l.buf = l.buf[1:]
-			l.outstanding[d] = struct{}{}
-			l.mu.Unlock()
-			return d, nil
-		}
-		l.mu.Unlock()
-		select {
-		case <-l.wake:
-		case <-l.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	d, err := l.ready.Take(ctx, l.done)
+	if err != nil {
+		return nil, err
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d == nil || l.stopped {
+		if d != nil {
+			l.release(1) // taken as Stop began: dropped with the rest
+		}
+		return nil, fmt.Errorf("nats: listener stopped: %w", transport.ErrClosed)
+	}
+	l.outstanding[d] = struct{}{}
+	return d, nil
 }
 
 // Stop unsubscribes. Messages buffered but not handed out are dropped
@@ -192,13 +182,13 @@ func (l *coreListener) Stop() error {
 	l.stopped = true
 	close(l.done)
 	l.stopIntake()
+	buf := l.ready.Close()
 	l.mu.Unlock()
 	l.unsubscribe()
 	l.reading.Wait()
 	l.mu.Lock()
-	dropped := len(l.buf) + len(l.in)
-	l.release(len(l.buf))
-	l.buf = nil
+	dropped := len(buf) + len(l.in)
+	l.release(len(buf))
 	for len(l.in) > 0 {
 		<-l.in
 	}
@@ -226,7 +216,7 @@ func (l *coreListener) Close() error {
 	if !l.closed {
 		l.closed = true
 		for d := range l.outstanding {
-			d.released = true
+			d.state = driverkit.Released
 		}
 		l.release(len(l.outstanding))
 		clear(l.outstanding)
@@ -246,9 +236,7 @@ type coreDelivery struct {
 	copyOnce sync.Once
 	copied   transport.Message
 
-	// Guarded by the listener's mutex.
-	settled  bool
-	released bool
+	state driverkit.State // guarded by the listener's mutex
 }
 
 var _ transport.Delivery = (*coreDelivery)(nil)
@@ -278,13 +266,10 @@ func (d *coreDelivery) Ack(ctx context.Context) error {
 	l := d.l
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	switch {
-	case d.settled:
-		return fmt.Errorf("nats: ack: %w", transport.ErrAlreadySettled)
-	case d.released:
-		return fmt.Errorf("nats: ack: %w: the listener was closed", transport.ErrClosed)
+	if err := d.state.Check("nats", "ack", closedDetail); err != nil {
+		return err
 	}
-	d.settled = true
+	d.state = driverkit.Settled
 	delete(l.outstanding, d)
 	l.release(1)
 	return nil
@@ -305,11 +290,14 @@ func (d *coreDelivery) Extend(context.Context) error {
 	return d.unsupported("extend", "lease")
 }
 
+// closedDetail is why a core delivery cannot be settled after Close.
+func closedDetail(driverkit.State) string { return ": the listener was closed" }
+
 func (d *coreDelivery) unsupported(op, capability string) error {
 	d.l.mu.Lock()
 	defer d.l.mu.Unlock()
-	if d.settled {
-		return fmt.Errorf("nats: %s: %w", op, transport.ErrAlreadySettled)
+	if s := d.state; s == driverkit.Settled {
+		return s.Check("nats", op, nil)
 	}
 	return fmt.Errorf("nats: %s: %w: core NATS has no %s capability (use mode=jetstream)", op, transport.ErrNotSupported, capability)
 }

@@ -10,18 +10,7 @@ import (
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
-)
-
-// deliveryState is where a delivery stands; only an active one may be
-// settled or extended.
-type deliveryState uint8
-
-const (
-	stateActive   deliveryState = iota
-	stateSettling               // a dead-letter record is being written
-	stateSettled                // Ack, Requeue or DeadLetter succeeded
-	stateExpired                // the lease ran out; the server redelivers
-	stateReleased               // given back by Stop or Close
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // jsDelivery is one JetStream delivery. Its state, deadline, list links
@@ -35,14 +24,17 @@ type jsDelivery struct {
 	number int
 	seq    uint64
 
-	state     deliveryState
+	state     driverkit.State
 	handedOut bool
 	deadline  time.Time
 	// prev and next link the consumer's leaseList.
 	prev, next *jsDelivery
 }
 
-var _ transport.Delivery = (*jsDelivery)(nil)
+var (
+	_ transport.Delivery       = (*jsDelivery)(nil)
+	_ transport.CappedRequeuer = (*jsDelivery)(nil)
+)
 
 func newJSDelivery(c *jsConsumer, m *natsgo.Msg, meta *natsgo.MsgMetadata, now time.Time) *jsDelivery {
 	l := c.l
@@ -91,10 +83,18 @@ func (d *jsDelivery) Ack(ctx context.Context) error {
 // less means at once (see giveBackDelay). When this delivery is number MaxDeliveries
 // or later, the message is dead-lettered instead (ReasonMaxDeliveries).
 func (d *jsDelivery) Requeue(ctx context.Context, delay time.Duration) error {
-	if limit := d.l.cfg.MaxDeliveries; limit > 0 && d.number >= limit {
-		return d.deadLetter(ctx, "requeue", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	_, err := d.RequeueOrDeadLetter(ctx, delay, transport.DeadLetterInfo{})
+	return err
+}
+
+// RequeueOrDeadLetter is Requeue, with info in the dead-letter record
+// when MaxDeliveries turns the requeue into one.
+func (d *jsDelivery) RequeueOrDeadLetter(ctx context.Context, delay time.Duration, info transport.DeadLetterInfo) (bool, error) {
+	if d.l.cfg.MaxDeliveriesReached(d.number) {
+		info.Reason = transport.ReasonMaxDeliveries
+		return true, d.deadLetter(ctx, "requeue", info)
 	}
-	return d.settle(ctx, "requeue", func() error { return d.m.NakWithDelay(max(delay, giveBackDelay)) })
+	return false, d.settle(ctx, "requeue", func() error { return d.m.NakWithDelay(max(delay, giveBackDelay)) })
 }
 
 // DeadLetter writes the dead-letter record (waiting for the stream's ack)
@@ -141,40 +141,50 @@ func (d *jsDelivery) renewLocked(now time.Time) {
 // settle runs send (an ack-type publish, no round trip) if d can still
 // be settled, and frees its prefetch slot.
 func (d *jsDelivery) settle(ctx context.Context, op string, send func() error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	l := d.l
-	l.mu.Lock()
-	if err := d.checkLocked(op); err != nil {
-		l.mu.Unlock()
+	if err := d.lockActive(ctx, op); err != nil {
 		return err
 	}
 	if err := send(); err != nil {
-		l.mu.Unlock()
+		d.l.mu.Unlock()
 		return fmt.Errorf("nats: %s: %w", op, err)
 	}
-	d.state = stateSettled
+	d.settledLocked()
+	return nil
+}
+
+// lockActive locks the listener if d can be settled now; otherwise it
+// returns why, unlocked.
+func (d *jsDelivery) lockActive(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.l.mu.Lock()
+	if err := d.checkLocked(op); err != nil {
+		d.l.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// settledLocked marks d settled, frees its slot, unlocks the listener and
+// asks for what the slot allows.
+func (d *jsDelivery) settledLocked() {
+	l := d.l
+	d.state = driverkit.Settled
 	l.finishLocked(d)
 	reqs := l.planLocked()
 	l.mu.Unlock()
 	l.send(reqs)
-	return nil
 }
 
 func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.DeadLetterInfo) error {
-	if err := ctx.Err(); err != nil {
+	if err := d.lockActive(ctx, op); err != nil {
 		return err
 	}
 	l := d.l
-	l.mu.Lock()
-	if err := d.checkLocked(op); err != nil {
-		l.mu.Unlock()
-		return err
-	}
 	// Settling: a concurrent settle is refused, the lease sweep and Close
 	// leave the delivery alone while the record is written.
-	d.state = stateSettling
+	d.state = driverkit.Settling
 	l.mu.Unlock()
 
 	dst := l.cfg.DeadLetterTarget(d.source.Target)
@@ -182,7 +192,7 @@ func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.D
 
 	l.mu.Lock()
 	if err != nil {
-		d.state = stateActive
+		d.state.Abort()
 		if !time.Now().Before(d.deadline) {
 			l.expireLocked(d)
 		}
@@ -194,36 +204,25 @@ func (d *jsDelivery) deadLetter(ctx context.Context, op string, info transport.D
 		// the same de-duplication ID, which the stream drops.
 		l.t.log.Warn("nats: cannot terminate a dead-lettered message", zap.String("message_id", d.msg.ID), zap.Error(err))
 	}
-	d.state = stateSettled
-	l.finishLocked(d)
-	reqs := l.planLocked()
-	l.mu.Unlock()
-	l.send(reqs)
+	d.settledLocked()
 	return nil
 }
 
 // checkLocked returns why d cannot be settled or extended now, or nil; a
 // lease found over is ended here, before the sweep gets to it.
 func (d *jsDelivery) checkLocked(op string) error {
-	switch d.state {
-	case stateActive:
-		if !time.Now().Before(d.deadline) {
-			d.l.expireLocked(d)
-			return d.expiredErr(op)
-		}
-		return nil
-	case stateSettling, stateSettled:
-		return fmt.Errorf("nats: %s: %w", op, transport.ErrAlreadySettled)
-	case stateExpired:
-		return d.expiredErr(op)
-	default:
-		return fmt.Errorf("nats: %s: %w: the listener gave the message back", op, transport.ErrClosed)
+	if d.state == driverkit.Active && !time.Now().Before(d.deadline) {
+		d.l.expireLocked(d)
 	}
+	return d.state.Check("nats", op, d.refusal)
 }
 
-func (d *jsDelivery) expiredErr(op string) error {
-	return fmt.Errorf("nats: %s: %w (lease of %s, delivery %d of message %q); nothing was sent, the server redelivers it",
-		op, transport.ErrLeaseExpired, d.c.lease, d.number, d.msg.ID)
+// refusal says what became of a message that can no longer be settled.
+func (d *jsDelivery) refusal(s driverkit.State) string {
+	if s == driverkit.Expired {
+		return fmt.Sprintf(" (lease of %s, delivery %d of message %q); nothing was sent, the server redelivers it", d.c.lease, d.number, d.msg.ID)
+	}
+	return ": the listener gave the message back"
 }
 
 // giveBackDelay is the delay of a message given back "at once". A plain

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // jsListener is a JetStream listener: one durable pull consumer per
@@ -31,7 +32,7 @@ type jsListener struct {
 
 	// ready holds deliveries received and not yet handed out, in arrival
 	// order, and hands them to Next.
-	ready *handoff
+	ready *driverkit.Handoff[jsDelivery]
 	// done is closed when Stop starts, waking a blocked Next; stopDone
 	// when it has finished.
 	done     chan struct{}
@@ -64,7 +65,7 @@ func (t *Transport) listenJetStream(ctx context.Context, cfg transport.ListenCon
 		cfg:      cfg,
 		prefetch: cfg.Prefetch,
 		topUp:    max(1, cfg.Prefetch/4),
-		ready:    newHandoff(2*cfg.Prefetch + statusRoom),
+		ready:    driverkit.NewHandoff[jsDelivery](2*cfg.Prefetch + statusRoom),
 		done:     make(chan struct{}),
 		stopDone: make(chan struct{}),
 	}
@@ -127,7 +128,7 @@ func (l *jsListener) Next(ctx context.Context) (transport.Delivery, error) {
 		return nil, err
 	}
 	for {
-		d, err := l.ready.take(ctx, l.done)
+		d, err := l.ready.Take(ctx, l.done)
 		if err != nil {
 			return nil, err
 		}
@@ -137,12 +138,12 @@ func (l *jsListener) Next(ctx context.Context) (transport.Delivery, error) {
 		l.mu.Lock()
 		switch {
 		case l.stopped:
-			if d.state == stateActive {
+			if d.state == driverkit.Active {
 				l.releaseLocked(d)
 			}
 			l.mu.Unlock()
 			return nil, l.closedErr()
-		case d.state != stateActive:
+		case d.state != driverkit.Active:
 			l.mu.Unlock()
 			continue // its lease ran out while buffered
 		}
@@ -167,8 +168,8 @@ func (l *jsListener) Stop() error {
 	}
 	l.stopped = true
 	close(l.done)
-	for _, d := range l.ready.close() {
-		if d.state == stateActive {
+	for _, d := range l.ready.Close() {
+		if d.state == driverkit.Active {
 			l.releaseLocked(d)
 		}
 	}
@@ -185,8 +186,8 @@ func (l *jsListener) Stop() error {
 	wg.Wait()
 
 	l.mu.Lock()
-	for _, d := range l.ready.drain() {
-		if d.state == stateActive && !d.handedOut {
+	for _, d := range l.ready.Drain() {
+		if d.state == driverkit.Active && !d.handedOut {
 			l.releaseLocked(d)
 		}
 	}
@@ -211,7 +212,7 @@ func (l *jsListener) Close() error {
 	for _, c := range l.cons {
 		for d := c.leases.head; d != nil; {
 			next := d.next
-			if d.state == stateActive {
+			if d.state == driverkit.Active {
 				l.releaseLocked(d)
 			}
 			d = next
@@ -249,7 +250,7 @@ func (l *jsListener) receive(c *jsConsumer, m *natsgo.Msg) {
 		giveBack(l.t.log, m)
 		return
 	}
-	if limit := l.cfg.MaxDeliveries; limit > 0 && int(meta.NumDelivered) > limit {
+	if l.cfg.MaxDeliveriesReached(int(meta.NumDelivered) - 1) {
 		// Only a lease expiry on delivery number limit leads here (a
 		// requeue of it is dead-lettered by Requeue): the last allowed
 		// delivery was never settled. The record is written apart, off
@@ -270,7 +271,7 @@ func (l *jsListener) receive(c *jsConsumer, m *natsgo.Msg) {
 		c.armLeaseTimerLocked()
 	}
 	l.held++
-	l.ready.push(d)
+	l.ready.Push(d)
 	l.mu.Unlock()
 }
 
@@ -284,7 +285,7 @@ func giveBack(log *zap.Logger, m *natsgo.Msg) {
 // expireLocked ends d's lease: its slot is free, settling it fails with
 // ErrLeaseExpired, and the server redelivers the message.
 func (l *jsListener) expireLocked(d *jsDelivery) {
-	d.state = stateExpired
+	d.state = driverkit.Expired
 	l.finishLocked(d)
 	l.t.log.Debug("nats: lease expired", zap.String("message_id", d.msg.ID), zap.Int("deliveries", d.number),
 		zap.Duration("lease", d.c.lease), zap.String("pool", l.cfg.Pool))
@@ -292,12 +293,12 @@ func (l *jsListener) expireLocked(d *jsDelivery) {
 
 // releaseLocked gives d back to the server for redelivery at once.
 func (l *jsListener) releaseLocked(d *jsDelivery) {
-	d.state = stateReleased
+	d.state = driverkit.Released
 	d.nak()
 	l.finishLocked(d)
 }
 
-// finishLocked frees d's slot once it has left stateActive.
+// finishLocked frees d's slot once it has left driverkit.Active.
 func (l *jsListener) finishLocked(d *jsDelivery) {
 	c := d.c
 	c.leases.remove(d)

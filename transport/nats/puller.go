@@ -17,6 +17,7 @@ import (
 	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // jsConsumer is one consumer of a listener (its group's consumer for one
@@ -368,7 +369,7 @@ func (c *jsConsumer) drain() {
 // forgetSeqLocked ends the lease of an earlier delivery of the same
 // message: the server redelivered it, so it had expired there.
 func (c *jsConsumer) forgetSeqLocked(seq uint64) {
-	if old := c.live[seq]; old != nil && old.state == stateActive {
+	if old := c.live[seq]; old != nil && old.state == driverkit.Active {
 		c.l.expireLocked(old)
 	}
 }

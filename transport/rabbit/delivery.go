@@ -11,11 +11,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // delivery is a transport.Delivery: one AMQP delivery on one session's
 // channel. Its settle methods run at most once (kombu's MessageStateError
-// becomes ErrAlreadySettled) and never touch another session's channel.
+// becomes ErrAlreadySettled) and only ever on that channel, even when
+// another listener (its owner, see accept) hands it out; when the owner
+// closes, it goes back to the broker on that channel (see listener.Close).
 type delivery struct {
 	sess  *session  // the session whose channel delivered it
 	owner *listener // the listener whose Next hands it out
@@ -26,19 +29,13 @@ type delivery struct {
 	count int
 
 	mu    sync.Mutex
-	state settleState
+	state driverkit.State
 }
 
-type settleState int
-
-const (
-	open settleState = iota
-	settling
-	settled
-	lostState // its channel went away before it was settled
+var (
+	_ transport.Delivery       = (*delivery)(nil)
+	_ transport.CappedRequeuer = (*delivery)(nil)
 )
-
-var _ transport.Delivery = (*delivery)(nil)
 
 // accept turns what the broker pushed on s into a delivery and buffers it
 // with the listener that subscribed to its target (see Transport.sibling).
@@ -95,20 +92,28 @@ func (d *delivery) Ack(ctx context.Context) error {
 // is confirmed by the broker before the original is acknowledged, so a
 // crash in between can duplicate the message but never lose it.
 func (d *delivery) Requeue(ctx context.Context, delay time.Duration) error {
+	_, err := d.RequeueOrDeadLetter(ctx, delay, transport.DeadLetterInfo{})
+	return err
+}
+
+// RequeueOrDeadLetter is Requeue, with info in the dead-letter record
+// when MaxDeliveries turns the requeue into one.
+func (d *delivery) RequeueOrDeadLetter(ctx context.Context, delay time.Duration, info transport.DeadLetterInfo) (bool, error) {
 	if err := d.begin(ctx); err != nil {
-		return err
+		return false, err
 	}
-	if max := d.owner.cfg.MaxDeliveries; max > 0 && d.count >= max {
-		return d.deadLetter(ctx, transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
+	if d.owner.cfg.MaxDeliveriesReached(d.count) {
+		info.Reason = transport.ReasonMaxDeliveries
+		return true, d.deadLetter(ctx, info)
 	}
 	if delay <= 0 && d.quorum() {
-		return d.finish(d.sess.acks.reject(d.raw.DeliveryTag, true), "requeue")
+		return false, d.finish(d.sess.acks.reject(d.raw.DeliveryTag, true), "requeue")
 	}
 	if err := d.republish(ctx, delay); err != nil {
 		d.abort()
-		return err
+		return false, err
 	}
-	return d.finish(d.sess.acks.ack(d.raw.DeliveryTag), "acknowledge the requeued original")
+	return false, d.finish(d.sess.acks.ack(d.raw.DeliveryTag), "acknowledge the requeued original")
 }
 
 // DeadLetter writes a dead-letter record (transport.DeadLetter: the
@@ -143,27 +148,34 @@ func (d *delivery) begin(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	switch d.state {
-	case settling, settled:
-		return fmt.Errorf("rabbit: %w", transport.ErrAlreadySettled)
-	case lostState:
-		return d.gone()
+	if d.state == driverkit.Active && (d.closed() || d.sess.dead.Load()) {
+		d.loseLocked()
 	}
-	if d.sess.l.isClosed() || d.sess.dead.Load() {
-		d.state = lostState
-		d.owner.settled(d)
-		return d.gone()
-	}
-	d.state = settling
-	return nil
+	return d.state.Begin("rabbit", "settle", d.refusal)
 }
 
-// gone is the error for a delivery whose channel has gone.
-func (d *delivery) gone() error {
-	if d.sess.l.isClosed() {
-		return fmt.Errorf("rabbit: %w: the listener was closed; the broker has given the message back", transport.ErrClosed)
+// closed reports whether the listener that delivered d, or the one that
+// handed it out, was closed.
+func (d *delivery) closed() bool {
+	return d.owner.isClosed() || d.sess.l.isClosed()
+}
+
+// loseLocked ends d, whose channel is gone or whose listener was closed:
+// the broker has it back, and a settle is refused.
+func (d *delivery) loseLocked() {
+	d.state = driverkit.Expired
+	if d.closed() {
+		d.state = driverkit.Released
 	}
-	return fmt.Errorf("rabbit: %w: the connection that delivered it was lost; the broker redelivers the message", transport.ErrLeaseExpired)
+	d.owner.settled(d)
+}
+
+// refusal says why d can no longer be settled.
+func (d *delivery) refusal(s driverkit.State) string {
+	if s == driverkit.Released {
+		return ": the listener was closed; the broker has given the message back"
+	}
+	return ": the connection that delivered it was lost; the broker redelivers the message"
 }
 
 // finish completes a settle whose last step (an ack or reject on the
@@ -173,11 +185,10 @@ func (d *delivery) finish(err error, what string) error {
 	defer d.mu.Unlock()
 	if err != nil {
 		// The channel is gone: the broker has the message back.
-		d.state = lostState
-		d.owner.settled(d)
-		return fmt.Errorf("%w (%s: %w)", d.gone(), what, err)
+		d.loseLocked()
+		return fmt.Errorf("%w (%s: %w)", d.state.Check("rabbit", "settle", d.refusal), what, err)
 	}
-	d.state = settled
+	d.state = driverkit.Settled
 	d.owner.settled(d)
 	return nil
 }
@@ -186,8 +197,23 @@ func (d *delivery) finish(err error, what string) error {
 // the caller may try again.
 func (d *delivery) abort() {
 	d.mu.Lock()
-	d.state = open
+	d.state.Abort()
 	d.mu.Unlock()
+}
+
+// giveBack returns a handed-out delivery of another listener's channel
+// to the broker when its owner closes: the channel outlives the owner, so
+// the broker would not take it back by itself. A settle under way is left
+// to finish.
+func (d *delivery) giveBack() {
+	d.mu.Lock()
+	if d.state != driverkit.Active {
+		d.mu.Unlock()
+		return
+	}
+	d.state = driverkit.Released
+	d.mu.Unlock()
+	d.release()
 }
 
 // release gives a delivery that was never handed out back to the broker

@@ -25,7 +25,7 @@
 //	rabbit_quorum_max_memory_length  x-max-in-memory-length (0: none)
 //	rabbit_quorum_max_memory_bytes   x-max-in-memory-bytes (0: none)
 //	rabbit_ha_queues                 x-ha-policy: all (false; ignored by RabbitMQ ≥ 3)
-//	rabbit_qos_prefetch_count        prefetch of listeners that set none (0: 64)
+//	rabbit_qos_prefetch_count        prefetch of listeners that set none (0: transport.DefaultPrefetch, 64)
 //	heartbeat_timeout_threshold      AMQP heartbeat, seconds (60)
 //	heartbeat_rate                   accepted, see below (3)
 //	kombu_compression                compress sent bodies: gzip, bz2, xz (none)

@@ -247,14 +247,26 @@ func (l *listener) Stop() error {
 
 // Close stops intake and closes the connection; the broker requeues every
 // unsettled delivery, and settling one afterwards fails with ErrClosed.
+// Handed-out deliveries that came on a sibling's channel (see accept),
+// which stays open, are given back on it.
 func (l *listener) Close() error {
 	_ = l.Stop()
+	var foreign []*delivery
 	l.mu.Lock()
 	if !l.closed {
 		l.closed = true
 		close(l.closeCh)
+		for d := range l.out {
+			if d.sess.l != l {
+				foreign = append(foreign, d)
+				delete(l.out, d)
+			}
+		}
 	}
 	l.mu.Unlock()
+	for _, d := range foreign {
+		d.giveBack()
+	}
 	<-l.done
 	if l.unwatch != nil {
 		l.unwatch()

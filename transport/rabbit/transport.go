@@ -248,10 +248,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	if cfg.Start.NeedsRetention() {
 		return nil, fmt.Errorf("rabbit: listen: %w: start position %q: RabbitMQ keeps no history to start from", transport.ErrNotSupported, cfg.Start)
 	}
-	if cfg.Prefetch == 0 && t.cfg.prefetch > 0 {
-		cfg.Prefetch = t.cfg.prefetch
-	}
-	cfg = cfg.WithDefaults(t.cfg.exchange)
+	cfg = cfg.WithPrefetchDefault(t.cfg.prefetch).WithDefaults(t.cfg.exchange)
 	cfg.Prefetch = min(cfg.Prefetch, maxPrefetch)
 	l := newListener(t, cfg)
 	t.mu.Lock()

@@ -1,4 +1,4 @@
-package nats
+package driverkit
 
 import (
 	"context"
@@ -12,18 +12,21 @@ import (
 
 // TestHandoff: every pushed delivery is taken exactly once, in order for
 // a single taker, by many takers at once, and close wakes those waiting.
+// item stands for a driver's delivery.
+type item struct{ seq uint64 }
+
 func TestHandoff(t *testing.T) {
-	h := newHandoff(4)
+	h := NewHandoff[item](4)
 	done := make(chan struct{})
-	ds := make([]*jsDelivery, 100)
+	ds := make([]*item, 100)
 	for i := range ds {
-		ds[i] = &jsDelivery{seq: uint64(i)}
+		ds[i] = &item{seq: uint64(i)}
 	}
 	for _, d := range ds[:10] {
-		h.push(d)
+		h.Push(d)
 	}
 	for i := range 10 {
-		d, err := h.take(context.Background(), done)
+		d, err := h.Take(context.Background(), done)
 		require.NoError(t, err)
 		assert.Equal(t, uint64(i), d.seq, "FIFO")
 	}
@@ -34,7 +37,7 @@ func TestHandoff(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for {
-				d, err := h.take(context.Background(), done)
+				d, err := h.Take(context.Background(), done)
 				if err != nil || d == nil {
 					return
 				}
@@ -45,7 +48,7 @@ func TestHandoff(t *testing.T) {
 		})
 	}
 	for _, d := range ds[10:] {
-		h.push(d)
+		h.Push(d)
 		if d.seq%7 == 0 {
 			time.Sleep(time.Millisecond) // pacing: let takers park between bursts
 		}
@@ -56,7 +59,7 @@ func TestHandoff(t *testing.T) {
 		return len(got) == 90
 	}, 5*time.Second, time.Millisecond)
 	close(done)
-	assert.Empty(t, h.close())
+	assert.Empty(t, h.Close())
 	wg.Wait()
 	for seq, n := range got {
 		assert.Equal(t, 1, n, "delivery %d taken once", seq)
@@ -64,8 +67,8 @@ func TestHandoff(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	h2 := newHandoff(1)
-	d, err := h2.take(ctx, make(chan struct{}))
+	h2 := NewHandoff[item](1)
+	d, err := h2.Take(ctx, make(chan struct{}))
 	assert.Nil(t, d)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }

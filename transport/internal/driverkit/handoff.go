@@ -1,4 +1,4 @@
-package nats
+package driverkit
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"sync/atomic"
 )
 
-// handoff passes received deliveries to the goroutines calling Next (a
-// listener's workers). A channel would do it, but a channel hands each
-// delivery to the worker that has waited longest, waking a parked
-// goroutine (and often an idle OS thread) for every delivery while 64
-// workers wait, although the worker that has just finished one could take
-// the next a few microseconds later: on a busy listener that costs more
-// than the delivery's own work. So:
+// Handoff passes a listener's received deliveries (pointers to T) to the
+// goroutines calling Next (a listener's workers). A channel would do it,
+// but a channel hands each delivery to the worker that has waited
+// longest, waking a parked goroutine (and often an idle OS thread) for
+// every delivery while 64 workers wait, although the worker that has just
+// finished one could take the next a few microseconds later: on a busy
+// listener that costs more than the delivery's own work. So:
 //
 //   - one worker at a time, the one that finished last, spins for a short
 //     while (yielding its thread) before it parks; deliveries that come
@@ -22,21 +22,23 @@ import (
 //     warm, and the others stay asleep), or is queued when all are busy;
 //   - a worker that takes a delivery and leaves more queued wakes another.
 //
-// Its queue holds at most what the listener's budget let in.
-type handoff struct {
+// Deliveries are taken in the order they were pushed. The queue holds
+// whatever the driver lets in: the driver bounds it (its prefetch
+// budget). Its methods are safe for concurrent use.
+type Handoff[T any] struct {
 	mu       sync.Mutex
-	q        []*jsDelivery // FIFO: q[head:]
+	q        []*T // FIFO: q[head:]
 	head     int
-	waiters  []*handoffWaiter // LIFO
+	waiters  []*waiter[T] // LIFO
 	spinning bool
 	closed   bool
 	queued   atomic.Int32 // len(q)-head, read without the lock while spinning
 	pool     sync.Pool
 }
 
-// handoffWaiter is one parked worker.
-type handoffWaiter struct {
-	ch chan *jsDelivery // buffered 1
+// waiter is one parked worker.
+type waiter[T any] struct {
+	ch chan *T // buffered 1
 }
 
 // spinYields is how many times a worker with nothing to take yields its
@@ -44,14 +46,17 @@ type handoffWaiter struct {
 // microseconds, about one delivery's gap on a busy listener.
 const spinYields = 32
 
-func newHandoff(capacity int) *handoff {
-	h := &handoff{q: make([]*jsDelivery, 0, capacity)}
-	h.pool.New = func() any { return &handoffWaiter{ch: make(chan *jsDelivery, 1)} }
+// NewHandoff returns an open Handoff whose queue starts with room for
+// capacity deliveries (it grows if the driver lets more in).
+func NewHandoff[T any](capacity int) *Handoff[T] {
+	h := &Handoff[T]{q: make([]*T, 0, capacity)}
+	h.pool.New = func() any { return &waiter[T]{ch: make(chan *T, 1)} }
 	return h
 }
 
-// push hands d to a parked worker or queues it. It never blocks.
-func (h *handoff) push(d *jsDelivery) {
+// Push hands d (not nil) to a parked worker or queues it. It never
+// blocks. After Close, d is queued for Drain.
+func (h *Handoff[T]) Push(d *T) {
 	h.mu.Lock()
 	if h.spinning || len(h.waiters) == 0 || h.closed {
 		h.enqueueLocked(d)
@@ -63,7 +68,7 @@ func (h *handoff) push(d *jsDelivery) {
 	w.ch <- d
 }
 
-func (h *handoff) enqueueLocked(d *jsDelivery) {
+func (h *Handoff[T]) enqueueLocked(d *T) {
 	if h.head > 0 && len(h.q) == cap(h.q) {
 		n := copy(h.q, h.q[h.head:])
 		clear(h.q[n:])
@@ -75,7 +80,7 @@ func (h *handoff) enqueueLocked(d *jsDelivery) {
 
 // dequeueLocked takes the oldest queued delivery; if more are queued and
 // a worker is asleep, it hands it the next.
-func (h *handoff) dequeueLocked() *jsDelivery {
+func (h *Handoff[T]) dequeueLocked() *T {
 	d := h.popLocked()
 	if h.head < len(h.q) && len(h.waiters) > 0 && !h.spinning {
 		h.popWaiterLocked().ch <- h.popLocked() // buffered: never blocks
@@ -83,7 +88,7 @@ func (h *handoff) dequeueLocked() *jsDelivery {
 	return d
 }
 
-func (h *handoff) popLocked() *jsDelivery {
+func (h *Handoff[T]) popLocked() *T {
 	d := h.q[h.head]
 	h.q[h.head] = nil
 	h.head++
@@ -94,25 +99,21 @@ func (h *handoff) popLocked() *jsDelivery {
 	return d
 }
 
-func (h *handoff) popWaiterLocked() *handoffWaiter {
+func (h *Handoff[T]) popWaiterLocked() *waiter[T] {
 	w := h.waiters[len(h.waiters)-1]
 	h.waiters[len(h.waiters)-1] = nil
 	h.waiters = h.waiters[:len(h.waiters)-1]
 	return w
 }
 
-// take returns the next delivery; nil with ctx's error, or nil and nil
-// when the handoff is closed (done).
-func (h *handoff) take(ctx context.Context, done <-chan struct{}) (*jsDelivery, error) {
+// Take returns the next delivery, waiting for one; nil with ctx's error
+// when ctx ends first, or nil and nil once the Handoff is closed (or done
+// is closed). A delivery handed over as ctx ends is kept for the next
+// taker, never lost.
+func (h *Handoff[T]) Take(ctx context.Context, done <-chan struct{}) (*T, error) {
 	h.mu.Lock()
-	if h.head < len(h.q) {
-		d := h.dequeueLocked()
-		h.mu.Unlock()
+	if d, ok := h.readyLocked(); ok {
 		return d, nil
-	}
-	if h.closed {
-		h.mu.Unlock()
-		return nil, nil
 	}
 	if !h.spinning {
 		h.spinning = true
@@ -125,17 +126,11 @@ func (h *handoff) take(ctx context.Context, done <-chan struct{}) (*jsDelivery, 
 		}
 		h.mu.Lock()
 		h.spinning = false
-		if h.head < len(h.q) {
-			d := h.dequeueLocked()
-			h.mu.Unlock()
+		if d, ok := h.readyLocked(); ok {
 			return d, nil
 		}
-		if h.closed {
-			h.mu.Unlock()
-			return nil, nil
-		}
 	}
-	w := h.pool.Get().(*handoffWaiter)
+	w := h.pool.Get().(*waiter[T])
 	h.waiters = append(h.waiters, w)
 	h.mu.Unlock()
 	select {
@@ -158,8 +153,24 @@ func (h *handoff) take(ctx context.Context, done <-chan struct{}) (*jsDelivery, 
 	}
 }
 
+// readyLocked ends a Take without waiting when it can: with the oldest
+// queued delivery, or with nil once the Handoff is closed; then it
+// unlocks h.mu and reports true. Otherwise h.mu stays locked.
+func (h *Handoff[T]) readyLocked() (*T, bool) {
+	switch {
+	case h.head < len(h.q):
+		d := h.dequeueLocked()
+		h.mu.Unlock()
+		return d, true
+	case h.closed:
+		h.mu.Unlock()
+		return nil, true
+	}
+	return nil, false
+}
+
 // abandon takes w off the waiters, or returns what was handed to it.
-func (h *handoff) abandon(w *handoffWaiter) *jsDelivery {
+func (h *Handoff[T]) abandon(w *waiter[T]) *T {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for i, x := range h.waiters {
@@ -174,9 +185,10 @@ func (h *handoff) abandon(w *handoffWaiter) *jsDelivery {
 	return d
 }
 
-// close wakes every parked worker with nothing and returns what is
-// queued; later pushes are queued, for drain.
-func (h *handoff) close() []*jsDelivery {
+// Close wakes every parked worker with nothing and returns what is
+// queued, oldest first; later pushes are queued, for Drain. Take returns
+// nil and nil once nothing is queued.
+func (h *Handoff[T]) Close() []*T {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closed = true
@@ -188,15 +200,15 @@ func (h *handoff) close() []*jsDelivery {
 	return h.drainLocked()
 }
 
-// drain returns what is queued.
-func (h *handoff) drain() []*jsDelivery {
+// Drain returns what is queued, oldest first, and empties the queue.
+func (h *Handoff[T]) Drain() []*T {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.drainLocked()
 }
 
-func (h *handoff) drainLocked() []*jsDelivery {
-	out := append([]*jsDelivery(nil), h.q[h.head:]...)
+func (h *Handoff[T]) drainLocked() []*T {
+	out := append([]*T(nil), h.q[h.head:]...)
 	clear(h.q)
 	h.q, h.head = h.q[:0], 0
 	h.queued.Store(0)
