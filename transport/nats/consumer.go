@@ -281,7 +281,10 @@ func setStart(cc *jetstream.ConsumerConfig, cfg transport.ListenConfig, preds []
 		}
 	}
 	switch {
-	case len(preds) > 0 && floor > 0:
+	case len(preds) > 0:
+		// A floor of 0 (the group acknowledged nothing yet, or its acks
+		// are still on their way) starts at the stream's first message:
+		// at least once, never a pool's DeliverNew past what it missed.
 		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, floor+1
 	case resumeAt > 0:
 		cc.DeliverPolicy, cc.OptStartSeq = jetstream.DeliverByStartSequencePolicy, resumeAt

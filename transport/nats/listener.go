@@ -222,6 +222,7 @@ func (l *jsListener) Close() error {
 		}
 	}
 	l.mu.Unlock()
+	l.t.flushSettlements()
 	if l.cfg.Transient {
 		for _, c := range l.cons {
 			l.t.deleteTransient(c.stream, c.name)

@@ -331,3 +331,18 @@ func (t *Transport) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// settleFlushTimeout bounds how long a closing listener waits for the
+// server to take the acknowledgements it already sent.
+const settleFlushTimeout = 2 * time.Second
+
+// flushSettlements waits, within settleFlushTimeout, until the server has
+// read every acknowledgement sent so far: acks are fire-and-forget, and a
+// listener that closes is followed by members and new shapes that read
+// the group's ack floor. A connection that is down flushes nothing; its
+// unsettled messages are redelivered after their AckWait.
+func (t *Transport) flushSettlements() {
+	ctx, cancel := context.WithTimeout(context.Background(), settleFlushTimeout)
+	defer cancel()
+	_ = t.nc.FlushWithContext(ctx)
+}

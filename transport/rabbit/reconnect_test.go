@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -262,10 +263,31 @@ func TestReconnectAfterForcedClose(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	name := transporttest.UniqueName("hark-forced")
 	streamScenario(t, r, withQuery(rabbitURL(t), "amqp_durable_queues=true"), 300, 5*time.Millisecond, func(tr *Transport) {
+		// Watch from before the first close: on a slow machine rabbitmqctl
+		// takes seconds per call, time enough for the transport to have
+		// reconnected before the last close returns.
+		var unhealthy atomic.Value
+		stop := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			for {
+				if err := tr.Healthy(); err != nil {
+					unhealthy.CompareAndSwap(nil, err.Error())
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+		}()
 		// The send connection and the listener's.
 		require.GreaterOrEqual(t, closeConnections(t, name+":"), 2, "the broker lists the send and listen connections")
-		require.Eventually(t, func() bool { return tr.Healthy() != nil }, 10*time.Second, 10*time.Millisecond)
-		t.Logf("after close_connection: %v", tr.Healthy())
+		require.Eventually(t, func() bool { return unhealthy.Load() != nil }, 10*time.Second, 10*time.Millisecond, "the transport reports the closed connections")
+		close(stop)
+		<-watched
+		t.Logf("after close_connection: %v", unhealthy.Load())
 	}, WithConnectionName(name))
 }
 
