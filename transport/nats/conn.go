@@ -84,16 +84,11 @@ func (t *Transport) onReconnect(nc *natsgo.Conn) {
 	if err := checkServerVersion(nc.ConnectedServerVersion()); err != nil && t.cfg.mode == ModeJetStream {
 		t.log.Error("nats: reconnected to a server too old for JetStream mode; listeners will fail until it is upgraded", zap.Error(err))
 	}
-	t.mu.Lock()
-	var rs []interface{ reconnected() }
-	for l := range t.listeners {
+	ls, _ := t.listeners.Snapshot()
+	for _, l := range ls {
 		if r, ok := l.(interface{ reconnected() }); ok {
-			rs = append(rs, r)
+			r.reconnected()
 		}
-	}
-	t.mu.Unlock()
-	for _, r := range rs {
-		r.reconnected()
 	}
 }
 

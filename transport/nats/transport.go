@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/harkmq/hark/internal/backoff"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // Transport is a hark transport over NATS: JetStream (the default) or core
@@ -38,9 +38,7 @@ type Transport struct {
 
 	slowConsumers atomic.Uint64
 
-	mu        sync.Mutex
-	closed    bool
-	listeners map[listenerCloser]struct{}
+	listeners driverkit.Listeners[listenerCloser]
 }
 
 // listenerCloser is what the transport closes when it closes.
@@ -149,10 +147,9 @@ func New(ctx context.Context, nc *natsgo.Conn, opts ...Option) (*Transport, erro
 
 func newTransport(cfg config) *Transport {
 	return &Transport{
-		cfg:       cfg,
-		log:       cfg.log,
-		streams:   newEnsureCache(),
-		listeners: map[listenerCloser]struct{}{},
+		cfg:     cfg,
+		log:     cfg.log,
+		streams: newEnsureCache(),
 	}
 }
 
@@ -275,46 +272,26 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	if err != nil {
 		return nil, err
 	}
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	if !t.listeners.Add(l) {
 		_ = l.Close()
 		return nil, fmt.Errorf("nats: listen: %w", transport.ErrClosed)
 	}
-	t.listeners[l] = struct{}{}
-	t.mu.Unlock()
 	return l.(transport.Listener), nil
 }
 
-func (t *Transport) forgetListener(l listenerCloser) {
-	t.mu.Lock()
-	delete(t.listeners, l)
-	t.mu.Unlock()
-}
+func (t *Transport) forgetListener(l listenerCloser) { t.listeners.Remove(l) }
 
-func (t *Transport) isClosed() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.closed
-}
+func (t *Transport) isClosed() bool { return t.listeners.Closed() }
 
 // Close closes the transport's listeners (their unsettled deliveries go
 // back to the server at once), then, for a connection Open made, drains
 // it: subscriptions end and every buffered publish, acks included, is
 // flushed before the connection closes. Idempotent.
 func (t *Transport) Close() error {
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	ls, first := t.listeners.Close()
+	if !first {
 		return nil
 	}
-	t.closed = true
-	ls := make([]listenerCloser, 0, len(t.listeners))
-	for l := range t.listeners {
-		ls = append(ls, l)
-	}
-	t.mu.Unlock()
-
 	var errs []error
 	for _, l := range ls {
 		errs = append(errs, l.Close())

@@ -162,75 +162,15 @@ func appendPyValue(dst []byte, v any, depth int) ([]byte, error) {
 	case uint64:
 		return strconv.AppendUint(dst, x, 10), nil
 	case []any:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			var err error
-			if dst, err = appendPyValue(dst, e, depth+1); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
+		return appendPyList(dst, x, depth, appendPyValue)
 	case []float64:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst, _ = appendPyFloat(dst, e, 64)
-		}
-		return append(dst, ']'), nil
+		return appendPyList(dst, x, depth, appendPyElemFloat)
 	case []string:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = appendPyString(dst, e)
-		}
-		return append(dst, ']'), nil
+		return appendPyList(dst, x, depth, appendPyElemString)
 	case map[string]any:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = appendPyString(dst, k)
-			dst = append(dst, ": "...)
-			var err error
-			if dst, err = appendPyValue(dst, x[k], depth+1); err != nil {
-				return dst, fmt.Errorf("key %q: %w", k, err)
-			}
-		}
-		return append(dst, '}'), nil
+		return appendPyDict(dst, x, depth, appendPyValue)
 	case map[string]string:
-		if x == nil {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = appendPyString(dst, k)
-			dst = append(dst, ": "...)
-			dst = appendPyString(dst, x[k])
-		}
-		return append(dst, '}'), nil
+		return appendPyDict(dst, x, depth, appendPyElemString)
 	}
 	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
 		return append(dst, "null"...), nil
@@ -240,6 +180,62 @@ func appendPyValue(dst []byte, v any, depth int) ([]byte, error) {
 		return dst, err
 	}
 	return appendPyRaw(dst, raw)
+}
+
+// pyElemFunc appends one element of a list or dict value at depth (the
+// signature of appendPyValue, so it serves directly).
+type pyElemFunc[E any] func(dst []byte, e E, depth int) ([]byte, error)
+
+// appendPyList appends xs as a Python-style list (null when nil), each
+// element written by elem one level deeper.
+func appendPyList[E any](dst []byte, xs []E, depth int, elem pyElemFunc[E]) ([]byte, error) {
+	if xs == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '[')
+	for i, e := range xs {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		var err error
+		if dst, err = elem(dst, e, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, ']'), nil
+}
+
+// appendPyDict appends m as a Python-style dict (null when nil) with its
+// keys sorted, each value written by elem one level deeper.
+func appendPyDict[V any](dst []byte, m map[string]V, depth int, elem pyElemFunc[V]) ([]byte, error) {
+	if m == nil {
+		return append(dst, "null"...), nil
+	}
+	dst = append(dst, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = appendPyString(dst, k)
+		dst = append(dst, ": "...)
+		var err error
+		if dst, err = elem(dst, m[k], depth+1); err != nil {
+			return dst, fmt.Errorf("key %q: %w", k, err)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendPyElemFloat is appendPyFloat for a []float64 element: float64
+// never fails there (non-finite values are written as Python writes them).
+func appendPyElemFloat(dst []byte, f float64, _ int) ([]byte, error) {
+	dst, _ = appendPyFloat(dst, f, 64)
+	return dst, nil
+}
+
+// appendPyElemString is appendPyString as a pyElemFunc.
+func appendPyElemString(dst []byte, s string, _ int) ([]byte, error) {
+	return appendPyString(dst, s), nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

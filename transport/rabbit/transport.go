@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 	"github.com/harkmq/hark/transport/oslo"
 )
 
@@ -31,9 +31,7 @@ type Transport struct {
 	// connections.
 	turns declareTurns
 
-	mu        sync.Mutex
-	closed    bool
-	listeners map[*listener]struct{}
+	listeners driverkit.Listeners[*listener]
 }
 
 var (
@@ -65,7 +63,7 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 			cfg.log.Debug("URL option has no effect on notifications", zap.String("option", k))
 		}
 	}
-	t := &Transport{cfg: cfg, log: cfg.log, compression: ct, listeners: map[*listener]struct{}{}}
+	t := &Transport{cfg: cfg, log: cfg.log, compression: ct}
 	t.dialer = newDialer(&t.cfg, dt)
 	t.pub = newPublisher(&t.cfg, t.dialer, &t.turns)
 	if _, _, err := t.pub.connection(ctx); err != nil {
@@ -251,13 +249,9 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	cfg = cfg.WithPrefetchDefault(t.cfg.prefetch).WithDefaults(t.cfg.exchange)
 	cfg.Prefetch = min(cfg.Prefetch, maxPrefetch)
 	l := newListener(t, cfg)
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	if !t.listeners.Add(l) {
 		return nil, errPublisherClosed
 	}
-	t.listeners[l] = struct{}{}
-	t.mu.Unlock()
 	if err := l.start(ctx); err != nil {
 		t.forget(l)
 		return nil, err
@@ -272,27 +266,20 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 // oslo's fake driver keeps them (across processes, a shared queue's
 // consumers compete, as with oslo).
 func (t *Transport) sibling(queue, exchange, key string, not *listener) *listener {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for l := range t.listeners {
-		if l != not && l.consumes(queue) && !l.isStopped() {
-			if _, _, ours := parseSource(exchange, key, &l.cfg); ours {
-				return l
-			}
+	l, _ := t.listeners.Find(func(l *listener) bool {
+		if l == not || !l.consumes(queue) || l.isStopped() {
+			return false
 		}
-	}
-	return nil
+		_, _, ours := parseSource(exchange, key, &l.cfg)
+		return ours
+	})
+	return l
 }
 
 // lostSession tells every listener that s is gone, so that none keeps
 // its deliveries buffered or counted.
 func (t *Transport) lostSession(s *session) {
-	t.mu.Lock()
-	ls := make([]*listener, 0, len(t.listeners))
-	for l := range t.listeners {
-		ls = append(ls, l)
-	}
-	t.mu.Unlock()
+	ls, _ := t.listeners.Snapshot()
 	for _, l := range ls {
 		l.lost(s)
 	}
@@ -300,32 +287,17 @@ func (t *Transport) lostSession(s *session) {
 	s.l.lost(s)
 }
 
-func (t *Transport) forget(l *listener) {
-	t.mu.Lock()
-	delete(t.listeners, l)
-	t.mu.Unlock()
-}
+func (t *Transport) forget(l *listener) { t.listeners.Remove(l) }
 
-func (t *Transport) isClosed() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.closed
-}
+func (t *Transport) isClosed() bool { return t.listeners.Closed() }
 
 // Close closes every listener (their unsettled deliveries go back to the
 // broker) and the send connection. Idempotent.
 func (t *Transport) Close() error {
-	t.mu.Lock()
-	if t.closed {
-		t.mu.Unlock()
+	ls, first := t.listeners.Close()
+	if !first {
 		return nil
 	}
-	t.closed = true
-	ls := make([]*listener, 0, len(t.listeners))
-	for l := range t.listeners {
-		ls = append(ls, l)
-	}
-	t.mu.Unlock()
 	for _, l := range ls {
 		_ = l.Close()
 	}

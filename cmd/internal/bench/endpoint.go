@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/harkmq/hark/cmd/internal/epfunc"
 	"github.com/harkmq/hark/dispatcher"
 )
 
@@ -12,7 +13,7 @@ import (
 // listener subscribes to info; with it, all seven priorities.
 func endpoint(cfg *Config, t *tally) any {
 	if cfg.Mix {
-		return mixCounter{counter{t}}
+		return mixCounter{counter{t}.Info}
 	}
 	return counter{t}
 }
@@ -20,7 +21,7 @@ func endpoint(cfg *Config, t *tally) any {
 // batchEndpoint is endpoint for batch listeners.
 func batchEndpoint(cfg *Config, t *tally) any {
 	if cfg.Mix {
-		return mixBatchCounter{batchCounter{t}}
+		return mixBatchCounter{batchCounter{t}.Info}
 	}
 	return batchCounter{t}
 }
@@ -35,30 +36,8 @@ func (c counter) Info(_ context.Context, n *dispatcher.Notification) dispatcher.
 }
 
 // mixCounter is counter for every priority.
-type mixCounter struct{ counter }
-
-func (c mixCounter) Audit(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, n)
-}
-
-func (c mixCounter) Debug(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, n)
-}
-
-func (c mixCounter) Warn(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, n)
-}
-
-func (c mixCounter) Error(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, n)
-}
-
-func (c mixCounter) Critical(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, n)
-}
-
-func (c mixCounter) Sample(ctx context.Context, n *dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, n)
+type mixCounter struct {
+	epfunc.All[*dispatcher.Notification]
 }
 
 // batchCounter is counter for batch listeners.
@@ -72,30 +51,8 @@ func (c batchCounter) Info(_ context.Context, ns []*dispatcher.Notification) dis
 }
 
 // mixBatchCounter is batchCounter for every priority.
-type mixBatchCounter struct{ batchCounter }
-
-func (c mixBatchCounter) Audit(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, ns)
-}
-
-func (c mixBatchCounter) Debug(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, ns)
-}
-
-func (c mixBatchCounter) Warn(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, ns)
-}
-
-func (c mixBatchCounter) Error(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, ns)
-}
-
-func (c mixBatchCounter) Critical(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, ns)
-}
-
-func (c mixBatchCounter) Sample(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {
-	return c.Info(ctx, ns)
+type mixBatchCounter struct {
+	epfunc.All[[]*dispatcher.Notification]
 }
 
 func sentAt(t *tally, n *dispatcher.Notification) time.Time {

@@ -67,10 +67,7 @@ func (x *execEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Notific
 	if len(ns) == 0 {
 		return dispatcher.Handled
 	}
-	recs := make([]record.Notification, len(ns))
-	for i, n := range ns {
-		recs[i] = record.FromNotification(n)
-	}
+	recs := record.FromNotifications(ns)
 	body, err := json.Marshal(recs)
 	if err != nil {
 		return dispatcher.Reject(fmt.Errorf("exec: %w", err))

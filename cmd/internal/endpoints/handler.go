@@ -105,9 +105,9 @@ func Build(cfgs []config.Endpoint, batch bool, d Deps) (*Set, error) {
 		mask := priorityMask(e.PriorityList())
 		all |= mask
 		if batch {
-			s.endpoints = append(s.endpoints, batchEndpoint{a})
+			s.endpoints = append(s.endpoints, newBatchEndpoint(a))
 		} else {
-			s.endpoints = append(s.endpoints, singleEndpoint{a})
+			s.endpoints = append(s.endpoints, newSingleEndpoint(a))
 		}
 	}
 	for i, p := range transport.Priorities() {

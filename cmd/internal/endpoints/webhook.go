@@ -77,10 +77,7 @@ func (w *webhookEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Noti
 	if len(ns) == 0 {
 		return dispatcher.Handled
 	}
-	recs := make([]record.Notification, len(ns))
-	for i, n := range ns {
-		recs[i] = record.FromNotification(n)
-	}
+	recs := record.FromNotifications(ns)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

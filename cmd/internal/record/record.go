@@ -42,6 +42,16 @@ func FromNotification(n *dispatcher.Notification) Notification {
 	}
 }
 
+// FromNotifications returns the records of a batch, in order (what batch
+// endpoints send as one JSON array).
+func FromNotifications(ns []*dispatcher.Notification) []Notification {
+	recs := make([]Notification, len(ns))
+	for i, n := range ns {
+		recs[i] = FromNotification(n)
+	}
+	return recs
+}
+
 // Marshal returns n's record as compact JSON without a trailing newline.
 // HTML characters are not escaped: payloads are data, so "<" stays "<".
 func Marshal(n *dispatcher.Notification) ([]byte, error) {
