@@ -52,7 +52,7 @@ func TestRetryable(t *testing.T) {
 func TestRetryUntilSuccess(t *testing.T) {
 	n := 0
 	var heard []int
-	err := transport.Retry(context.Background(), fast(0), func(context.Context) error {
+	err := transport.Retry(t.Context(), fast(0), func(context.Context) error {
 		if n++; n < 4 {
 			return errReset
 		}
@@ -70,7 +70,7 @@ func TestRetryAttemptTimeout(t *testing.T) {
 	p := fast(0)
 	p.AttemptTimeout = 20 * time.Millisecond
 	n := 0
-	err := transport.Retry(context.Background(), p, func(ctx context.Context) error {
+	err := transport.Retry(t.Context(), p, func(ctx context.Context) error {
 		if n++; n < 3 {
 			<-ctx.Done() // a lost ack: nothing comes back
 			return ctx.Err()
@@ -83,7 +83,7 @@ func TestRetryAttemptTimeout(t *testing.T) {
 
 func TestRetryStops(t *testing.T) {
 	t.Run("the caller's context", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
 		err := transport.Retry(ctx, fast(0), func(context.Context) error { return errReset }, nil)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
@@ -93,14 +93,14 @@ func TestRetryStops(t *testing.T) {
 	})
 	t.Run("the attempts", func(t *testing.T) {
 		n := 0
-		err := transport.Retry(context.Background(), transport.RetryUpTo(2), func(context.Context) error { n++; return errReset }, nil)
+		err := transport.Retry(t.Context(), transport.RetryUpTo(2), func(context.Context) error { n++; return errReset }, nil)
 		require.ErrorIs(t, err, errReset)
 		assert.Equal(t, 3, n, "retry 2: three attempts")
 		assert.Contains(t, err.Error(), "3 attempt(s)")
 	})
 	t.Run("a final error", func(t *testing.T) {
 		n := 0
-		err := transport.Retry(context.Background(), fast(0), func(context.Context) error { n++; return transport.ErrClosed }, nil)
+		err := transport.Retry(t.Context(), fast(0), func(context.Context) error { n++; return transport.ErrClosed }, nil)
 		require.ErrorIs(t, err, transport.ErrClosed)
 		assert.Equal(t, 1, n)
 	})
