@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -107,18 +108,11 @@ func memURL(t testing.TB) (string, transport.Transport) {
 	return url, tr
 }
 
-// within returns a context bounded by d, cancelled at cleanup.
-func within(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // receive reads n deliveries from l, acknowledging each, and returns them
 // decoded along with the raw messages.
 func receive(t testing.TB, l transport.Listener, n int) ([]*oslo.OsloMessage, []transport.Message) {
 	t.Helper()
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	var oms []*oslo.OsloMessage
 	var msgs []transport.Message
 	for range n {

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
@@ -293,7 +294,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 	// The publisher makes the stream and the listener's consumer, so the
 	// leaders can be placed before the listener starts.
 	pub := openClusterTransport(t, c.URL(query, others...), log.Named("publisher"))
-	ctx := within(t, clusterWait)
+	ctx := testutil.Within(t, clusterWait)
 	// A cluster just formed may not answer the JetStream API at once (no
 	// placement for R3 until every server has reported): try again
 	// within the bound.

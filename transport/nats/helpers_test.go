@@ -3,7 +3,6 @@ package nats_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -52,11 +51,4 @@ func testLogger(t testing.TB) *zap.Logger {
 		return zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
 	}
 	return zap.NewNop()
-}
-
-// within returns a context bounded by d, cancelled at cleanup.
-func within(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
@@ -64,7 +65,7 @@ func TestKilledListenerUnackedRedelivered(t *testing.T) {
 	survivor := listen(t, openInProcess(t, srv, "nats://"), cfg)
 	got := map[string]int{}
 	redelivered := map[string]int{}
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	for len(got) < n {
 		d, err := survivor.Next(ctx)
 		require.NoError(t, err, "received %d of %d", len(got), n)
@@ -266,7 +267,7 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 	dlq := listen(t, tr, infoConfig(lc.DeadLetterTarget(tg), ""))
 	l := listen(t, tr, lc)
 	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, orig))
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	for range lc.MaxDeliveries {
 		d := transporttest.Next(t, l, waitFor)
 		require.NoError(t, d.Requeue(ctx, 0))
@@ -409,7 +410,7 @@ func TestNextNeverStarvesForABatch(t *testing.T) {
 	cfg.Prefetch = 4
 	l := listen(t, tr, cfg)
 	transporttest.SendN(t, tr, tg, transport.Info, "starve", 8)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	var held []transport.Delivery
 	for range 3 {
 		held = append(held, transporttest.Next(t, l, waitFor))

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
@@ -82,7 +83,7 @@ func storedOnce(t *testing.T, url, exchange string, n int) {
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	s, err := js.Stream(within(t, waitFor), hnats.StreamName(exchange))
+	s, err := js.Stream(testutil.Within(t, waitFor), hnats.StreamName(exchange))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(n), s.CachedInfo().State.Msgs, "every notification stored, none twice")
 }

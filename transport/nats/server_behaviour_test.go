@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats" // also registers nats://
@@ -33,7 +34,7 @@ func TestServerAcceptsLateAck(t *testing.T) {
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "LATE", Subjects: []string{"late"}})
 	require.NoError(t, err)
 	c, err := js.CreateConsumer(ctx, "LATE", jetstream.ConsumerConfig{Durable: "c", AckWait: 500 * time.Millisecond, AckPolicy: jetstream.AckExplicitPolicy})
@@ -60,7 +61,7 @@ func TestConsumerDeletedIsRecreated(t *testing.T) {
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	stream, err := js.Stream(ctx, "HARK_delx")
 	require.NoError(t, err)
 	var name string
@@ -111,7 +112,7 @@ func TestConsumerDeletedResumes(t *testing.T) {
 	transporttest.Collect(t, l, before, waitFor)
 
 	js := jsOf(t, srv)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	infos := consumerInfos(t, js, "resumex")
 	require.Len(t, infos, 1)
 	require.NoError(t, js.DeleteConsumer(ctx, hnats.StreamName("resumex"), infos[0].Name))

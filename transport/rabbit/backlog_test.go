@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
@@ -68,7 +69,7 @@ func consumeAndClose(t *testing.T, tr *Transport, cfg transport.ListenConfig, n 
 	require.NoError(t, err)
 	for range n {
 		d := transporttest.Next(t, l, 10*time.Second)
-		require.NoError(t, d.Ack(within(t, 10*time.Second)))
+		require.NoError(t, d.Ack(testutil.Within(t, 10*time.Second)))
 	}
 	require.NoError(t, l.Close())
 }
@@ -86,7 +87,7 @@ func TestBacklogNonPooled(t *testing.T) {
 	l := listenInfo(t, tr, cfg)
 	require.NoError(t, l.Stop(), "a stopped listener consumes nothing and still reports")
 
-	ctx := within(t, 30*time.Second)
+	ctx := testutil.Within(t, 30*time.Second)
 	send := func(tg target.Target, p transport.Priority, n int) {
 		for i := range n {
 			require.NoError(t, tr.Send(ctx, tg, p, transporttest.NewMessage(tg.Topic+string(p), i)))
@@ -126,7 +127,7 @@ func TestBacklogPool(t *testing.T) {
 	l := listenInfo(t, tr, cfg)
 	require.NoError(t, l.Stop())
 
-	ctx := within(t, 30*time.Second)
+	ctx := testutil.Within(t, 30*time.Second)
 	const n = 7
 	for i := range n {
 		tg := a

@@ -140,13 +140,6 @@ func testLogger(t testing.TB) *zap.Logger {
 	return zap.NewNop()
 }
 
-// within returns a context bounded by d, cancelled at cleanup.
-func within(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // rawConn is a plain amqp091-go connection to the test broker, closed at
 // cleanup, for looking at the broker side.
 func rawConn(t testing.TB) *amqp.Connection {

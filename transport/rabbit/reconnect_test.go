@@ -20,6 +20,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -171,7 +172,7 @@ func streamScenario(t *testing.T, r *recorder, rawURL string, n int, slow time.D
 	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("reconnect"), notify.WithTopics(topic), notify.WithExchange(ex),
 		notify.WithRetryBackoff(100*time.Millisecond, 100*time.Millisecond, time.Second))
 	require.NoError(t, err)
-	ctx := within(t, 2*time.Minute)
+	ctx := testutil.Within(t, 2*time.Minute)
 	for i := range n {
 		if i == n/3 {
 			t.Logf("disrupting with %d notifications waiting in the queue", queueDepth(t, routingKey(topic, transport.Info)))
