@@ -50,7 +50,7 @@ func send(t *testing.T, tr transport.Transport, tgt target.Target, p transport.P
 	}
 	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
-	require.NoError(t, tr.Send(context.Background(), tgt, p, msg))
+	require.NoError(t, tr.Send(t.Context(), tgt, p, msg))
 	return m.MessageID
 }
 
@@ -61,7 +61,7 @@ func start(t *testing.T, l interface {
 	Wait(context.Context) error
 }) {
 	t.Helper()
-	require.NoError(t, l.Start(context.Background()))
+	require.NoError(t, l.Start(t.Context()))
 	t.Cleanup(func() {
 		l.Stop()
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
