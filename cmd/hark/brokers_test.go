@@ -131,7 +131,7 @@ type rejecter struct {
 
 func startRejecter(t *testing.T, b *broker) *rejecter {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	l, err := b.tr.Listen(testutil.Within(t, 10*time.Second), transport.ListenConfig{
 		Targets: []target.Target{b.target()}, Priorities: transport.Priorities(), Pool: rejecterPool,
 	})
