@@ -558,7 +558,7 @@ func connectAdmin(t testing.TB, url string) (*natsgo.Conn, jetstream.JetStream) 
 // onlyConsumer returns the name of the one consumer of stream.
 func onlyConsumer(t testing.TB, js jetstream.JetStream, stream string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), clusterWait)
+	ctx, cancel := context.WithTimeout(t.Context(), clusterWait)
 	defer cancel()
 	s, err := js.Stream(ctx, stream)
 	require.NoError(t, err)

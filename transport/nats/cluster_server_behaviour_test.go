@@ -89,7 +89,7 @@ func probePullStatuses(t *testing.T, c jsCluster) {
 		mu.Unlock()
 	}
 	record := func(src, format string, args ...any) { recordAt(time.Now(), src, format, args...) }
-	runCtx, stop := context.WithCancel(context.Background())
+	runCtx, stop := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	defer func() {
 		stop()

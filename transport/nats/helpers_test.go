@@ -40,7 +40,7 @@ func openInProcess(t testing.TB, srv *embedded.Server, rawURL string, opts ...hn
 	u, err := transport.ParseURL(rawURL)
 	require.NoError(t, err)
 	opts = append([]hnats.Option{hnats.WithNATSOptions(srv.ConnectOption())}, opts...)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{Logger: testLogger(t)}, opts...)
+	tr, err := hnats.Open(t.Context(), u, transport.Options{Logger: testLogger(t)}, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	return tr

@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -95,7 +94,7 @@ func TestStreamRetention(t *testing.T) {
 	assert.Len(t, transporttest.Collect(t, l, 5, waitFor), 5, "a group made later reads what the stream keeps")
 
 	require.Eventually(t, func() bool {
-		info, err := s.Info(context.Background())
+		info, err := s.Info(t.Context())
 		return err == nil && info.State.Msgs == 0
 	}, waitFor, 50*time.Millisecond, "gone after max age")
 }
@@ -181,7 +180,7 @@ func TestThousandTopics(t *testing.T) {
 		assert.Equal(t, string(m.Body), string(d.Message().Body))
 		assert.Equal(t, tg.Topic, d.Source().Target.Topic)
 		assert.Equal(t, p, d.Source().Priority)
-		require.NoError(t, d.Ack(context.Background()))
+		require.NoError(t, d.Ack(t.Context()))
 	}
 }
 
@@ -211,7 +210,7 @@ func TestMixedPriorityMembers(t *testing.T) {
 	assert.True(t, got[string(errMsg.Body)] && got[string(infoMsg.Body)], "the member with an error endpoint gets both")
 	d := transporttest.Next(t, a, waitFor)
 	assert.Equal(t, string(infoMsg.Body), string(d.Message().Body), "the info-only member gets the info notification")
-	require.NoError(t, d.Ack(context.Background()))
+	require.NoError(t, d.Ack(t.Context()))
 	transporttest.AssertNoDelivery(t, 500*time.Millisecond, a, b)
 }
 

@@ -31,7 +31,7 @@ func infoConfig(tg target.Target, pool string) transport.ListenConfig {
 
 func listen(t *testing.T, tr transport.Transport, cfg transport.ListenConfig) transport.Listener {
 	t.Helper()
-	l, err := tr.Listen(context.Background(), cfg)
+	l, err := tr.Listen(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	return l
@@ -95,7 +95,7 @@ func TestServerRestartSameStore(t *testing.T) {
 
 	u, err := transport.ParseURL(srv.ClientURL() + "?reconnect_wait=50ms&max_reconnect_wait=500ms")
 	require.NoError(t, err)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{Logger: testLogger(t)})
+	tr, err := hnats.Open(t.Context(), u, transport.Options{Logger: testLogger(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 
@@ -108,7 +108,7 @@ func TestServerRestartSameStore(t *testing.T) {
 		mu  sync.Mutex
 		got = map[string]int{}
 	)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -128,7 +128,7 @@ func TestServerRestartSameStore(t *testing.T) {
 	before := transporttest.SendN(t, tr, tg, transport.Info, "before", 50)
 	require.Eventually(t, func() bool { return count() >= 25 }, waitFor, 10*time.Millisecond)
 	// Some are probably still unread: they must survive the restart.
-	require.NoError(t, srv.Shutdown(context.Background()))
+	require.NoError(t, srv.Shutdown(t.Context()))
 	srv, err = embedded.Start(embedded.Config{Listen: addr, StoreDir: dir})
 	require.NoError(t, err, "restart on the same address and store")
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
@@ -138,7 +138,7 @@ func TestServerRestartSameStore(t *testing.T) {
 		// Send fails until the client has reconnected; retry as a
 		// notifier would.
 		m := transporttest.NewMessage("after", len(after))
-		if tr.Send(context.Background(), tg, transport.Info, m) == nil {
+		if tr.Send(t.Context(), tg, transport.Info, m) == nil {
 			after = append(after, m)
 		}
 		return len(after) == 50
@@ -188,7 +188,7 @@ func TestTwoPoolsThreeListeners(t *testing.T) {
 	for i := range first {
 		first[i] = make(chan struct{})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	ctx, cancel := context.WithTimeout(t.Context(), waitFor)
 	defer cancel()
 	var wg sync.WaitGroup
 	for i, m := range ms {
@@ -214,7 +214,7 @@ func TestTwoPoolsThreeListeners(t *testing.T) {
 						}
 					}
 				}
-				assert.NoError(t, d.Ack(context.Background()))
+				assert.NoError(t, d.Ack(t.Context()))
 				if done {
 					cancel()
 				}
@@ -266,7 +266,7 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 	lc.MaxDeliveries = 2
 	dlq := listen(t, tr, infoConfig(lc.DeadLetterTarget(tg), ""))
 	l := listen(t, tr, lc)
-	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, orig))
+	require.NoError(t, tr.Send(t.Context(), tg, transport.Info, orig))
 	ctx := testutil.Within(t, waitFor)
 	for range lc.MaxDeliveries {
 		d := transporttest.Next(t, l, waitFor)
@@ -320,10 +320,10 @@ func TestDuplicateMessageIDDeliveredOnce(t *testing.T) {
 	l := listen(t, tr, infoConfig(tg, ""))
 	m := transporttest.NewMessage("dup", 1)
 	for range 3 {
-		require.NoError(t, tr.Send(context.Background(), tg, transport.Info, m), "a duplicate is not an error")
+		require.NoError(t, tr.Send(t.Context(), tg, transport.Info, m), "a duplicate is not an error")
 	}
 	other := transporttest.NewMessage("dup", 2)
-	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, other))
+	require.NoError(t, tr.Send(t.Context(), tg, transport.Info, other))
 	ds := transporttest.Collect(t, l, 2, waitFor)
 	assert.Equal(t, []string{string(m.Body), string(other.Body)}, transporttest.Bodies(ds))
 	transporttest.AssertNoDelivery(t, 500*time.Millisecond, l)
@@ -339,13 +339,13 @@ func TestCoreModeAtMostOnce(t *testing.T) {
 	require.ErrorIs(t, caps.Require(transport.Capabilities{Requeue: true}), transport.ErrNotSupported)
 	tg := target.Target{Exchange: "corex", Topic: "notifications"}
 	l := listen(t, tr, infoConfig(tg, ""))
-	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, transporttest.NewMessage("core", 0)))
+	require.NoError(t, tr.Send(t.Context(), tg, transport.Info, transporttest.NewMessage("core", 0)))
 	d := transporttest.Next(t, l, waitFor)
-	err := d.Requeue(context.Background(), 0)
+	err := d.Requeue(t.Context(), 0)
 	require.ErrorIs(t, err, transport.ErrNotSupported)
 	assert.Contains(t, err.Error(), "mode=jetstream")
-	require.ErrorIs(t, d.DeadLetter(context.Background(), transport.DeadLetterInfo{Reason: "x"}), transport.ErrNotSupported)
-	require.NoError(t, d.Ack(context.Background()))
+	require.ErrorIs(t, d.DeadLetter(t.Context(), transport.DeadLetterInfo{Reason: "x"}), transport.ErrNotSupported)
+	require.NoError(t, d.Ack(t.Context()))
 	assert.Zero(t, tr.SlowConsumerEvents())
 }
 
@@ -366,7 +366,7 @@ func TestStopGivesBackPromptly(t *testing.T) {
 	for _, x := range ds {
 		assert.GreaterOrEqual(t, x.Deliveries(), 1)
 	}
-	require.NoError(t, d.Ack(context.Background()), "a handed-out delivery still settles after Stop")
+	require.NoError(t, d.Ack(t.Context()), "a handed-out delivery still settles after Stop")
 	transporttest.AssertNoDelivery(t, 300*time.Millisecond, b)
 }
 
@@ -383,12 +383,12 @@ func TestLateAckAfterLease(t *testing.T) {
 	transporttest.SendN(t, tr, tg, transport.Info, "late", 1)
 	d := transporttest.Next(t, l, waitFor)
 	time.Sleep(cfg.Lease) // pacing: let the lease run out
-	err := d.Ack(context.Background())
+	err := d.Ack(t.Context())
 	require.ErrorIs(t, err, transport.ErrLeaseExpired)
 	again := transporttest.Next(t, l, waitFor)
 	assert.Equal(t, 2, again.Deliveries())
-	require.NoError(t, again.Ack(context.Background()))
-	require.False(t, errors.Is(again.Ack(context.Background()), transport.ErrLeaseExpired))
+	require.NoError(t, again.Ack(t.Context()))
+	require.False(t, errors.Is(again.Ack(t.Context()), transport.ErrLeaseExpired))
 }
 
 func keys(m map[string]int) []string {
@@ -458,11 +458,11 @@ func TestHealthy(t *testing.T) {
 	addr := srv.NATS().Addr().String()
 	u, err := transport.ParseURL(srv.ClientURL() + "?reconnect_wait=50ms&max_reconnect_wait=200ms")
 	require.NoError(t, err)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{})
+	tr, err := hnats.Open(t.Context(), u, transport.Options{})
 	require.NoError(t, err)
 	require.NoError(t, transport.CheckHealth(tr))
 
-	require.NoError(t, srv.Shutdown(context.Background()))
+	require.NoError(t, srv.Shutdown(t.Context()))
 	require.Eventually(t, func() bool { return transport.CheckHealth(tr) != nil }, waitFor, 10*time.Millisecond)
 	assert.Contains(t, transport.CheckHealth(tr).Error(), "reconnecting")
 

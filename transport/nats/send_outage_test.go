@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,8 +23,8 @@ import (
 )
 
 // These tests send through a notify.Notifier at its defaults (retry until
-// the context ends; context.Background()) while the server goes away, and
-// check that every call returns nil and the stream stores every
+// the context ends; t.Context(), which lasts the whole test) while the
+// server goes away, and check that every call returns nil and the stream stores every
 // notification exactly once: retries carry the same message ID, which
 // the stream de-duplicates. Only the attempt timeout is shortened, to keep
 // the tests short; the defaults' figures are in BENCHMARKS.md.
@@ -39,7 +38,7 @@ func sendDuring(t *testing.T, url, exchange string, n int, disrupt func()) ([]er
 	t.Helper()
 	u, err := transport.ParseURL(url)
 	require.NoError(t, err)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{Logger: testLogger(t)})
+	tr, err := hnats.Open(t.Context(), u, transport.Options{Logger: testLogger(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	core, logs := observer.New(zap.WarnLevel)
@@ -57,7 +56,7 @@ func sendDuring(t *testing.T, url, exchange string, n int, disrupt func()) ([]er
 	for range 4 {
 		wg.Go(func() {
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if err := nt.Info(context.Background(), nil, "outage.test", map[string]int64{"i": i}); err != nil {
+				if err := nt.Info(t.Context(), nil, "outage.test", map[string]int64{"i": i}); err != nil {
 					mu.Lock()
 					errs = append(errs, err)
 					mu.Unlock()
@@ -78,7 +77,7 @@ func storedOnce(t *testing.T, url, exchange string, n int) {
 	t.Helper()
 	u, err := transport.ParseURL(url)
 	require.NoError(t, err)
-	nc, err := hnats.Dial(context.Background(), u)
+	nc, err := hnats.Dial(t.Context(), u)
 	require.NoError(t, err)
 	defer nc.Close()
 	js, err := jetstream.New(nc)
@@ -101,7 +100,7 @@ func TestSendRidesOutServerRestart(t *testing.T) {
 	const n = 300
 	var restarted atomic.Bool
 	errs, retried := sendDuring(t, url, "restartx", n, func() {
-		require.NoError(t, srv.Shutdown(context.Background()))
+		require.NoError(t, srv.Shutdown(t.Context()))
 		time.Sleep(2 * time.Second) // the outage
 		srv = startListeningServer(t, addr, dir)
 		restarted.Store(true)

@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -85,14 +84,14 @@ func TestConsumerDeletedIsRecreated(t *testing.T) {
 // TestOpenByURL opens the driver through the registry, over TCP.
 func TestOpenByURL(t *testing.T) {
 	srv := startListeningServer(t, "127.0.0.1:0", t.TempDir())
-	tr, err := transport.Open(context.Background(), srv.ClientURL()+"?name=test&ack_wait=10s", transport.WithDefaultExchange("nova"))
+	tr, err := transport.Open(t.Context(), srv.ClientURL()+"?name=test&ack_wait=10s", transport.WithDefaultExchange("nova"))
 	require.NoError(t, err)
 	defer tr.Close()
 	assert.Equal(t, "nova", tr.DefaultExchange())
 	assert.Equal(t, transport.Capabilities{Requeue: true, DelayedRequeue: true, Durable: true, Pools: true,
 		Ordering: true, Lease: true, DeadLetter: true, Backlog: true, StartPosition: true}, tr.Capabilities())
 
-	_, err = transport.Open(context.Background(), srv.ClientURL()+"?colour=blue")
+	_, err = transport.Open(t.Context(), srv.ClientURL()+"?colour=blue")
 	require.ErrorIs(t, err, transport.ErrInvalidURL)
 	assert.Contains(t, err.Error(), `unknown option "colour"`)
 }

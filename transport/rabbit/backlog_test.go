@@ -47,7 +47,7 @@ func backlogOf(t *testing.T, l transport.Listener) ([]transport.Backlog, error) 
 	t.Helper()
 	br, ok := l.(transport.BacklogReporter)
 	require.True(t, ok, "a rabbit listener is a BacklogReporter")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	return br.Backlog(ctx)
 }
@@ -65,7 +65,7 @@ func total(b []transport.Backlog) int64 {
 // them, and closes it, so that what it had prefetched goes back.
 func consumeAndClose(t *testing.T, tr *Transport, cfg transport.ListenConfig, n int) {
 	t.Helper()
-	l, err := tr.Listen(context.Background(), cfg)
+	l, err := tr.Listen(t.Context(), cfg)
 	require.NoError(t, err)
 	for range n {
 		d := transporttest.Next(t, l, 10*time.Second)
@@ -164,14 +164,14 @@ func TestBacklogHonoursContext(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{testTarget()}})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := l.(transport.BacklogReporter).Backlog(ctx)
 	require.ErrorIs(t, err, context.Canceled)
 
 	rl := l.(*listener)
 	rl.probing <- struct{}{} // a count in progress
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel = context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	_, err = rl.Backlog(ctx)
 	require.ErrorIs(t, err, context.DeadlineExceeded)

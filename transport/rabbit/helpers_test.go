@@ -1,7 +1,6 @@
 package rabbit
 
 import (
-	"context"
 	"os"
 	"strings"
 	"sync"
@@ -127,7 +126,7 @@ func openTransport(t testing.TB, r *recorder, rawURL string, opts ...Option) *Tr
 	opts = append([]Option{r.option(), WithReconnectDelay(100*time.Millisecond, 0),
 		WithRetryPolicy(RetryPolicy{MaxRetries: -1, IntervalStart: 100 * time.Millisecond, IntervalStep: 100 * time.Millisecond, IntervalMax: time.Second}),
 		WithConnectionName("hark-test")}, opts...)
-	tr, err := Open(context.Background(), u, o, opts...)
+	tr, err := Open(t.Context(), u, o, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	return tr

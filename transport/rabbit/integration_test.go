@@ -33,7 +33,7 @@ func listenInfo(t *testing.T, tr *Transport, cfg transport.ListenConfig) transpo
 	if len(cfg.Priorities) == 0 {
 		cfg.Priorities = []transport.Priority{transport.Info}
 	}
-	l, err := tr.Listen(context.Background(), cfg)
+	l, err := tr.Listen(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	return l
@@ -84,14 +84,14 @@ func TestSendCompression(t *testing.T) {
 		om, err := oslo.DecodeNotification(d.Message())
 		require.NoError(t, err, c.name)
 		assert.Equal(t, "e", om.EventType)
-		require.NoError(t, d.Ack(context.Background()))
+		require.NoError(t, d.Ack(t.Context()))
 
 		// Already compressed by the notifier: sent as it is.
 		pre := transport.Message{Body: []byte("opaque"), Header: transport.Header{oslo.HeaderCompression: "application/x-gzip"}}
 		require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, pre))
 		d = transporttest.Next(t, l, 10*time.Second)
 		assert.Equal(t, pre.Body, d.Message().Body)
-		require.NoError(t, d.Ack(context.Background()))
+		require.NoError(t, d.Ack(t.Context()))
 	}
 }
 
@@ -196,10 +196,10 @@ func TestDeclareFallback(t *testing.T) {
 	d := transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, 1, d.Deliveries())
 	// The queue turned out to be a quorum queue: requeue uses its count.
-	require.NoError(t, d.Requeue(context.Background(), 0))
+	require.NoError(t, d.Requeue(t.Context(), 0))
 	d = transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, 2, d.Deliveries())
-	require.NoError(t, d.Ack(context.Background()))
+	require.NoError(t, d.Ack(t.Context()))
 	assert.NotEmpty(t, logs.FilterMessage("the queue exists with other properties; using it as it is").All())
 	assert.NotEmpty(t, logs.FilterMessage("the exchange exists with other properties; using it as it is").All())
 }
@@ -226,7 +226,7 @@ func TestQueueDeletedIsRedeclared(t *testing.T) {
 	require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte(`{"after": true}`)}))
 	d := transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, `{"after": true}`, string(d.Message().Body))
-	require.NoError(t, d.Ack(context.Background()))
+	require.NoError(t, d.Ack(t.Context()))
 }
 
 // TestUndecodableIsDeadLettered: a body that is not a notification is
@@ -248,7 +248,7 @@ func TestUndecodableIsDeadLettered(t *testing.T) {
 	assert.Equal(t, transport.ReasonDecode, dl.Info.Reason)
 	assert.Equal(t, garbage, dl.Original.Body)
 	assert.Equal(t, 1, dl.Deliveries)
-	require.NoError(t, rec.Ack(context.Background()))
+	require.NoError(t, rec.Ack(t.Context()))
 	ep.quiet(t, 300*time.Millisecond)
 }
 
@@ -270,7 +270,7 @@ func TestBlockedConnectionIsLogged(t *testing.T) {
 	rabbitmqctl(t, "set_vm_memory_high_watermark", "0.0000001")
 	t.Cleanup(func() { rabbitmqctl(t, "set_vm_memory_high_watermark", watermark) })
 	// The broker blocks a connection when it next publishes.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	_ = tr.Send(ctx, tg, transport.Info, transport.Message{Body: []byte("{}")})
 	cancel()
 	require.Eventually(t, func() bool {
@@ -287,7 +287,7 @@ func TestBlockedConnectionIsLogged(t *testing.T) {
 func TestHeartbeatNegotiated(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, withQuery(rabbitURL(t), "heartbeat_timeout_threshold=7"))
-	conn, _, err := tr.pub.connection(context.Background())
+	conn, _, err := tr.pub.connection(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, 7*time.Second, conn.Config.Heartbeat, "send connection")
 	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{testTarget()}})

@@ -1,7 +1,6 @@
 package rabbit
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -418,7 +417,7 @@ func TestInteropWire(t *testing.T) {
 	assert.Equal(t, envelopeKeys(t, fromOslo.Body), envelopeKeys(t, fromHark.Body))
 
 	// The listener's declares meet oslo's durable exchange and queue.
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{{Exchange: ex, Topic: topic}}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(t.Context(), transport.ListenConfig{Targets: []target.Target{{Exchange: ex, Topic: topic}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 	for _, e := range logs.All() {

@@ -309,7 +309,7 @@ func disruptive(t *testing.T) {
 func TestListenUnreachable(t *testing.T) {
 	rabbitURL(t)
 	dead := "127.0.0.1:1"
-	_, err := New(context.Background(), "rabbit://guest:guest@"+dead+"/", WithConnectTimeout(2*time.Second))
+	_, err := New(t.Context(), "rabbit://guest:guest@"+dead+"/", WithConnectTimeout(2*time.Second))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), dead)
 	assert.NotContains(t, err.Error(), "guest:guest")
@@ -325,7 +325,7 @@ func TestListenUnreachable(t *testing.T) {
 		require.NoError(t, tr.Close())
 	}
 	var ctxErr error
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, ctxErr = New(ctx, "rabbit://h/")
 	assert.True(t, errors.Is(ctxErr, context.Canceled))
