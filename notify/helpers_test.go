@@ -64,6 +64,7 @@ func start(t *testing.T, l interface {
 	require.NoError(t, l.Start(t.Context()))
 	t.Cleanup(func() {
 		l.Stop()
+		// Not t.Context(): it is already canceled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
 		assert.NoError(t, l.Wait(ctx))

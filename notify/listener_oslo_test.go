@@ -191,6 +191,7 @@ func TestTwoPoolsThreeListener(t *testing.T) {
 	assert.Equal(t, c2, ep2.count(), "a stopped listener received notifications")
 
 	require.NoError(t, l2.Start(t.Context())) // restart the same object
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { l2.Stop(); _ = l2.Wait(context.Background()) })
 	stopWait(l3)
 	c3 := ep3.count()

@@ -27,6 +27,7 @@ func natsServer(t *testing.T) (string, transport.Transport) {
 	}
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	tr, err := transport.Open(testutil.Within(t, 10*time.Second), srv.ClientURL())
 	require.NoError(t, err)

@@ -77,6 +77,7 @@ func TestExitCode(t *testing.T) {
 }
 
 func canceled() context.Context {
+	// Canceled at once: which context it derives from does not matter.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx

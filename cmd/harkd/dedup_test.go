@@ -126,6 +126,7 @@ func TestDedup_duplicates_counted_in_metrics(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, g.start(t.Context()))
 			t.Cleanup(func() {
+				// Not t.Context(): it is already canceled when cleanups run.
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				assert.NoError(t, g.stop(ctx))

@@ -58,6 +58,7 @@ func TestMain(m *testing.M) {
 }
 
 func goBuild(out, pkg string) ([]byte, error) {
+	// TestMain runs before any test, so there is no t.Context().
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	return exec.CommandContext(ctx, "go", "build", "-o", out, pkg).CombinedOutput()

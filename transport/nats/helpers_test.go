@@ -19,6 +19,7 @@ func startServer(t testing.TB) *embedded.Server {
 	t.Helper()
 	srv, err := embedded.Start(embedded.Config{StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return srv
 }
@@ -29,6 +30,7 @@ func startListeningServer(t testing.TB, addr, dir string) *embedded.Server {
 	t.Helper()
 	srv, err := embedded.Start(embedded.Config{Listen: addr, StoreDir: dir})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return srv
 }

@@ -110,6 +110,7 @@ func TestNotifyTransportCapNamesTheEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	ctx := testutil.Within(t, waitFor)
 	require.NoError(t, l.Start(ctx))
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { l.Stop(); _ = l.Wait(context.Background()) })
 
 	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithDriverNames("messagingv2"), notify.WithTopics("capped"))

@@ -91,6 +91,7 @@ func TestServerRestartSameStore(t *testing.T) {
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: dir})
 	require.NoError(t, err)
 	addr := srv.NATS().Addr().String()
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 
 	u, err := transport.ParseURL(srv.ClientURL() + "?reconnect_wait=50ms&max_reconnect_wait=500ms")
@@ -131,6 +132,7 @@ func TestServerRestartSameStore(t *testing.T) {
 	require.NoError(t, srv.Shutdown(t.Context()))
 	srv, err = embedded.Start(embedded.Config{Listen: addr, StoreDir: dir})
 	require.NoError(t, err, "restart on the same address and store")
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 
 	var after []transport.Message
@@ -468,6 +470,7 @@ func TestHealthy(t *testing.T) {
 
 	srv, err = embedded.Start(embedded.Config{Listen: addr, StoreDir: dir})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	require.Eventually(t, func() bool { return transport.CheckHealth(tr) == nil }, waitFor, 10*time.Millisecond)
 	require.NoError(t, tr.Close())

@@ -24,9 +24,9 @@ import (
 
 // These tests send through a notify.Notifier at its defaults (retry until
 // the context ends; t.Context(), which lasts the whole test) while the
-// server goes away, and check that every call returns nil and the stream stores every
-// notification exactly once: retries carry the same message ID, which
-// the stream de-duplicates. Only the attempt timeout is shortened, to keep
+// server goes away, and check that every call returns nil and the stream
+// stores every notification exactly once: retries carry the same message
+// ID, which the stream de-duplicates. Only the attempt timeout is shortened, to keep
 // the tests short; the defaults' figures are in BENCHMARKS.md.
 
 const outageAttemptTimeout = time.Second

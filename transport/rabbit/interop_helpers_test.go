@@ -291,6 +291,7 @@ func startHarkListener(t *testing.T, l *notify.Listener) {
 	require.NoError(t, l.Start(t.Context()))
 	t.Cleanup(func() {
 		l.Stop()
+		// Not t.Context(): it is already canceled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = l.Wait(ctx)

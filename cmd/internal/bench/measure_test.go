@@ -173,6 +173,7 @@ func TestMeasure_NATS(t *testing.T) {
 	}
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	url := srv.ClientURL()
 
@@ -194,6 +195,7 @@ func startNATS(t *testing.T) string {
 	t.Helper()
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return srv.ClientURL()
 }
