@@ -1,7 +1,6 @@
 package dispatcher_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 
@@ -40,7 +39,7 @@ func TestBatchDispatcherGroupsByPriority(t *testing.T) {
 	ns := batch(dispatcher.Info, dispatcher.Error, dispatcher.Audit, dispatcher.Info,
 		dispatcher.Warn, dispatcher.Critical, dispatcher.Sample, dispatcher.Debug, dispatcher.Info)
 
-	outs := d.Dispatch(context.Background(), ns)
+	outs := d.Dispatch(t.Context(), ns)
 
 	require.Len(t, outs, len(ns))
 	for i, out := range outs {
@@ -73,7 +72,7 @@ func TestBatchDispatcherRequeueMarksPriorityGroup(t *testing.T) {
 	ns := batch(dispatcher.Info, dispatcher.Error, dispatcher.Info, dispatcher.Info, dispatcher.Info)
 	// event types: info.a, error.b, info.c, info.d, info.e
 
-	outs := d.Dispatch(context.Background(), ns)
+	outs := d.Dispatch(t.Context(), ns)
 
 	// error.b passes only the last endpoint's filter; in the info group the
 	// endpoint after the requeue is not called.
@@ -101,7 +100,7 @@ func TestBatchDispatcherSkipsEndpointWhenFilterLeavesNothing(t *testing.T) {
 	require.NoError(t, err)
 	ns := batch(dispatcher.Info, dispatcher.Info)
 
-	outs := d.Dispatch(context.Background(), ns)
+	outs := d.Dispatch(t.Context(), ns)
 
 	assert.Equal(t, []called{{ep: "all", method: "info", ns: ns}}, log.all())
 	for _, out := range outs {
@@ -117,7 +116,7 @@ func TestBatchDispatcherUnknownPriority(t *testing.T) {
 	require.NoError(t, err)
 	ns := batch("what???", dispatcher.Info, "what???", "")
 
-	outs := d.Dispatch(context.Background(), ns)
+	outs := d.Dispatch(t.Context(), ns)
 
 	for _, i := range []int{0, 2, 3} {
 		assert.Equal(t, dispatcher.ActionHandled, outs[i].Result.Action(), "unknown priorities are acked")
@@ -151,7 +150,7 @@ func TestBatchDispatcherPanic(t *testing.T) {
 	require.NoError(t, err)
 	ns := batch(dispatcher.Info, dispatcher.Error, dispatcher.Info)
 
-	outs := d.Dispatch(context.Background(), ns)
+	outs := d.Dispatch(t.Context(), ns)
 
 	for _, i := range []int{0, 2} {
 		assert.Equal(t, dispatcher.ActionRequeue, outs[i].Result.Action())
@@ -180,10 +179,10 @@ func TestBatchDispatcherPanic(t *testing.T) {
 func TestBatchDispatcherEmpty(t *testing.T) {
 	d, err := dispatcher.NewBatch(nil)
 	require.NoError(t, err)
-	assert.Empty(t, d.Dispatch(context.Background(), nil))
+	assert.Empty(t, d.Dispatch(t.Context(), nil))
 	assert.Empty(t, d.Priorities())
 
-	outs := d.Dispatch(context.Background(), batch(dispatcher.Info, dispatcher.Error))
+	outs := d.Dispatch(t.Context(), batch(dispatcher.Info, dispatcher.Error))
 	require.Len(t, outs, 2)
 	assert.Equal(t, dispatcher.ActionHandled, outs[0].Result.Action())
 	assert.Equal(t, dispatcher.ActionHandled, outs[1].Result.Action())
@@ -227,7 +226,7 @@ func TestBatchDispatcherGivesFreshSlices(t *testing.T) {
 	d, err := dispatcher.NewBatch([]any{batchEP{fake: &fake{id: "a", log: log}}})
 	require.NoError(t, err)
 	ns := batch(dispatcher.Info, dispatcher.Info)
-	d.Dispatch(context.Background(), ns)
+	d.Dispatch(t.Context(), ns)
 	for _, c := range log.all() {
 		got = append(got, c.ns)
 	}

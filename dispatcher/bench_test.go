@@ -74,7 +74,7 @@ func BenchmarkDispatch3EndpointsFiltered(b *testing.B) {
 		b.Fatal(err)
 	}
 	n := benchNotification()
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
 		if out := d.Dispatch(ctx, n); out.Result != dispatcher.Handled {
@@ -103,7 +103,7 @@ func BenchmarkDispatchNEndpoints(b *testing.B) {
 					b.Fatal(err)
 				}
 				n := benchNotification()
-				ctx := context.Background()
+				ctx := b.Context()
 				b.ReportAllocs()
 				for b.Loop() {
 					if out := d.Dispatch(ctx, n); out.Result != dispatcher.Handled {

@@ -95,7 +95,7 @@ func TestDispatcher(t *testing.T) {
 			require.NoError(t, err)
 
 			n := notification(sc.priority)
-			out := d.Dispatch(context.Background(), n)
+			out := d.Dispatch(t.Context(), n)
 
 			assert.Equal(t, sc.action, out.Result.Action(), "result")
 			var wantCalls []called
@@ -133,7 +133,7 @@ func TestDispatcherUnknownPrio(t *testing.T) {
 	d, err := dispatcher.New([]any{warnEP{&fake{id: "0", log: log}}}, dispatcher.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 
-	out := d.Dispatch(context.Background(), notification("what???"))
+	out := d.Dispatch(t.Context(), notification("what???"))
 
 	assert.Equal(t, dispatcher.ActionHandled, out.Result.Action())
 	assert.Empty(t, out.Endpoint)
@@ -151,7 +151,7 @@ func TestDispatcherMissingPriority(t *testing.T) {
 	d, err := dispatcher.New(nil, dispatcher.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 
-	out := d.Dispatch(context.Background(), notification(""))
+	out := d.Dispatch(t.Context(), notification(""))
 
 	assert.Equal(t, dispatcher.ActionHandled, out.Result.Action())
 	require.Equal(t, 1, logs.Len())
@@ -168,7 +168,7 @@ func TestDispatcherKnownPriorityWithoutEndpoint(t *testing.T) {
 		if p == dispatcher.Warn {
 			continue
 		}
-		out := d.Dispatch(context.Background(), notification(p))
+		out := d.Dispatch(t.Context(), notification(p))
 		assert.Equal(t, dispatcher.ActionHandled, out.Result.Action(), p)
 	}
 	assert.Empty(t, log.all())
@@ -184,7 +184,7 @@ func TestDispatcherPanic(t *testing.T) {
 	d, err := dispatcher.New([]any{first, second}, dispatcher.WithLogger(zap.New(core)))
 	require.NoError(t, err)
 
-	out := d.Dispatch(context.Background(), notification(dispatcher.Info))
+	out := d.Dispatch(t.Context(), notification(dispatcher.Info))
 
 	assert.Equal(t, dispatcher.ActionRequeue, out.Result.Action())
 	assert.Equal(t, "dispatcher_test.infoEP", out.Endpoint)
@@ -209,7 +209,7 @@ func TestDispatcherPanic(t *testing.T) {
 func TestDispatcherPanicNil(t *testing.T) {
 	d, err := dispatcher.New([]any{infoEP{&fake{id: "0", log: &callLog{}, panicWith: nilPanic{}}}})
 	require.NoError(t, err)
-	out := d.Dispatch(context.Background(), notification(dispatcher.Info))
+	out := d.Dispatch(t.Context(), notification(dispatcher.Info))
 	assert.Equal(t, dispatcher.ActionRequeue, out.Result.Action())
 }
 
@@ -227,7 +227,7 @@ func TestDispatcherRejectStops(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	out := d.Dispatch(context.Background(), notification(dispatcher.Info))
+	out := d.Dispatch(t.Context(), notification(dispatcher.Info))
 
 	assert.Equal(t, dispatcher.ActionReject, out.Result.Action())
 	assert.Same(t, cause, out.Result.Err())
@@ -246,7 +246,7 @@ func TestDispatcherSkipsFilteredEndpoints(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	out := d.Dispatch(context.Background(), notification(dispatcher.Info))
+	out := d.Dispatch(t.Context(), notification(dispatcher.Info))
 
 	assert.Equal(t, dispatcher.ActionHandled, out.Result.Action())
 	assert.Equal(t, []string{"mine", "nil filter"}, ids(log.all()))
@@ -269,8 +269,8 @@ func TestDispatcherObserver(t *testing.T) {
 	}, dispatcher.WithObserver(obs))
 	require.NoError(t, err)
 
-	d.Dispatch(context.Background(), notification(dispatcher.Info))
-	d.Dispatch(context.Background(), notification(dispatcher.Warn))
+	d.Dispatch(t.Context(), notification(dispatcher.Info))
+	d.Dispatch(t.Context(), notification(dispatcher.Warn))
 
 	require.Len(t, calls, 3)
 	assert.Equal(t, "a", calls[0].Endpoint)
@@ -337,7 +337,7 @@ func TestDispatcherEndpointNames(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			d, err := dispatcher.New(c.endpoints)
 			require.NoError(t, err)
-			out := d.Dispatch(context.Background(), notification(dispatcher.Info))
+			out := d.Dispatch(t.Context(), notification(dispatcher.Info))
 			assert.Equal(t, c.want, out.Endpoint)
 		})
 	}
@@ -390,7 +390,7 @@ func TestDispatcherConcurrent(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 50 {
-				d.Dispatch(context.Background(), notification(dispatcher.Info))
+				d.Dispatch(t.Context(), notification(dispatcher.Info))
 			}
 		})
 	}
@@ -437,7 +437,7 @@ func TestDispatcherEveryPriority(t *testing.T) {
 	var want []called
 	for _, p := range transport.Priorities() {
 		n := notification(p)
-		d.Dispatch(context.Background(), n)
+		d.Dispatch(t.Context(), n)
 		want = append(want, called{ep: "all", method: string(p), ns: []*dispatcher.Notification{n}})
 	}
 	assert.Equal(t, want, log.all(), "each priority calls its own method")
@@ -445,7 +445,7 @@ func TestDispatcherEveryPriority(t *testing.T) {
 	log = &callLog{}
 	d, err = dispatcher.New([]any{allEP{&fake{id: "all", log: log}}})
 	require.NoError(t, err)
-	d.Dispatch(context.Background(), notification("INFO"))
+	d.Dispatch(t.Context(), notification("INFO"))
 	assert.Empty(t, log.all(), "Dispatch does not fold case: FromOslo does")
 }
 
@@ -453,9 +453,9 @@ func TestOptionsNil(t *testing.T) {
 	d, err := dispatcher.New([]any{infoEP{&fake{log: &callLog{}, panicWith: "boom"}}},
 		nil, dispatcher.WithLogger(nil), dispatcher.WithObserver(nil))
 	require.NoError(t, err)
-	out := d.Dispatch(context.Background(), notification(dispatcher.Info))
+	out := d.Dispatch(t.Context(), notification(dispatcher.Info))
 	assert.Equal(t, dispatcher.ActionRequeue, out.Result.Action(), "a nil logger logs nowhere")
-	out = d.Dispatch(context.Background(), notification("bogus"))
+	out = d.Dispatch(t.Context(), notification("bogus"))
 	assert.Equal(t, dispatcher.ActionHandled, out.Result.Action())
 }
 

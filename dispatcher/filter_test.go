@@ -1,7 +1,6 @@
 package dispatcher_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp/syntax"
@@ -119,7 +118,7 @@ func TestDispatcherFilter(t *testing.T) {
 				sc.edit(n)
 			}
 
-			out := d.Dispatch(context.Background(), n)
+			out := d.Dispatch(t.Context(), n)
 
 			assert.Equal(t, dispatcher.ActionHandled, out.Result.Action())
 			assert.Equal(t, sc.match, f.Match(n), "Match")

@@ -25,10 +25,10 @@ func TestFromOslo(t *testing.T) {
 	assert.NotNil(t, n.Context)
 	assert.JSONEq(t, "null", string(n.Payload))
 	assert.Equal(t, dispatcher.Metadata{MessageID: "m", Timestamp: "t", Deliveries: 3}, n.Metadata)
-	assert.NoError(t, n.Extend(context.Background()), "no lease")
+	assert.NoError(t, n.Extend(t.Context()), "no lease")
 
 	expired := dispatcher.FromOslo(&oslo.OsloMessage{Priority: "info"}, 1, lease{transport.ErrLeaseExpired})
-	assert.ErrorIs(t, expired.Extend(context.Background()), transport.ErrLeaseExpired)
+	assert.ErrorIs(t, expired.Extend(t.Context()), transport.ErrLeaseExpired)
 }
 
 func TestNotificationDecode(t *testing.T) {

@@ -38,7 +38,7 @@ func pythonPath(t *testing.T) string {
 // runPython runs script with stdin and returns its standard output.
 func runPython(t *testing.T, script string, stdin []byte) []byte {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, pythonPath(t), "-c", script)
 	cmd.Stdin = bytes.NewReader(stdin)

@@ -112,7 +112,7 @@ func build(t *testing.T, pkgs ...string) string {
 // returns its standard output; it fails the test on a non-zero exit.
 func runProgram(t *testing.T, bin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = t.TempDir()

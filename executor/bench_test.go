@@ -9,7 +9,7 @@ import (
 
 func benchSubmit(b *testing.B, f executor.Factory) {
 	e := f.New()
-	ctx := context.Background()
+	ctx := b.Context()
 	task := func(context.Context) {}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -18,7 +18,7 @@ func TestBlockingRunsInOrderOneAtATime(t *testing.T) {
 	var order []int
 	var running, peak atomic.Int64
 	for i := range 100 {
-		err := e.Submit(context.Background(), func(context.Context) {
+		err := e.Submit(t.Context(), func(context.Context) {
 			n := running.Add(1)
 			if n > peak.Load() {
 				peak.Store(n)
@@ -45,7 +45,7 @@ func TestBlockingConcurrentSubmittersNeverOverlap(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 50 {
-				require.NoError(t, e.Submit(context.Background(), func(context.Context) {
+				require.NoError(t, e.Submit(t.Context(), func(context.Context) {
 					n := running.Add(1)
 					mu.Lock()
 					if n > peak.Load() {

@@ -31,7 +31,7 @@ func factories() map[string]executor.Factory {
 // stop stops e and requires a clean stop.
 func stop(t *testing.T, e executor.Executor) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	ctx, cancel := context.WithTimeout(t.Context(), waitFor)
 	defer cancel()
 	require.NoError(t, e.Stop(ctx))
 }
@@ -68,9 +68,9 @@ func TestPanicBecomesReportAndExecutorKeepsWorking(t *testing.T) {
 				}))
 			defer stop(t, e)
 
-			require.NoError(t, e.Submit(context.Background(), func(context.Context) { panic("boom") }))
+			require.NoError(t, e.Submit(t.Context(), func(context.Context) { panic("boom") }))
 			ran := make(chan struct{})
-			require.NoError(t, e.Submit(context.Background(), func(context.Context) { close(ran) }))
+			require.NoError(t, e.Submit(t.Context(), func(context.Context) { close(ran) }))
 			select {
 			case <-ran:
 			case <-time.After(waitFor):
@@ -101,7 +101,7 @@ func TestPanicInPanicHandlerIsRecovered(t *testing.T) {
 			core, logs := observer.New(zap.ErrorLevel)
 			e := f.New(executor.WithLogger(zap.New(core)),
 				executor.WithPanicHandler(func(*panics.Recovered) { panic("handler boom") }))
-			require.NoError(t, e.Submit(context.Background(), func(context.Context) { panic("boom") }))
+			require.NoError(t, e.Submit(t.Context(), func(context.Context) { panic("boom") }))
 			stop(t, e)
 			assert.Equal(t, 2, logs.Len(), "the task panic and the handler panic are logged")
 		})
@@ -123,7 +123,7 @@ func TestStopWaitsForInFlight(t *testing.T) {
 				release := make(chan struct{})
 				var finished atomic.Bool
 				var ctxErrDuringStop atomic.Value
-				errc := submitAsync(e, context.Background(), func(ctx context.Context) {
+				errc := submitAsync(e, t.Context(), func(ctx context.Context) {
 					close(started)
 					<-release
 					ctxErrDuringStop.Store(ctx.Err() == nil)
@@ -132,7 +132,7 @@ func TestStopWaitsForInFlight(t *testing.T) {
 				<-started
 
 				stopped := make(chan error, 1)
-				go func() { stopped <- e.Stop(context.Background()) }()
+				go func() { stopped <- e.Stop(t.Context()) }()
 				synctest.Wait()
 				select {
 				case err := <-stopped:
@@ -161,7 +161,7 @@ func TestStopWithExpiredContextCancelsTasks(t *testing.T) {
 				e := f.New()
 				started := make(chan struct{})
 				cancelled := make(chan struct{})
-				errc := submitAsync(e, context.Background(), func(ctx context.Context) {
+				errc := submitAsync(e, t.Context(), func(ctx context.Context) {
 					close(started)
 					<-ctx.Done()
 					close(cancelled)
@@ -169,7 +169,7 @@ func TestStopWithExpiredContextCancelsTasks(t *testing.T) {
 				<-started
 
 				const deadline = 10 * time.Millisecond
-				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				ctx, cancel := context.WithTimeout(t.Context(), deadline)
 				defer cancel()
 				begin := time.Now()
 				err := e.Stop(ctx)
@@ -193,10 +193,10 @@ func TestStopIdleWithExpiredContextSucceeds(t *testing.T) {
 	for name, f := range factories() {
 		t.Run(name, func(t *testing.T) {
 			e := f.New()
-			require.NoError(t, e.Submit(context.Background(), func(context.Context) {}))
+			require.NoError(t, e.Submit(t.Context(), func(context.Context) {}))
 			// Let the pooled task finish.
 			require.Eventually(t, func() bool {
-				ctx, cancel := context.WithCancel(context.Background())
+				ctx, cancel := context.WithCancel(t.Context())
 				cancel()
 				return e.Stop(ctx) == nil
 			}, waitFor, time.Millisecond)
@@ -210,7 +210,7 @@ func TestSubmitAfterStop(t *testing.T) {
 			e := f.New()
 			stop(t, e)
 			var ran atomic.Bool
-			err := e.Submit(context.Background(), func(context.Context) { ran.Store(true) })
+			err := e.Submit(t.Context(), func(context.Context) { ran.Store(true) })
 			require.ErrorIs(t, err, executor.ErrStopped)
 			assert.False(t, ran.Load())
 			stop(t, e) // idempotent
@@ -228,7 +228,7 @@ func TestSubmitWithDoneContext(t *testing.T) {
 				var running atomic.Int64
 				n := f.Workers()
 				for range n {
-					_ = submitAsync(e, context.Background(), func(context.Context) {
+					_ = submitAsync(e, t.Context(), func(context.Context) {
 						running.Add(1)
 						<-release
 					})
@@ -237,7 +237,7 @@ func TestSubmitWithDoneContext(t *testing.T) {
 				require.EqualValues(t, n, running.Load())
 				// One more Submit blocks until its ctx expires.
 				const deadline = 20 * time.Millisecond
-				ctx, cancel := context.WithTimeout(context.Background(), deadline)
+				ctx, cancel := context.WithTimeout(t.Context(), deadline)
 				defer cancel()
 				begin := time.Now()
 				err := e.Submit(ctx, func(context.Context) { t.Error("ran on a full executor") })
@@ -256,14 +256,14 @@ func TestSubmitBlockedIsReleasedByStop(t *testing.T) {
 				e := f.New()
 				release := make(chan struct{})
 				for range f.Workers() {
-					_ = submitAsync(e, context.Background(), func(context.Context) { <-release })
+					_ = submitAsync(e, t.Context(), func(context.Context) { <-release })
 				}
 				synctest.Wait() // every slot is held
 				var ran atomic.Bool
-				blocked := submitAsync(e, context.Background(), func(context.Context) { ran.Store(true) })
+				blocked := submitAsync(e, t.Context(), func(context.Context) { ran.Store(true) })
 				synctest.Wait() // and this Submit waits for one
 				stopped := make(chan error, 1)
-				go func() { stopped <- e.Stop(context.Background()) }()
+				go func() { stopped <- e.Stop(t.Context()) }()
 				select {
 				case err := <-blocked:
 					// Refused, never lost silently.
@@ -291,7 +291,7 @@ func TestSubmitRacingStop(t *testing.T) {
 				for range 16 {
 					wg.Go(func() {
 						for range 20 {
-							err := e.Submit(context.Background(), func(context.Context) { ran.Add(1) })
+							err := e.Submit(t.Context(), func(context.Context) { ran.Add(1) })
 							if err == nil {
 								accepted.Add(1)
 							} else if !assert.ErrorIs(t, err, executor.ErrStopped) {
@@ -302,7 +302,7 @@ func TestSubmitRacingStop(t *testing.T) {
 				}
 				var sw sync.WaitGroup
 				for range 3 {
-					sw.Go(func() { assert.NoError(t, e.Stop(context.Background())) })
+					sw.Go(func() { assert.NoError(t, e.Stop(t.Context())) })
 				}
 				wg.Wait()
 				sw.Wait()
@@ -315,7 +315,7 @@ func TestSubmitRacingStop(t *testing.T) {
 func TestSubmitNilTask(t *testing.T) {
 	e := executor.Pooled(1).New()
 	defer stop(t, e)
-	require.Error(t, e.Submit(context.Background(), nil))
+	require.Error(t, e.Submit(t.Context(), nil))
 }
 
 func TestFactoryMakesIndependentExecutors(t *testing.T) {
@@ -328,7 +328,7 @@ func TestFactoryMakesIndependentExecutors(t *testing.T) {
 			second := f.New()
 			defer stop(t, second)
 			done := make(chan struct{})
-			require.NoError(t, second.Submit(context.Background(), func(context.Context) { close(done) }))
+			require.NoError(t, second.Submit(t.Context(), func(context.Context) { close(done) }))
 			<-done
 		})
 	}

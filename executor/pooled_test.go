@@ -25,7 +25,7 @@ func TestPooledNeverExceedsN(t *testing.T) {
 		var mu sync.Mutex
 		var done atomic.Int64
 		for range 200 {
-			require.NoError(t, e.Submit(context.Background(), func(context.Context) {
+			require.NoError(t, e.Submit(t.Context(), func(context.Context) {
 				cur := running.Add(1)
 				mu.Lock()
 				if cur > peak.Load() {
@@ -52,7 +52,7 @@ func TestPooledSubmitBlocksWhenFull(t *testing.T) {
 		started.Add(n)
 		for range n {
 			// With free slots Submit returns as soon as the task is handed over.
-			require.NoError(t, e.Submit(context.Background(), func(context.Context) {
+			require.NoError(t, e.Submit(t.Context(), func(context.Context) {
 				started.Done()
 				<-release
 			}))
@@ -60,7 +60,7 @@ func TestPooledSubmitBlocksWhenFull(t *testing.T) {
 		started.Wait()
 
 		const deadline = 20 * time.Millisecond
-		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		ctx, cancel := context.WithTimeout(t.Context(), deadline)
 		defer cancel()
 		begin := time.Now()
 		err := e.Submit(ctx, func(context.Context) { t.Error("ran while the pool was full") })
@@ -69,7 +69,7 @@ func TestPooledSubmitBlocksWhenFull(t *testing.T) {
 
 		// A blocked Submit proceeds once a slot frees up.
 		ran := make(chan struct{})
-		errc := submitAsync(e, context.Background(), func(context.Context) { close(ran) })
+		errc := submitAsync(e, t.Context(), func(context.Context) { close(ran) })
 		synctest.Wait()
 		select {
 		case err := <-errc:

@@ -95,7 +95,7 @@ func TestPullForcedStopCancelsTasks(t *testing.T) {
 	}))
 	<-started
 	<-started
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	require.ErrorIs(t, e.Stop(ctx), context.Canceled, "the deadline passed with tasks running")
 	stop(t, e) // they saw the cancellation and ended

@@ -50,7 +50,7 @@ func preload(b *testing.B, tr transport.Transport, n int, distinct ...bool) {
 				b.Fatal(err)
 			}
 		}
-		if err := tr.Send(context.Background(), topic, transport.Info, msg); err != nil {
+		if err := tr.Send(b.Context(), topic, transport.Info, msg); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -61,7 +61,7 @@ func preload(b *testing.B, tr transport.Transport, n int, distinct ...bool) {
 func BenchmarkDrain_BareTransport(b *testing.B) {
 	tr := newTransport(b)
 	preload(b, tr, b.N)
-	ctx := context.Background()
+	ctx := b.Context()
 	b.ReportAllocs()
 	b.ResetTimer()
 	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{topic}, Priorities: []transport.Priority{transport.Info}, Prefetch: 128})
@@ -98,13 +98,13 @@ func benchListener(b *testing.B, f executor.Factory, dedup ...bool) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	if err := l.Start(context.Background()); err != nil {
+	if err := l.Start(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 	<-ep.done
 	b.StopTimer()
 	l.Stop()
-	if err := l.Wait(context.Background()); err != nil {
+	if err := l.Wait(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 }

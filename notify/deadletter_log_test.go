@@ -1,7 +1,6 @@
 package notify_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -89,7 +88,7 @@ func TestDeadLetterLog_decodeErrorNamesTheRecord(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 	for _, body := range []string{`{"oslo.version": "2.0", "oslo.message": "{not json"}`, `not json at all`} {
-		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, transport.Message{Body: []byte(body)}))
+		require.NoError(t, tr.Send(t.Context(), topic, transport.Info, transport.Message{Body: []byte(body)}))
 	}
 	dls := deadLetters(t, tr, topic, 2)
 	eventually(t, func() bool { return logs.FilterMessageSnippet("cannot decode").Len() == 2 }, "two decode-error lines")

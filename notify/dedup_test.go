@@ -184,9 +184,9 @@ func TestDedup_dead_lettered_then_replayed_is_dispatched_again(t *testing.T) {
 	start(t, l)
 
 	msg := encoded(t)
-	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+	require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 	eventually(t, func() bool { return ev.count(notify.EventDeadLettered) == 1 }, "dead-lettered")
-	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+	require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 	eventually(t, func() bool { return ev.count(notify.EventAcked) == 1 }, "the replay was handled")
 	assert.Equal(t, 2, ep.count())
 	assert.Zero(t, ev.count(notify.EventDuplicate))
@@ -200,11 +200,11 @@ func TestDedup_abandoned_by_a_forced_shutdown_is_dispatched_again(t *testing.T) 
 	ep := &stuckOnce{}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep}, notify.WithExecutor(executor.Pooled(2)))
 	require.NoError(t, err)
-	require.NoError(t, l.Start(context.Background()))
+	require.NoError(t, l.Start(t.Context()))
 	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ep.calls.Load() == 1 }, "dispatched")
 	l.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, l.Wait(ctx), context.DeadlineExceeded)
 
@@ -237,16 +237,16 @@ func TestDedup_window(t *testing.T) {
 		start(t, l)
 
 		msg := encoded(t)
-		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+		require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 		synctest.Wait()
 		require.Equal(t, 1, ev.count(notify.EventAcked), "handled")
 		time.Sleep(window - time.Millisecond)
-		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+		require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 		synctest.Wait()
 		require.Equal(t, 1, ev.count(notify.EventDuplicate), "a copy within the window is a duplicate")
 
 		time.Sleep(2 * time.Millisecond) // the id, recorded window+1ms ago, ages out
-		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+		require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 		synctest.Wait()
 		assert.Equal(t, 2, ev.count(notify.EventAcked), "a copy after the window is dispatched")
 		assert.Equal(t, 2, ep.count())
@@ -266,7 +266,7 @@ func TestDedup_size_bound(t *testing.T) {
 
 	first, second := encoded(t), encoded(t)
 	for _, m := range []transport.Message{first, second, second, first} {
-		require.NoError(t, tr.Send(context.Background(), topic, transport.Info, m))
+		require.NoError(t, tr.Send(t.Context(), topic, transport.Info, m))
 	}
 	eventually(t, func() bool { return ev.count(notify.EventAcked) == 3 }, "first, second, first again")
 	assert.Equal(t, 1, ev.count(notify.EventDuplicate), "the second's copy")

@@ -1,7 +1,6 @@
 package notify_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
@@ -40,7 +39,7 @@ func TestLogNotifier(t *testing.T) {
 				"list":     []any{map[string]any{"admin_pass": "x"}},
 				"cmd":      "mount --password s3cret /mnt",
 			}
-			err := n.Notify(context.Background(), p, notify.Context{"user": "bob", "auth_token": "tok"}, "test.notify", payload)
+			err := n.Notify(t.Context(), p, notify.Context{"user": "bob", "auth_token": "tok"}, "test.notify", payload)
 			require.NoError(t, err)
 
 			require.Equal(t, 1, logs.Len())
@@ -77,7 +76,7 @@ func TestLogNotifier(t *testing.T) {
 func TestLogNotifierSkipsDisabledLevels(t *testing.T) {
 	core, logs := observer.New(zapcore.WarnLevel)
 	n := newNotifier(t, nil, notify.WithDriverNames("log"), notify.WithNotifierLogger(zap.New(core)))
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, n.Debug(ctx, nil, "x", nil))
 	require.NoError(t, n.Info(ctx, nil, "x", nil))
 	require.NoError(t, n.Warn(ctx, nil, "x", nil))
@@ -90,7 +89,7 @@ func TestLogNotifierSkipsDisabledLevels(t *testing.T) {
 func TestLogNotifier_nonFinite(t *testing.T) {
 	core, logs := observer.New(zapcore.DebugLevel)
 	n := newNotifier(t, nil, notify.WithDriverNames("log"), notify.WithNotifierLogger(zap.New(core)))
-	require.NoError(t, n.Info(context.Background(), nil, "x", json.RawMessage(`{"cpu": NaN, "password": "p", "max": Infinity}`)))
+	require.NoError(t, n.Info(t.Context(), nil, "x", json.RawMessage(`{"cpu": NaN, "password": "p", "max": Infinity}`)))
 	require.Equal(t, 1, logs.Len())
 	msg := logs.All()[0].Message
 	assert.Contains(t, msg, `"payload": {"cpu": NaN, "max": Infinity, "password": "***"}`)

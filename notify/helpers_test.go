@@ -50,7 +50,7 @@ func send(t *testing.T, tr transport.Transport, tgt target.Target, p transport.P
 	}
 	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
-	require.NoError(t, tr.Send(context.Background(), tgt, p, msg))
+	require.NoError(t, tr.Send(t.Context(), tgt, p, msg))
 	return m.MessageID
 }
 
@@ -61,9 +61,10 @@ func start(t *testing.T, l interface {
 	Wait(context.Context) error
 }) {
 	t.Helper()
-	require.NoError(t, l.Start(context.Background()))
+	require.NoError(t, l.Start(t.Context()))
 	t.Cleanup(func() {
 		l.Stop()
+		// Not t.Context(): it is already canceled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 		defer cancel()
 		assert.NoError(t, l.Wait(ctx))

@@ -166,7 +166,7 @@ func TestTwoPoolsThreeListener(t *testing.T) {
 	}
 	l1, l2, l3 := mk(ep1, "pool1"), mk(ep2, "pool2"), mk(ep3, "pool2")
 	start(t, l1)
-	require.NoError(t, l2.Start(context.Background()))
+	require.NoError(t, l2.Start(t.Context()))
 	start(t, l3)
 
 	pool2 := func() int { return ep2.count() + ep3.count() }
@@ -177,7 +177,7 @@ func TestTwoPoolsThreeListener(t *testing.T) {
 	}
 	stopWait := func(l *notify.Listener) {
 		l.Stop()
-		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		ctx, cancel := context.WithTimeout(t.Context(), waitFor)
 		defer cancel()
 		require.NoError(t, l.Wait(ctx))
 	}
@@ -190,7 +190,8 @@ func TestTwoPoolsThreeListener(t *testing.T) {
 	eventually(t, func() bool { return pool2() == 50 }, "pool2 got 50")
 	assert.Equal(t, c2, ep2.count(), "a stopped listener received notifications")
 
-	require.NoError(t, l2.Start(context.Background())) // restart the same object
+	require.NoError(t, l2.Start(t.Context())) // restart the same object
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { l2.Stop(); _ = l2.Wait(context.Background()) })
 	stopWait(l3)
 	c3 := ep3.count()
@@ -198,7 +199,7 @@ func TestTwoPoolsThreeListener(t *testing.T) {
 	eventually(t, func() bool { return pool2() == 75 }, "pool2 got 75")
 	assert.Equal(t, c3, ep3.count(), "a stopped listener received notifications")
 
-	require.NoError(t, l3.Start(context.Background()))
+	require.NoError(t, l3.Start(t.Context()))
 	sendRange(75, 100)
 	eventually(t, func() bool { return ep1.count() == 100 && pool2() == 100 }, "pool1 and pool2 got all 100")
 	quiet(t, func() bool { return ep1.count() > 100 || pool2() > 100 }, "a duplicate arrived")

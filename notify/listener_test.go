@@ -27,7 +27,7 @@ var topic = target.Target{Topic: "topic"}
 // dead-letter topic.
 func deadLetters(t *testing.T, tr transport.Transport, src target.Target, n int) []transport.DeadLetter {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	ctx, cancel := context.WithTimeout(t.Context(), waitFor)
 	defer cancel()
 	l, err := tr.Listen(ctx, transport.ListenConfig{
 		Targets:    []target.Target{{Exchange: src.Exchange, Topic: src.Topic + ".dlq"}},
@@ -51,7 +51,7 @@ func TestLifecycle_no_call_order_hangs(t *testing.T) {
 	tr := newTransport(t)
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{&recorder{}})
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	ctx, cancel := context.WithTimeout(t.Context(), waitFor)
 	defer cancel()
 
 	l.Stop()                        // before Start: no-op
@@ -60,7 +60,7 @@ func TestLifecycle_no_call_order_hangs(t *testing.T) {
 	require.NoError(t, l.Start(ctx))
 	require.NoError(t, l.Start(ctx), "a redundant Start is ignored")
 
-	short, cancelShort := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	short, cancelShort := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancelShort()
 	err = l.Wait(short) // before Stop: bounded by its context
 	require.ErrorIs(t, err, context.DeadlineExceeded)
@@ -82,12 +82,12 @@ func TestLifecycle_start_context_cancel_stops(t *testing.T) {
 	ep := &recorder{}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{ep})
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	require.NoError(t, l.Start(ctx))
 	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return ep.count() == 1 }, "delivered")
 	cancel()
-	wctx, wcancel := context.WithTimeout(context.Background(), waitFor)
+	wctx, wcancel := context.WithTimeout(t.Context(), waitFor)
 	defer wcancel()
 	require.NoError(t, l.Wait(wctx), "Wait returns once the start context stopped the listener")
 	send(t, tr, topic, transport.Info, nil, "e", 2)
@@ -173,7 +173,7 @@ func TestDecodeError_dead_letters_never_requeues(t *testing.T) {
 	require.NoError(t, err)
 	start(t, l)
 	garbage := []byte(`{"oslo.version": "2.0", "oslo.message": "{not json"}`)
-	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, transport.Message{Body: garbage, Header: transport.Header{"x-trace": "t1"}}))
+	require.NoError(t, tr.Send(t.Context(), topic, transport.Info, transport.Message{Body: garbage, Header: transport.Header{"x-trace": "t1"}}))
 	dl := deadLetters(t, tr, topic, 1)[0]
 	assert.Equal(t, transport.ReasonDecode, dl.Info.Reason)
 	assert.Contains(t, dl.Info.LastError, "decode")
@@ -211,9 +211,9 @@ func TestDuplicates_acknowledged_not_dispatched(t *testing.T) {
 	m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`1`)}
 	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 	require.NoError(t, err)
-	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+	require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 	eventually(t, func() bool { return ep.count() == 1 }, "first copy dispatched")
-	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+	require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 	quiet(t, func() bool { return ep.count() > 1 }, "the duplicate was dispatched")
 }
 
@@ -261,11 +261,11 @@ func TestWait_deadline_gives_unsettled_back(t *testing.T) {
 	stuck := &slow{d: time.Hour}
 	l, err := notify.NewListener(tr, []target.Target{topic}, []any{stuck}, notify.WithExecutor(executor.Pooled(2)))
 	require.NoError(t, err)
-	require.NoError(t, l.Start(context.Background()))
+	require.NoError(t, l.Start(t.Context()))
 	send(t, tr, topic, transport.Info, nil, "e", 1)
 	eventually(t, func() bool { return stuck.calls.Load() == 1 }, "dispatched")
 	l.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, l.Wait(ctx), context.DeadlineExceeded)
 
@@ -359,7 +359,7 @@ func TestNotification_Raw_and_Source(t *testing.T) {
 	m := &oslo.OsloMessage{MessageID: oslo.NewMessageID(), UniqueID: oslo.NewUniqueID(), Priority: "INFO", EventType: "e", Payload: []byte(`{"a": 1}`)}
 	msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Compression: "gzip"})
 	require.NoError(t, err)
-	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, msg))
+	require.NoError(t, tr.Send(t.Context(), topic, transport.Info, msg))
 	n := <-ep.got
 	assert.Equal(t, msg.Body, n.Raw().Body, "the raw body is kept byte for byte (here compressed)")
 	assert.Equal(t, msg.Header, n.Raw().Header)

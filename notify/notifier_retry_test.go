@@ -34,7 +34,7 @@ func failFirst(n int) func(int) error {
 // (retry=2 gives three connection attempts) and checks what hark adds:
 // the error comes back to the caller, and retry=-1 ends with the context.
 func TestMessagingNotifierRetry(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 
 	t.Run("retry 2 recovers on the third attempt", func(t *testing.T) {
 		tr := &fakeTransport{fail: failFirst(2)}
@@ -129,7 +129,7 @@ func TestMessagingNotifierRetry(t *testing.T) {
 			tr := &fakeTransport{fail: failFirst(2)}
 			n := newNotifier(t, tr, notify.WithRetry(2), notify.WithRetryBackoff(20*time.Millisecond, 10*time.Millisecond, time.Second))
 			begin := time.Now()
-			require.NoError(t, n.Info(ctx, nil, "test.notify", nil))
+			require.NoError(t, n.Info(t.Context(), nil, "test.notify", nil))
 			assert.Equal(t, 50*time.Millisecond, time.Since(begin), "20ms then 30ms")
 		})
 	})

@@ -87,7 +87,7 @@ func TestMessagingNotifier(t *testing.T) {
 
 							nctx := notify.Context{"user": "bob", "request_id": "req-1"}
 							payload := map[string]any{"foo": "bar"}
-							require.NoError(t, methods[prio](n)(context.Background(), nctx, "test.notify", payload))
+							require.NoError(t, methods[prio](n)(t.Context(), nctx, "test.notify", payload))
 
 							sent := tr.Sent()
 							require.Len(t, sent, len(topics))
@@ -139,7 +139,7 @@ func TestNotifierDefaults(t *testing.T) {
 	assert.True(t, n.Enabled())
 	assert.Nil(t, n.TestDriver())
 	assert.Equal(t, "", n.PublisherID())
-	require.NoError(t, n.Info(context.Background(), nil, "compute.instance.create.end", map[string]int{"a": 1}))
+	require.NoError(t, n.Info(t.Context(), nil, "compute.instance.create.end", map[string]int{"a": 1}))
 	sent := tr.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, target.Target{Exchange: "openstack", Topic: "notifications"}, sent[0].Target)
@@ -150,7 +150,7 @@ func TestNotifierDefaults(t *testing.T) {
 
 func TestNotifierWarningSendsWarn(t *testing.T) {
 	n := newNotifier(t, nil, notify.WithDriverNames("test"))
-	require.NoError(t, n.Warning(context.Background(), nil, "x", nil))
+	require.NoError(t, n.Warning(t.Context(), nil, "x", nil))
 	recs := n.TestDriver().Notifications()
 	require.Len(t, recs, 1)
 	assert.Equal(t, transport.Warn, recs[0].Priority)
@@ -161,7 +161,7 @@ func TestNotifierWarningSendsWarn(t *testing.T) {
 func TestNotifierExchangeAndCompression(t *testing.T) {
 	tr := &fakeTransport{}
 	n := newNotifier(t, tr, notify.WithExchange("nova"), notify.WithCompression("gzip"))
-	require.NoError(t, n.Info(context.Background(), nil, "x", 1))
+	require.NoError(t, n.Info(t.Context(), nil, "x", 1))
 	sent := tr.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "nova", sent[0].Target.Exchange)
@@ -169,7 +169,7 @@ func TestNotifierExchangeAndCompression(t *testing.T) {
 }
 
 func TestNotifierPayload(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	t.Run("raw JSON is used as is", func(t *testing.T) {
 		n := newNotifier(t, nil, notify.WithDriverNames("test"))
 		raw := json.RawMessage(`{"b": 2, "a": 1.50}`)
@@ -246,7 +246,7 @@ func TestNotifierPrepare(t *testing.T) {
 	base := newNotifier(t, nil, notify.WithDriverNames("test"), notify.WithPublisherID("base"), notify.WithRetry(3))
 	sub := base.Prepare(notify.WithPrepareRetry(0))
 	subsub := sub.Prepare(notify.WithPreparePublisherID("sub"))
-	ctx := context.Background()
+	ctx := t.Context()
 	require.NoError(t, base.Info(ctx, nil, "x", nil))
 	require.NoError(t, sub.Info(ctx, nil, "x", nil))
 	require.NoError(t, subsub.Info(ctx, nil, "x", nil))
@@ -308,7 +308,7 @@ func TestNotifierReturnsAndLogsDriverErrors(t *testing.T) {
 		notify.WithDriver(failingDriver{boom}),
 		notify.WithDriver(rec),
 		notify.WithNotifierLogger(zap.New(core)))
-	err := n.Info(context.Background(), nil, "compute.x", nil)
+	err := n.Info(t.Context(), nil, "compute.x", nil)
 	require.ErrorIs(t, err, boom)
 	assert.Contains(t, err.Error(), "notify_test.failingDriver")
 	assert.Contains(t, err.Error(), `"compute.x"`)
@@ -322,7 +322,7 @@ func TestNotifierCustomDriverOnly(t *testing.T) {
 	tr := &fakeTransport{}
 	rec := notify.NewTestDriver()
 	n := newNotifier(t, tr, notify.WithDriver(rec))
-	require.NoError(t, n.Info(context.Background(), nil, "x", nil))
+	require.NoError(t, n.Info(t.Context(), nil, "x", nil))
 	assert.Len(t, rec.Notifications(), 1)
 	assert.Empty(t, tr.Sent(), "a custom driver replaces the default messagingv2")
 	assert.Nil(t, n.TestDriver(), "TestDriver reports only WithDriverNames(\"test\")")
@@ -330,7 +330,7 @@ func TestNotifierCustomDriverOnly(t *testing.T) {
 
 func TestTestDriverReset(t *testing.T) {
 	n := newNotifier(t, nil, notify.WithDriverNames("test", "test"))
-	ctx := context.Background()
+	ctx := t.Context()
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() { assert.NoError(t, n.Info(ctx, notify.Context{"i": i}, "x", i)) })
@@ -347,7 +347,7 @@ func TestNoOpNotifier(t *testing.T) {
 	tr := &fakeTransport{}
 	n := newNotifier(t, tr, notify.WithDriverNames("noop"))
 	assert.False(t, n.Enabled())
-	require.NoError(t, n.Info(context.Background(), nil, "x", map[string]string{"a": "b"}))
+	require.NoError(t, n.Info(t.Context(), nil, "x", map[string]string{"a": "b"}))
 	assert.Empty(t, tr.Attempts())
 
 	assert.True(t, newNotifier(t, tr, notify.WithDriverNames("noop", "test")).Enabled())

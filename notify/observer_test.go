@@ -1,7 +1,6 @@
 package notify_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 
@@ -47,7 +46,7 @@ func TestObserver_every_delivery_received_then_settled_once(t *testing.T) {
 	start(t, l)
 
 	send(t, tr, topic, transport.Info, nil, "requeued-then-dead", 1) // 2 deliveries: requeue, dead letter
-	require.NoError(t, tr.Send(context.Background(), topic, transport.Info, transport.Message{Body: []byte("not json")}))
+	require.NoError(t, tr.Send(t.Context(), topic, transport.Info, transport.Message{Body: []byte("not json")}))
 	eventually(t, func() bool { return ev.count(notify.EventDeadLettered) == 2 }, "two dead letters")
 	send(t, tr, topic, transport.Info, nil, "handled", 1)
 	eventually(t, func() bool { return ev.count(notify.EventAcked) == 1 }, "one ack")

@@ -1,7 +1,6 @@
 package notify_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -25,7 +24,7 @@ func routed(t *testing.T, config string, p transport.Priority, eventType string)
 	tr := &fakeTransport{}
 	n := newNotifier(t, tr, notify.WithDriverNames("routing"), notify.WithRoutingConfigData([]byte(config)),
 		notify.WithNotifierLogger(zap.New(core)))
-	require.NoError(t, n.Notify(context.Background(), p, nil, eventType, nil))
+	require.NoError(t, n.Notify(t.Context(), p, nil, eventType, nil))
 	var got []string
 	if l := logs.FilterLoggerName("oslo.messaging.notification." + eventType).Len(); l > 0 {
 		assert.Equal(t, 1, l, "each accepted driver is called once")
@@ -115,7 +114,7 @@ group_2:
 	t.Run("retry is passed through", func(t *testing.T) {
 		n := newNotifier(t, nil, notify.WithDriverNames("routing"), notify.WithRetry(4),
 			notify.WithRoutingConfigData([]byte("g: {test: {}}")))
-		require.NoError(t, n.Info(context.Background(), nil, "x", nil))
+		require.NoError(t, n.Info(t.Context(), nil, "x", nil))
 		recs := n.TestDriver().Notifications()
 		require.Len(t, recs, 1)
 		assert.Equal(t, 4, recs[0].Retry)
@@ -126,8 +125,8 @@ func TestRoutingNotifierConfigFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "routing.yaml")
 	require.NoError(t, os.WriteFile(path, []byte("g:\n  test:\n    accepted_events: ['a.*']\n"), 0o600))
 	n := newNotifier(t, nil, notify.WithDriverNames("routing"), notify.WithRoutingConfig(path))
-	require.NoError(t, n.Info(context.Background(), nil, "a.b", nil))
-	require.NoError(t, n.Info(context.Background(), nil, "b.a", nil))
+	require.NoError(t, n.Info(t.Context(), nil, "a.b", nil))
+	require.NoError(t, n.Info(t.Context(), nil, "b.a", nil))
 	assert.Len(t, n.TestDriver().Notifications(), 1)
 
 	missing := filepath.Join(t.TempDir(), "missing.yaml")
@@ -164,6 +163,6 @@ func TestRoutingSharesTestDriver(t *testing.T) {
 	// "test" named directly and in the routing config is one driver, as
 	// oslo's module-level list is one list: it records both calls.
 	n := newNotifier(t, nil, notify.WithDriverNames("test", "routing"), notify.WithRoutingConfigData([]byte("g: {test: {}}")))
-	require.NoError(t, n.Info(context.Background(), nil, "x", nil))
+	require.NoError(t, n.Info(t.Context(), nil, "x", nil))
 	assert.Len(t, n.TestDriver().Notifications(), 2)
 }

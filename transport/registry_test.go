@@ -65,7 +65,7 @@ func TestRegistry_OpenPicksDriverByScheme(t *testing.T) {
 	r.Register(fakeDriver(), "kombu")
 
 	for _, raw := range []string{"rabbit://h/", "amqp://h/", "AMQP://h/", "kombu+amqp://h/"} {
-		tr, err := r.Open(context.Background(), raw)
+		tr, err := r.Open(t.Context(), raw)
 		require.NoError(t, err, raw)
 		require.IsType(t, &fakeTransport{}, tr)
 		assert.Equal(t, "h", tr.(*fakeTransport).url.Hosts[0].Hostname)
@@ -78,14 +78,14 @@ func TestRegistry_unknownSchemeNamesRegistered(t *testing.T) {
 	r.Register(fakeDriver(), "rabbit", "amqp")
 	r.Register(fakeDriver(), "memory", "fake")
 
-	_, err := r.Open(context.Background(), "nats://user:hunter2@h:4222")
+	_, err := r.Open(t.Context(), "nats://user:hunter2@h:4222")
 	require.ErrorIs(t, err, transport.ErrUnknownScheme)
 	assert.Contains(t, err.Error(), `"nats"`)
 	assert.Contains(t, err.Error(), "registered: amqp, fake, memory, rabbit")
 	assert.Contains(t, err.Error(), "nats://user:***@h:4222")
 	assert.NotContains(t, err.Error(), "hunter2")
 
-	_, err = transport.NewRegistry().Open(context.Background(), "rabbit://h")
+	_, err = transport.NewRegistry().Open(t.Context(), "rabbit://h")
 	require.ErrorIs(t, err, transport.ErrUnknownScheme)
 	assert.Contains(t, err.Error(), "registered: none;", "an empty registry says so")
 }
@@ -115,14 +115,14 @@ func TestRegistry_OpenPassesOptions(t *testing.T) {
 	r := transport.NewRegistry()
 	r.Register(fakeDriver(), "memory")
 
-	tr, err := r.Open(context.Background(), "memory://")
+	tr, err := r.Open(t.Context(), "memory://")
 	require.NoError(t, err)
 	o := tr.(*fakeTransport).opts
 	require.NotNil(t, o.Logger, "drivers never get a nil logger")
 	assert.Equal(t, target.DefaultExchange, o.DefaultExchange)
 
 	l := zap.NewExample()
-	tr, err = r.Open(context.Background(), "memory://", transport.WithLogger(l), transport.WithDefaultExchange("nova"))
+	tr, err = r.Open(t.Context(), "memory://", transport.WithLogger(l), transport.WithDefaultExchange("nova"))
 	require.NoError(t, err)
 	o = tr.(*fakeTransport).opts
 	assert.Same(t, l, o.Logger)
@@ -135,7 +135,7 @@ func TestRegistry_OpenErrors(t *testing.T) {
 	boom := errors.New("boom")
 	r.Register(fake{openErr: boom}, "broken")
 	r.Register(fakeDriver("ssl"), "rabbit")
-	ctx := context.Background()
+	ctx := t.Context()
 
 	_, err := r.Open(ctx, "broken://u:hunter2@h/")
 	require.ErrorIs(t, err, boom)
@@ -194,7 +194,7 @@ func TestRegistry_concurrentUse(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			_, err := r.Open(context.Background(), "memory://")
+			_, err := r.Open(t.Context(), "memory://")
 			assert.NoError(t, err)
 			_ = r.Schemes()
 		}()
@@ -214,12 +214,12 @@ func TestDefaultRegistry(t *testing.T) {
 	assert.Contains(t, transport.Schemes(), "hark-registry-test")
 	assert.Contains(t, transport.Schemes(), "hark-registry-test-alias")
 
-	tr, err := transport.Open(context.Background(), "hark-registry-test-alias://h", transport.WithDefaultExchange("x"))
+	tr, err := transport.Open(t.Context(), "hark-registry-test-alias://h", transport.WithDefaultExchange("x"))
 	require.NoError(t, err)
 	assert.Equal(t, "x", tr.DefaultExchange())
 	require.NoError(t, tr.Close())
 
-	_, err = transport.Open(context.Background(), "hark-unregistered://h")
+	_, err = transport.Open(t.Context(), "hark-unregistered://h")
 	require.ErrorIs(t, err, transport.ErrUnknownScheme)
 	assert.Contains(t, err.Error(), "hark-registry-test")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -50,59 +51,71 @@ func TestRetryable(t *testing.T) {
 }
 
 func TestRetryUntilSuccess(t *testing.T) {
-	n := 0
-	var heard []int
-	err := transport.Retry(context.Background(), fast(0), func(context.Context) error {
-		if n++; n < 4 {
-			return errReset
-		}
-		return nil
-	}, func(ri transport.RetryInfo) { heard = append(heard, ri.Attempt) })
-	require.NoError(t, err)
-	assert.Equal(t, 4, n)
-	assert.Equal(t, []int{1, 2, 3}, heard)
+	// synctest: the waits are virtual, so the test is fast and exact.
+	synctest.Test(t, func(t *testing.T) {
+		n := 0
+		var heard []int
+		err := transport.Retry(t.Context(), fast(0), func(context.Context) error {
+			if n++; n < 4 {
+				return errReset
+			}
+			return nil
+		}, func(ri transport.RetryInfo) { heard = append(heard, ri.Attempt) })
+		require.NoError(t, err)
+		assert.Equal(t, 4, n)
+		assert.Equal(t, []int{1, 2, 3}, heard)
+	})
 }
 
 // TestRetryAttemptTimeout: an attempt that hangs is cut at the attempt
 // timeout and tried again (the broker may have the message: the caller
 // sends the same one), while the caller's context still runs.
 func TestRetryAttemptTimeout(t *testing.T) {
-	p := fast(0)
-	p.AttemptTimeout = 20 * time.Millisecond
-	n := 0
-	err := transport.Retry(context.Background(), p, func(ctx context.Context) error {
-		if n++; n < 3 {
-			<-ctx.Done() // a lost ack: nothing comes back
-			return ctx.Err()
-		}
-		return nil
-	}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, 3, n)
+	// synctest: the waits are virtual, so the test is fast and exact.
+	synctest.Test(t, func(t *testing.T) {
+		p := fast(0)
+		p.AttemptTimeout = 20 * time.Millisecond
+		n := 0
+		err := transport.Retry(t.Context(), p, func(ctx context.Context) error {
+			if n++; n < 3 {
+				<-ctx.Done() // a lost ack: nothing comes back
+				return ctx.Err()
+			}
+			return nil
+		}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, 3, n)
+	})
 }
 
 func TestRetryStops(t *testing.T) {
 	t.Run("the caller's context", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		defer cancel()
-		err := transport.Retry(ctx, fast(0), func(context.Context) error { return errReset }, nil)
-		require.ErrorIs(t, err, context.DeadlineExceeded)
-		require.ErrorIs(t, err, errReset, "the last attempt's error is kept")
-		assert.Contains(t, err.Error(), "gave up after")
-		assert.NotContains(t, err.Error(), "\n", "one line")
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+			defer cancel()
+			err := transport.Retry(ctx, fast(0), func(context.Context) error { return errReset }, nil)
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			require.ErrorIs(t, err, errReset, "the last attempt's error is kept")
+			assert.Contains(t, err.Error(), "gave up after")
+			assert.NotContains(t, err.Error(), "\n", "one line")
+		})
 	})
 	t.Run("the attempts", func(t *testing.T) {
-		n := 0
-		err := transport.Retry(context.Background(), transport.RetryUpTo(2), func(context.Context) error { n++; return errReset }, nil)
-		require.ErrorIs(t, err, errReset)
-		assert.Equal(t, 3, n, "retry 2: three attempts")
-		assert.Contains(t, err.Error(), "3 attempt(s)")
+		synctest.Test(t, func(t *testing.T) {
+			n := 0
+			err := transport.Retry(t.Context(), transport.RetryUpTo(2), func(context.Context) error { n++; return errReset }, nil)
+			require.ErrorIs(t, err, errReset)
+			assert.Equal(t, 3, n, "retry 2: three attempts")
+			assert.Contains(t, err.Error(), "3 attempt(s)")
+		})
 	})
 	t.Run("a final error", func(t *testing.T) {
-		n := 0
-		err := transport.Retry(context.Background(), fast(0), func(context.Context) error { n++; return transport.ErrClosed }, nil)
-		require.ErrorIs(t, err, transport.ErrClosed)
-		assert.Equal(t, 1, n)
+		synctest.Test(t, func(t *testing.T) {
+			n := 0
+			err := transport.Retry(t.Context(), fast(0), func(context.Context) error { n++; return transport.ErrClosed }, nil)
+			require.ErrorIs(t, err, transport.ErrClosed)
+			assert.Equal(t, 1, n)
+		})
 	})
 }
 

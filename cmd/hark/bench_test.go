@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -14,7 +13,7 @@ import (
 )
 
 func TestBench_drain_JSON(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	r := hark(t, ctx, "", "bench", "drain", "--url", "memory://", "--count", "500", "--rounds", "2", "--json")
 	require.Equal(t, exitOK, r.code, "stderr: %s", r.err)
 	var rep bench.Report
@@ -45,18 +44,18 @@ func TestBench_plot_moved(t *testing.T) {
 		{"bench", "plot", "-o", "bench.png", "results.jsonl"},
 		{"bench", "plot", "--format", "svg", "-o", "-"},
 	} {
-		r := hark(t, context.Background(), "", args...)
+		r := hark(t, t.Context(), "", args...)
 		assert.Equal(t, exitUsage, r.code, "%v: stderr: %s", args, r.err)
 		assert.Contains(t, r.err, "bench plot has moved out of hark", "%v", args)
 		assert.Contains(t, r.err, "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot", "%v", args)
 		assert.Contains(t, r.err, "/tmp/hark-benchplot -o bench.png results.jsonl", "%v", args)
 	}
-	h := hark(t, context.Background(), "", "bench", "plot", "--help")
+	h := hark(t, t.Context(), "", "bench", "plot", "--help")
 	assert.Equal(t, exitOK, h.code)
 	assert.Contains(t, h.out, "drawn by\nhark-benchplot, with the flags and arguments \"hark bench plot\" had")
 	assert.Contains(t, h.out, "go build -C tools -o /tmp/hark-benchplot ./cmd/hark-benchplot")
 
-	h = hark(t, context.Background(), "", "bench", "--help")
+	h = hark(t, t.Context(), "", "bench", "--help")
 	assert.Equal(t, exitOK, h.code)
 	assert.NotContains(t, h.out, "hark bench plot", "the example charts with hark-benchplot")
 	assert.Contains(t, h.out, "/tmp/hark-benchplot -o bench.png results.jsonl")
@@ -64,7 +63,7 @@ func TestBench_plot_moved(t *testing.T) {
 }
 
 func TestBench_text_report(t *testing.T) {
-	r := hark(t, context.Background(), "", "bench", "fanout", "--url", "memory://", "--count", "300", "--pools", "2", "--quiet")
+	r := hark(t, t.Context(), "", "bench", "fanout", "--url", "memory://", "--count", "300", "--pools", "2", "--quiet")
 	require.Equal(t, exitOK, r.code, "stderr: %s", r.err)
 	assert.Contains(t, r.out, "hark bench fanout on memory")
 	assert.Contains(t, r.out, "× 2 pools")
@@ -75,7 +74,7 @@ func TestBench_text_report(t *testing.T) {
 }
 
 func TestBench_mix(t *testing.T) {
-	r := hark(t, context.Background(), "", "bench", "drain", "--url", "memory://", "--count", "600", "--mix", "--json", "--quiet")
+	r := hark(t, t.Context(), "", "bench", "drain", "--url", "memory://", "--count", "600", "--mix", "--json", "--quiet")
 	require.Equal(t, exitOK, r.code, "stderr: %s", r.err)
 	var rep bench.Report
 	require.NoError(t, json.Unmarshal([]byte(r.out), &rep))
@@ -91,21 +90,21 @@ func TestBench_harkd_flag(t *testing.T) {
 	// error, found before anything runs.
 	self, err := os.Executable()
 	require.NoError(t, err)
-	r := hark(t, context.Background(), "", "bench", "drain", "--url", "memory://", "--count", "10", "--harkd", self, "--quiet")
+	r := hark(t, t.Context(), "", "bench", "drain", "--url", "memory://", "--count", "10", "--harkd", self, "--quiet")
 	assert.Equal(t, exitUsage, r.code, "stderr: %s", r.err)
 	assert.Contains(t, r.err, "memory://")
 
-	r = hark(t, context.Background(), "", "bench", "drain", "--url", "memory://", "--harkd", "/nonexistent/harkd", "--quiet")
+	r = hark(t, t.Context(), "", "bench", "drain", "--url", "memory://", "--harkd", "/nonexistent/harkd", "--quiet")
 	assert.Equal(t, exitUsage, r.code, "stderr: %s", r.err)
 	assert.Contains(t, r.err, "go build -o /tmp/harkd ./cmd/harkd")
 
-	r = hark(t, context.Background(), "", "bench", "steady", "--url", "memory://", "--harkd", self)
+	r = hark(t, t.Context(), "", "bench", "steady", "--url", "memory://", "--harkd", self)
 	assert.Equal(t, exitUsage, r.code, "steady has no --harkd flag: %s", r.err)
 
-	h := hark(t, context.Background(), "", "bench", "drain", "--help")
+	h := hark(t, t.Context(), "", "bench", "drain", "--help")
 	assert.Contains(t, h.out, "--harkd")
 	assert.Contains(t, h.out, "--mix")
-	h = hark(t, context.Background(), "", "bench", "--help")
+	h = hark(t, t.Context(), "", "bench", "--help")
 	assert.Contains(t, h.out, "bare-envelope")
 	assert.Contains(t, h.out, "--harkd PATH")
 }
@@ -132,7 +131,7 @@ func TestBench_harkd_settings_only_when_given(t *testing.T) {
 }
 
 func TestBench_unreachable_broker(t *testing.T) {
-	r := hark(t, context.Background(), "", "bench", "drain", "--url", "rabbit://guest:guest@127.0.0.1:1/", "--count", "10", "--quiet")
+	r := hark(t, t.Context(), "", "bench", "drain", "--url", "rabbit://guest:guest@127.0.0.1:1/", "--count", "10", "--quiet")
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.err, "127.0.0.1:1")
 }

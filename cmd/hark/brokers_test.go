@@ -14,6 +14,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
@@ -54,7 +55,7 @@ func newBroker(t *testing.T, kind string) *broker {
 		if b.url == "" {
 			t.Skip("set " + rabbitURLEnv + "=amqp://guest:guest@127.0.0.1:5672/ to run the RabbitMQ tests")
 		}
-		tr, err := transport.Open(within(t, 10*time.Second), b.url)
+		tr, err := transport.Open(testutil.Within(t, 10*time.Second), b.url)
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = tr.Close() })
 		b.tr = tr
@@ -130,8 +131,8 @@ type rejecter struct {
 
 func startRejecter(t *testing.T, b *broker) *rejecter {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	l, err := b.tr.Listen(within(t, 10*time.Second), transport.ListenConfig{
+	ctx, cancel := context.WithCancel(t.Context())
+	l, err := b.tr.Listen(testutil.Within(t, 10*time.Second), transport.ListenConfig{
 		Targets: []target.Target{b.target()}, Priorities: transport.Priorities(), Pool: rejecterPool,
 	})
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -21,7 +22,7 @@ import (
 // listener could read (memory, which has no way to list them).
 func (b *broker) objects(t *testing.T, other string) []string {
 	t.Helper()
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	var out []string
 	switch b.name {
 	case "nats":
@@ -72,7 +73,7 @@ func (b *broker) objects(t *testing.T, other string) []string {
 // they say that, and exit 0.
 func TestDLQ_inspecting_changes_nothing(t *testing.T) {
 	forEachBroker(t, func(t *testing.T, b *broker) {
-		ctx := within(t, 60*time.Second)
+		ctx := testutil.Within(t, 60*time.Second)
 		n := hark(t, ctx, "", append([]string{"notify"}, b.flags()...)...)
 		require.Equal(t, exitOK, n.code, n.err)
 		typo := b.exchange + "-typo"

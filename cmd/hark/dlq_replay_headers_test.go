@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -19,7 +20,7 @@ import (
 // like a dead-letter record's own (Hark-Dlq-Foo), replays it with hark
 // dlq replay, and checks that it arrives with the same body and headers.
 func replayKeepsEveryHeader(t *testing.T, url string, tr transport.Transport, exchange, topic, pool string) {
-	ctx := within(t, 60*time.Second)
+	ctx := testutil.Within(t, 60*time.Second)
 	tg := target.Target{Exchange: exchange, Topic: topic}
 	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Pool: pool})
 	require.NoError(t, err)
@@ -68,7 +69,7 @@ func TestRabbit_dlq_replay_keeps_every_header(t *testing.T) {
 	t.Cleanup(func() {
 		deleteRabbit(t, url, []string{pool, topic + ".info", topic + ".dlq.info"}, exchange)
 	})
-	tr, err := transport.Open(within(t, 10*time.Second), url)
+	tr, err := transport.Open(testutil.Within(t, 10*time.Second), url)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	replayKeepsEveryHeader(t, url, tr, exchange, topic, pool)

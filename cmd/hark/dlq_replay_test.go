@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -19,7 +20,7 @@ import (
 func TestDLQReplay_ends_when_the_endpoint_still_rejects(t *testing.T) {
 	forEachBroker(t, func(t *testing.T, b *broker) {
 		rj := startRejecter(t, b)
-		ctx := within(t, 60*time.Second)
+		ctx := testutil.Within(t, 60*time.Second)
 		n := hark(t, ctx, "", append([]string{"notify", "--count", "2"}, b.flags()...)...)
 		require.Equal(t, exitOK, n.code, n.err)
 		require.Eventually(t, func() bool { return rj.total() == 2 }, 10*time.Second, 10*time.Millisecond, "both notifications rejected once")
@@ -50,7 +51,7 @@ func TestDLQReplay_ends_when_the_endpoint_still_rejects(t *testing.T) {
 // after the replay started is not replayed, whoever made it.
 func TestDLQReplay_leaves_what_came_after_it_started(t *testing.T) {
 	f := newDLQFixture(t)
-	ctx := within(t, 20*time.Second)
+	ctx := testutil.Within(t, 20*time.Second)
 	f.deadLetter(t, transport.Info, "compute.before", transport.DeadLetterInfo{Reason: transport.ReasonRejected})
 	rec := transport.DeadLetter{
 		Original: transport.Message{ID: "later", Body: []byte(`{"oslo.version": "2.0", "oslo.message": "{}"}`)},

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -24,7 +25,7 @@ type dlqFixture struct {
 
 func newDLQFixture(t *testing.T) *dlqFixture {
 	url, tr := memURL(t)
-	l, err := tr.Listen(within(t, 5*time.Second), transport.ListenConfig{
+	l, err := tr.Listen(testutil.Within(t, 5*time.Second), transport.ListenConfig{
 		Targets: []target.Target{{Topic: "notifications"}}, Priorities: transport.Priorities(), Pool: "billing",
 	})
 	require.NoError(t, err)
@@ -42,7 +43,7 @@ func (f *dlqFixture) deadLetter(t *testing.T, p transport.Priority, eventType st
 
 func (f *dlqFixture) deadLetterNext(t *testing.T, info transport.DeadLetterInfo) transport.Message {
 	t.Helper()
-	ctx := within(t, 5*time.Second)
+	ctx := testutil.Within(t, 5*time.Second)
 	d, err := f.l.Next(ctx)
 	require.NoError(t, err)
 	msg := d.Message()
@@ -53,7 +54,7 @@ func (f *dlqFixture) deadLetterNext(t *testing.T, info transport.DeadLetterInfo)
 // list runs dlq list --json and returns its records.
 func (f *dlqFixture) list(t *testing.T, args ...string) []map[string]any {
 	t.Helper()
-	r := hark(t, within(t, 10*time.Second), "", append([]string{"dlq", "list", "--url", f.url, "--wait", "100ms", "--json"}, args...)...)
+	r := hark(t, testutil.Within(t, 10*time.Second), "", append([]string{"dlq", "list", "--url", f.url, "--wait", "100ms", "--json"}, args...)...)
 	require.Equal(t, exitOK, r.code, r.err)
 	return decodeLines(t, r.out)
 }
@@ -105,7 +106,7 @@ func TestDLQList_table_limit_and_selection(t *testing.T) {
 	f.deadLetter(t, transport.Info, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonRejected, LastError: "line one\nline two"})
 	f.deadLetter(t, transport.Error, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
 	f.deadLetter(t, transport.Info, "image.three", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries})
-	ctx := within(t, 20*time.Second)
+	ctx := testutil.Within(t, 20*time.Second)
 
 	r := hark(t, ctx, "", "dlq", "list", "--url", f.url, "--wait", "100ms")
 	require.Equal(t, exitOK, r.code, r.err)
@@ -129,7 +130,7 @@ func TestDLQList_table_limit_and_selection(t *testing.T) {
 func TestDLQList_empty(t *testing.T) {
 	url, tr := memURL(t)
 	send(t, tr, transport.Info, "compute.one", nil)
-	r := hark(t, within(t, 10*time.Second), "", "dlq", "list", "--url", url, "--wait", "50ms")
+	r := hark(t, testutil.Within(t, 10*time.Second), "", "dlq", "list", "--url", url, "--wait", "50ms")
 	require.Equal(t, exitOK, r.code, r.err)
 	assert.Empty(t, r.out)
 	assert.Equal(t, "hark dlq list: 0 dead letters listed (0 read) from openstack/notifications.dlq\n"+
@@ -138,7 +139,7 @@ func TestDLQList_empty(t *testing.T) {
 
 func TestDLQList_custom_topic_and_odd_records(t *testing.T) {
 	f := newDLQFixture(t)
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	dlq := target.Target{Topic: "billing.failed"}
 	// Not a dead-letter record at all.
 	require.NoError(t, f.tr.Send(ctx, dlq, transport.Info, transport.Message{ID: "x1", Body: []byte("stray")}))
@@ -170,7 +171,7 @@ func TestDLQReplay_byte_for_byte(t *testing.T) {
 	f := newDLQFixture(t)
 	gz := f.deadLetter(t, transport.Warn, "compute.one", transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries}, notify.WithCompression("gzip"))
 	f.deadLetter(t, transport.Info, "compute.two", transport.DeadLetterInfo{Reason: transport.ReasonRejected})
-	ctx := within(t, 20*time.Second)
+	ctx := testutil.Within(t, 20*time.Second)
 
 	r := hark(t, ctx, "", "dlq", "replay", "--url", f.url, "--wait", "100ms", "--dry-run")
 	require.Equal(t, exitOK, r.code, r.err)
@@ -201,7 +202,7 @@ func TestDLQReplay_byte_for_byte(t *testing.T) {
 
 func TestDLQReplay_limit_and_leftovers(t *testing.T) {
 	f := newDLQFixture(t)
-	ctx := within(t, 20*time.Second)
+	ctx := testutil.Within(t, 20*time.Second)
 	for _, e := range []string{"a.one", "b.two", "a.three", "a.four"} {
 		f.deadLetter(t, transport.Info, e, transport.DeadLetterInfo{Reason: transport.ReasonRejected})
 	}
@@ -228,7 +229,7 @@ func TestDLQReplay_limit_and_leftovers(t *testing.T) {
 
 func TestDLQReplay_undecodable_original_goes_back_too(t *testing.T) {
 	f := newDLQFixture(t)
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	require.NoError(t, f.tr.Send(ctx, target.Target{Topic: "notifications"}, transport.Error, transport.Message{Body: []byte("{not json")}))
 	orig := f.deadLetterNext(t, transport.DeadLetterInfo{Reason: transport.ReasonDecode, LastError: "invalid character"})
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/oslo"
 )
@@ -59,7 +60,7 @@ type running struct {
 // start runs the CLI in the background; stop it with cancel, then wait.
 func start(t testing.TB, args ...string) *running {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	r := &running{out: &syncBuffer{}, err: &syncBuffer{}, done: make(chan int, 1), cancel: cancel}
 	go func() {
 		r.done <- run(ctx, args, streams{in: strings.NewReader(""), out: r.out, err: r.err}, func(string) string { return "" })
@@ -101,24 +102,17 @@ func (r *running) wait(t testing.TB) int {
 func memURL(t testing.TB) (string, transport.Transport) {
 	t.Helper()
 	url := "memory:///" + strings.NewReplacer("/", "-", " ", "-").Replace(t.Name())
-	tr, err := transport.Open(context.Background(), url)
+	tr, err := transport.Open(t.Context(), url)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	return url, tr
-}
-
-// within returns a context bounded by d, cancelled at cleanup.
-func within(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // receive reads n deliveries from l, acknowledging each, and returns them
 // decoded along with the raw messages.
 func receive(t testing.TB, l transport.Listener, n int) ([]*oslo.OsloMessage, []transport.Message) {
 	t.Helper()
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	var oms []*oslo.OsloMessage
 	var msgs []transport.Message
 	for range n {
@@ -136,7 +130,7 @@ func receive(t testing.TB, l transport.Listener, n int) ([]*oslo.OsloMessage, []
 // nothingMore asserts that l has no delivery within d.
 func nothingMore(t testing.TB, l transport.Listener, d time.Duration) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithTimeout(t.Context(), d)
 	defer cancel()
 	got, err := l.Next(ctx)
 	if err == nil {

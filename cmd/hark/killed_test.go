@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	hnats "github.com/harkmq/hark/transport/nats"
 )
 
@@ -37,11 +38,11 @@ func startTail(t *testing.T, b *broker) (*process, string) {
 func TestTail_killed_leaves_nothing_behind(t *testing.T) {
 	t.Run("nats", func(t *testing.T) {
 		b := newBroker(t, "nats")
-		n := hark(t, within(t, 10*time.Second), "", append([]string{"notify"}, b.flags()...)...)
+		n := hark(t, testutil.Within(t, 10*time.Second), "", append([]string{"notify"}, b.flags()...)...)
 		require.Equal(t, exitOK, n.code, n.err) // makes the stream
 		js, err := jetstream.New(natsConn(t, b.tr))
 		require.NoError(t, err)
-		ctx := within(t, 120*time.Second)
+		ctx := testutil.Within(t, 120*time.Second)
 		stream, err := js.Stream(ctx, hnats.StreamName(b.exchange))
 		require.NoError(t, err)
 		poolConsumers := func(pool string) []*jetstream.ConsumerInfo {
@@ -116,7 +117,7 @@ func TestBench_hangup_removes_what_it_declared(t *testing.T) {
 	b := newBroker(t, "nats")
 	js, err := jetstream.New(natsConn(t, b.tr))
 	require.NoError(t, err)
-	ctx := within(t, 60*time.Second)
+	ctx := testutil.Within(t, 60*time.Second)
 	streams := func() []string {
 		var out []string
 		l := js.StreamNames(ctx)

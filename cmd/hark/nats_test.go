@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
@@ -26,8 +27,9 @@ func natsServer(t *testing.T) (string, transport.Transport) {
 	}
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
-	tr, err := transport.Open(within(t, 10*time.Second), srv.ClientURL())
+	tr, err := transport.Open(testutil.Within(t, 10*time.Second), srv.ClientURL())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	return srv.ClientURL(), tr
@@ -37,7 +39,7 @@ func natsServer(t *testing.T) (string, transport.Transport) {
 // exchange openstack.
 func consumers(t *testing.T, url string) []string {
 	t.Helper()
-	ctx := within(t, 5*time.Second)
+	ctx := testutil.Within(t, 5*time.Second)
 	tr, err := transport.Open(ctx, url)
 	require.NoError(t, err)
 	defer tr.Close()
@@ -64,7 +66,7 @@ func TestNATS_notify_tail_and_private_pool_removed(t *testing.T) {
 	private := consumers(t, url)
 	assert.Len(t, private, len(before)+1, "the private pool has a consumer while the tail runs: %v", private)
 
-	n := hark(t, within(t, 10*time.Second), "", "notify", "--url", url, "--count", "2", "--event-type", "via.cli")
+	n := hark(t, testutil.Within(t, 10*time.Second), "", "notify", "--url", url, "--count", "2", "--event-type", "via.cli")
 	require.Equal(t, exitOK, n.code, n.err)
 	require.Equal(t, exitOK, r.wait(t), r.err.String())
 	lines := decodeLines(t, r.out.String())
@@ -77,7 +79,7 @@ func TestNATS_notify_tail_and_private_pool_removed(t *testing.T) {
 
 func TestNATS_dlq_replay_within_the_duplicate_window(t *testing.T) {
 	url, tr := natsServer(t)
-	ctx := within(t, 30*time.Second)
+	ctx := testutil.Within(t, 30*time.Second)
 	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}, Pool: "billing"})
 	require.NoError(t, err)
 	defer l.Close()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -43,7 +44,7 @@ func TestNotify_bodyIsOslos(t *testing.T) {
 	for _, driver := range []string{"messagingv2", "messaging"} {
 		t.Run(driver, func(t *testing.T) {
 			url, tr := memURL(t)
-			ctx := within(t, 10*time.Second)
+			ctx := testutil.Within(t, 10*time.Second)
 			r := hark(t, ctx, "", "notify", "--url", url, "--driver", driver,
 				"--priority", "warn", "--event-type", "compute.instance.update", "--publisher-id", "compute.host1",
 				"--payload", payload, "--context", reqCtxt)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -99,7 +100,7 @@ func TestNotifyFlags_parse(t *testing.T) {
 
 func TestNotify_sends_oslo_notification(t *testing.T) {
 	url, tr := memURL(t)
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	r := hark(t, ctx, `{"state": "active"}`, "notify", "--url", url,
 		"--priority", "error", "--event-type", "compute.instance.create.end", "--publisher-id", "compute.host1",
 		"--payload", "@-", "--context", `{"request_id": "req-1"}`)
@@ -123,7 +124,7 @@ func TestNotify_sends_oslo_notification(t *testing.T) {
 
 func TestNotify_v1_driver_exchange_and_topics(t *testing.T) {
 	url, tr := memURL(t)
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	r := hark(t, ctx, "", "notify", "--url", url, "--driver", "messaging", "--exchange", "nova", "--topic", "a", "--topic", "b.c")
 	require.Equal(t, exitOK, r.code, r.err)
 	assert.Contains(t, r.out, "to nova/a, nova/b.c")
@@ -142,7 +143,7 @@ func TestNotify_v1_driver_exchange_and_topics(t *testing.T) {
 
 func TestNotify_count_prints_summary(t *testing.T) {
 	url, tr := memURL(t)
-	ctx := within(t, 20*time.Second)
+	ctx := testutil.Within(t, 20*time.Second)
 	r := hark(t, ctx, "", "notify", "--url", url, "--count", "200", "--concurrency", "8", "--json")
 	require.Equal(t, exitOK, r.code, r.err)
 	var s notifySummary
@@ -171,7 +172,7 @@ func TestNotify_count_prints_summary(t *testing.T) {
 
 func TestNotify_unreachable_broker_fails_fast(t *testing.T) {
 	start := time.Now()
-	r := hark(t, within(t, 30*time.Second), "", "notify", "--url", "nats://127.0.0.1:1")
+	r := hark(t, testutil.Within(t, 30*time.Second), "", "notify", "--url", "nats://127.0.0.1:1")
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.err, "hark: cannot connect to nats://127.0.0.1:1:")
 	assert.Empty(t, r.out)
@@ -211,7 +212,7 @@ func TestNotify_connect_timeout(t *testing.T) {
 	}()
 	url := "nats://" + ln.Addr().String()
 	start := time.Now()
-	r := hark(t, within(t, 30*time.Second), "", "notify", "--url", url, "--connect-timeout", "300ms")
+	r := hark(t, testutil.Within(t, 30*time.Second), "", "notify", "--url", url, "--connect-timeout", "300ms")
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.err, "cannot connect to "+url)
 	assert.Less(t, time.Since(start), 10*time.Second)
@@ -229,7 +230,7 @@ func TestNotify_interrupted(t *testing.T) {
 // end: the summary, exit 0.
 func TestNotify_count_zero_until_interrupted(t *testing.T) {
 	url, tr := memURL(t)
-	ctx := within(t, 20*time.Second)
+	ctx := testutil.Within(t, 20*time.Second)
 	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	defer l.Close()
@@ -251,7 +252,7 @@ func TestNotify_count_zero_until_interrupted(t *testing.T) {
 // on standard error, ending with the final count; one, or --quiet, none.
 func TestNotify_progress(t *testing.T) {
 	url, _ := memURL(t)
-	ctx := within(t, 20*time.Second)
+	ctx := testutil.Within(t, 20*time.Second)
 	r := hark(t, ctx, "", "notify", "--url", url, "--count", "20")
 	require.Equal(t, exitOK, r.code, r.err)
 	assert.Regexp(t, `^hark notify: 20/20 \(100%\) [\d,]+ msg/s, [\d.]+s\n$`, r.err)

@@ -11,7 +11,7 @@ import (
 )
 
 func TestExitCodes_usage(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -47,7 +47,7 @@ func TestExitCodes_usage(t *testing.T) {
 
 func TestHelp_every_verb_has_examples(t *testing.T) {
 	for _, verb := range [][]string{{}, {"version"}, {"notify"}, {"tail"}, {"dlq"}, {"dlq", "list"}, {"dlq", "replay"}, {"bench"}, {"bench", "plot"}} {
-		r := hark(t, context.Background(), "", append(verb, "--help")...)
+		r := hark(t, t.Context(), "", append(verb, "--help")...)
 		assert.Equal(t, exitOK, r.code, "%v: %s", verb, r.err)
 		assert.Contains(t, r.out, "Examples:", "%v", verb)
 		assert.Contains(t, r.out, "--url", "%v: the global flags are listed", verb)
@@ -62,7 +62,7 @@ func TestURL_default_from_environment(t *testing.T) {
 		return ""
 	}
 	var out, errOut syncBuffer
-	code := run(context.Background(), []string{"notify"}, streams{out: &out, err: &errOut}, env)
+	code := run(t.Context(), []string{"notify"}, streams{out: &out, err: &errOut}, env)
 	assert.Equal(t, exitError, code)
 	assert.Contains(t, errOut.String(), "cannot connect to nats://127.0.0.1:1")
 }
@@ -73,10 +73,11 @@ func TestExitCode(t *testing.T) {
 	assert.Equal(t, exitUsage, exitCode(usagef("x: %w", assert.AnError), false))
 	assert.Equal(t, exitError, exitCode(assert.AnError, false))
 	assert.Equal(t, exitInterrupted, exitCode(interrupted(canceled(), assert.AnError), false))
-	assert.Equal(t, assert.AnError, interrupted(context.Background(), assert.AnError))
+	assert.Equal(t, assert.AnError, interrupted(t.Context(), assert.AnError))
 }
 
 func canceled() context.Context {
+	// Canceled at once: which context it derives from does not matter.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx
@@ -100,13 +101,13 @@ func TestURL_precedence(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut syncBuffer
 			args := append([]string{"notify", "--connect-timeout", "2s"}, tc.args...)
-			code := run(context.Background(), args, streams{out: &out, err: &errOut}, func(k string) string { return tc.env[k] })
+			code := run(t.Context(), args, streams{out: &out, err: &errOut}, func(k string) string { return tc.env[k] })
 			assert.NotEqual(t, exitOK, code)
 			assert.Contains(t, errOut.String(), tc.want)
 		})
 	}
 	var out, errOut syncBuffer
-	code := run(context.Background(), []string{"notify", "--help"}, streams{out: &out, err: &errOut},
+	code := run(t.Context(), []string{"notify", "--help"}, streams{out: &out, err: &errOut},
 		func(k string) string { return map[string]string{urlEnv: "rabbit://u:hunter2@h/"}[k] })
 	assert.Equal(t, exitOK, code)
 	assert.NotContains(t, out.String(), "hunter2")
@@ -125,22 +126,22 @@ func TestUnknownVerb_suggests(t *testing.T) {
 		{[]string{"dlq", "lsit"}, `unknown command "lsit" for "hark dlq"; did you mean list?`},
 		{[]string{"bench", "dran"}, "did you mean drain?"},
 	} {
-		r := hark(t, context.Background(), "", tc.args...)
+		r := hark(t, t.Context(), "", tc.args...)
 		assert.Equal(t, exitUsage, r.code, "%v", tc.args)
 		assert.Contains(t, r.err, tc.want, "%v", tc.args)
 	}
-	r := hark(t, context.Background(), "", "zzzzzz")
+	r := hark(t, t.Context(), "", "zzzzzz")
 	assert.NotContains(t, r.err, "did you mean", "nothing close")
 }
 
 // TestVersion: "hark version" and "hark --version" print the same line,
 // with the Go version from the build information.
 func TestVersion(t *testing.T) {
-	v := hark(t, context.Background(), "", "version")
+	v := hark(t, t.Context(), "", "version")
 	assert.Equal(t, exitOK, v.code, v.err)
 	assert.Equal(t, "hark "+buildinfo.Read().String()+"\n", v.out)
 	assert.Contains(t, v.out, runtime.Version())
-	f := hark(t, context.Background(), "", "--version")
+	f := hark(t, t.Context(), "", "--version")
 	assert.Equal(t, exitOK, f.code, f.err)
 	assert.Equal(t, v.out, f.out)
 }

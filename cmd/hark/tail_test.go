@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -18,7 +19,7 @@ func send(t testing.TB, tr transport.Transport, p transport.Priority, eventType 
 	t.Helper()
 	n, err := notify.NewNotifier(tr, append([]notify.NotifierOption{notify.WithPublisherID("compute.host1")}, opts...)...)
 	require.NoError(t, err)
-	require.NoError(t, n.Notify(within(t, 5*time.Second), p, notify.Context{"request_id": "req-1"}, eventType, payload))
+	require.NoError(t, n.Notify(testutil.Within(t, 5*time.Second), p, notify.Context{"request_id": "req-1"}, eventType, payload))
 }
 
 func TestTail_prints_file_endpoint_lines(t *testing.T) {
@@ -52,7 +53,7 @@ func TestTail_prints_file_endpoint_lines(t *testing.T) {
 
 func TestTail_private_pool_takes_nothing_from_others(t *testing.T) {
 	url, tr := memURL(t)
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	// A non-pooled listener, as harkd without a pool.
 	other, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{{Topic: "notifications"}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
@@ -71,7 +72,7 @@ func TestTail_private_pool_takes_nothing_from_others(t *testing.T) {
 func TestTail_non_pooled_reads_the_backlog(t *testing.T) {
 	url, tr := memURL(t)
 	send(t, tr, transport.Info, "sent.before", nil)
-	r := hark(t, within(t, 10*time.Second), "", "tail", "--url", url, "--non-pooled", "--count", "1")
+	r := hark(t, testutil.Within(t, 10*time.Second), "", "tail", "--url", url, "--non-pooled", "--count", "1")
 	require.Equal(t, exitOK, r.code, r.err)
 	assert.Contains(t, r.err, "in the non-pooled group")
 	assert.Equal(t, "sent.before", decodeLines(t, r.out)[0]["event_type"])
@@ -119,7 +120,7 @@ func TestTail_interrupt_exits_cleanly(t *testing.T) {
 
 func TestTail_skips_what_is_not_a_notification(t *testing.T) {
 	url, tr := memURL(t)
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	r := start(t, "tail", "--url", url, "--count", "1")
 	r.waitStderr(t, "listening")
 	require.NoError(t, tr.Send(ctx, target.Target{Topic: "notifications"}, transport.Info, transport.Message{Body: []byte("not json")}))

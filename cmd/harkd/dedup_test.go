@@ -124,8 +124,9 @@ func TestDedup_duplicates_counted_in_metrics(t *testing.T) {
 			d := &daemon{log: zap.NewNop(), metrics: metrics.New(), tr: tr}
 			g, err := d.newGeneration(cfg)
 			require.NoError(t, err)
-			require.NoError(t, g.start(context.Background()))
+			require.NoError(t, g.start(t.Context()))
 			t.Cleanup(func() {
+				// Not t.Context(): it is already canceled when cleanups run.
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				assert.NoError(t, g.stop(ctx))
@@ -136,7 +137,7 @@ func TestDedup_duplicates_counted_in_metrics(t *testing.T) {
 			msg, err := oslo.EncodeNotification(m, oslo.EncodeOptions{})
 			require.NoError(t, err)
 			dest := target.Target{Exchange: "openstack", Topic: "notifications"}
-			require.NoError(t, tr.Send(context.Background(), dest, transport.Info, msg))
+			require.NoError(t, tr.Send(t.Context(), dest, transport.Info, msg))
 			settled := func(n float64) func() bool {
 				return func() bool {
 					return scrapeSeries(t, d.metrics, received) == n && scrapeSeries(t, d.metrics, inflight) == 0
@@ -144,7 +145,7 @@ func TestDedup_duplicates_counted_in_metrics(t *testing.T) {
 			}
 			// The first acknowledgement is lost: the broker redelivers.
 			require.Eventually(t, settled(2), 10*time.Second, 5*time.Millisecond, "the redelivery settled")
-			require.NoError(t, tr.Send(context.Background(), dest, transport.Info, msg)) // a copy
+			require.NoError(t, tr.Send(t.Context(), dest, transport.Info, msg)) // a copy
 			require.Eventually(t, settled(3), 10*time.Second, 5*time.Millisecond, "the copy settled")
 
 			assert.Equal(t, tc.wantHandled, scrapeSeries(t, d.metrics, handled), "endpoint calls")

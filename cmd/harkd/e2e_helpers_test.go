@@ -58,6 +58,7 @@ func TestMain(m *testing.M) {
 }
 
 func goBuild(out, pkg string) ([]byte, error) {
+	// TestMain runs before any test, so there is no t.Context().
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	return exec.CommandContext(ctx, "go", "build", "-o", out, pkg).CombinedOutput()
@@ -307,7 +308,7 @@ func (p *daemonProc) waitLog(d time.Duration, s string) {
 func hark(t *testing.T, url string, args ...string) (string, string, int) {
 	t.Helper()
 	needHark(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	if url != "" {
 		args = append(args, "--url", url)
@@ -358,7 +359,7 @@ func readJSONLines(t *testing.T, path string) []map[string]any {
 // runHarkd runs harkd to completion (for --check and startup failures).
 func runHarkd(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binaries.harkd, args...)
 	cmd.Dir = dir

@@ -63,7 +63,7 @@ endpoints:
 	d := startHarkd(t, harkdOpts{config: cfg, args: []string{"--log-level", "debug"}})
 	d.waitReady(readyTimeout)
 
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), waitTimeout)
 	defer cancel()
 	tr, err := transports.Open(ctx, d.natsURL, zap.NewNop())
 	require.NoError(t, err)

@@ -24,7 +24,7 @@ func TestRetry_credentialsRefusedIsAnErrorEveryTime(t *testing.T) {
 		core, logs := observer.New(zap.DebugLevel)
 		refused := fmt.Errorf("rabbit: cannot connect: %w: Exception (403)", transport.ErrCredentialsRefused)
 		calls := 0
-		err := retry(context.Background(), zap.New(core), "connect", func(context.Context) (bool, error) {
+		err := retry(t.Context(), zap.New(core), "connect", func(context.Context) (bool, error) {
 			calls++
 			if calls <= 3 {
 				return true, refused
@@ -40,7 +40,7 @@ func TestRetry_credentialsRefusedIsAnErrorEveryTime(t *testing.T) {
 
 		logs.TakeAll()
 		calls = 0
-		err = retry(context.Background(), zap.New(core), "connect", func(context.Context) (bool, error) {
+		err = retry(t.Context(), zap.New(core), "connect", func(context.Context) (bool, error) {
 			calls++
 			if calls <= 2 {
 				return true, errors.New("connection refused")
@@ -60,7 +60,7 @@ func TestRetry_credentialsRefusedIsAnErrorEveryTime(t *testing.T) {
 // its end, not the cancellation of the one cut short.
 func TestRetry_endReturnsTheLastCause(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancel()
 		refused := fmt.Errorf("%w: Exception (403)", transport.ErrCredentialsRefused)
 		calls := 0

@@ -1,7 +1,6 @@
 package memory_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -17,7 +16,7 @@ func backlog(t *testing.T, l transport.Listener) []transport.Backlog {
 	t.Helper()
 	br, ok := l.(transport.BacklogReporter)
 	require.True(t, ok, "a memory listener is a BacklogReporter")
-	b, err := br.Backlog(context.Background())
+	b, err := br.Backlog(t.Context())
 	require.NoError(t, err)
 	return b
 }
@@ -49,19 +48,19 @@ func TestBacklog_non_pooled(t *testing.T) {
 
 	d1, d2 := next(t, l), next(t, l)
 	assert.Equal(t, int64(6), total(backlog(t, l)), "handed out and unsettled still counts")
-	require.NoError(t, d1.Ack(context.Background()))
+	require.NoError(t, d1.Ack(t.Context()))
 	assert.Equal(t, int64(5), total(backlog(t, l)))
-	require.NoError(t, d2.Requeue(context.Background(), time.Hour))
+	require.NoError(t, d2.Requeue(t.Context(), time.Hour))
 	assert.Equal(t, int64(5), total(backlog(t, l)), "waiting out a delayed requeue counts")
 	for range 4 {
-		require.NoError(t, next(t, l).Ack(context.Background()))
+		require.NoError(t, next(t, l).Ack(t.Context()))
 	}
 	assert.Equal(t, int64(1), total(backlog(t, l)), "only the delayed one is left")
 
 	require.NoError(t, l.Stop())
 	assert.Equal(t, int64(1), total(backlog(t, l)), "a stopped listener reports")
 	require.NoError(t, l.Close())
-	_, err := l.(transport.BacklogReporter).Backlog(context.Background())
+	_, err := l.(transport.BacklogReporter).Backlog(t.Context())
 	require.ErrorIs(t, err, transport.ErrClosed)
 }
 
@@ -82,7 +81,7 @@ func TestBacklog_pool(t *testing.T) {
 	assert.Equal(t, []transport.Backlog{{Exchange: "nova", Topic: transport.AnyTopic, Pool: "billing", Messages: 5}}, backlog(t, l))
 	assert.Equal(t, []transport.Backlog{{Exchange: "nova", Topic: "notifications", Pool: "audit", Messages: 2}}, backlog(t, single))
 
-	require.NoError(t, next(t, single).Ack(context.Background()))
+	require.NoError(t, next(t, single).Ack(t.Context()))
 	assert.Equal(t, int64(1), total(backlog(t, single)))
 	assert.Equal(t, int64(5), total(backlog(t, l)), "each pool has its own copy")
 }
@@ -102,7 +101,7 @@ func TestBacklog_transient_pool_goes_with_its_last_listener(t *testing.T) {
 	assert.Equal(t, int64(3), total(backlog(t, b)), "another member still listens")
 	held := next(t, b)
 	require.NoError(t, b.Close())
-	require.ErrorIs(t, held.Ack(context.Background()), transport.ErrClosed)
+	require.ErrorIs(t, held.Ack(t.Context()), transport.ErrClosed)
 
 	c := listen(t, tr, cfg)
 	assert.Equal(t, int64(0), total(backlog(t, c)), "the queue went with its last listener")
@@ -124,7 +123,7 @@ func TestListen_start_position_needs_retention(t *testing.T) {
 	assert.False(t, tr.Capabilities().StartPosition)
 	cfg := infoConfig("p")
 	cfg.Start = transport.StartAllPosition
-	_, err := tr.Listen(context.Background(), cfg)
+	_, err := tr.Listen(t.Context(), cfg)
 	require.ErrorIs(t, err, transport.ErrNotSupported)
 	cfg.Start = transport.StartNewPosition
 	listen(t, tr, cfg)

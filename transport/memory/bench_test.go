@@ -1,7 +1,6 @@
 package memory_test
 
 import (
-	"context"
 	"sync"
 	"testing"
 
@@ -15,7 +14,7 @@ func BenchmarkSendNextAck(b *testing.B) {
 	br := memory.NewBroker()
 	defer br.Close()
 	tr, _ := br.Transport()
-	ctx := context.Background()
+	ctx := b.Context()
 	l, _ := tr.Listen(ctx, infoConfig(""))
 	msg := transport.Message{Body: make([]byte, 512)}
 	var wg sync.WaitGroup
@@ -44,7 +43,7 @@ func BenchmarkBacklogDrain(b *testing.B) {
 	br := memory.NewBroker()
 	defer br.Close()
 	tr, _ := br.Transport()
-	ctx := context.Background()
+	ctx := b.Context()
 	var ls []transport.Listener
 	for range 4 {
 		l, _ := tr.Listen(ctx, infoConfig("p"))

@@ -50,7 +50,7 @@ func TestBroker_Close(t *testing.T) {
 	t.Parallel()
 	b, newTransport := newBroker(t)
 	tr := newTransport()
-	ctx := context.Background()
+	ctx := t.Context()
 	l := listen(t, tr, transport.ListenConfig{Targets: []target.Target{notifications}, Priorities: []transport.Priority{transport.Info}, Lease: time.Hour})
 	transporttest.SendN(t, tr, notifications, transport.Info, "m", 3)
 	held := next(t, l)
@@ -143,7 +143,7 @@ func TestDelivery_Requeue_position(t *testing.T) {
 	_, newTransport := newBroker(t)
 	tr := newTransport()
 	l := listen(t, tr, infoConfig(""))
-	ctx := context.Background()
+	ctx := t.Context()
 	transporttest.SendN(t, tr, notifications, transport.Info, "m", 2)
 
 	d := next(t, l)
@@ -163,7 +163,7 @@ func TestDelivery_Message_is_the_deliverys_own(t *testing.T) {
 	t.Parallel()
 	_, newTransport := newBroker(t)
 	tr := newTransport()
-	ctx := context.Background()
+	ctx := t.Context()
 	cfg := infoConfig("a")
 	cfg.MaxDeliveries = 2
 	a := listen(t, tr, cfg)
@@ -198,7 +198,7 @@ func TestDelivery_MaxDeliveries_counts_releases(t *testing.T) {
 	t.Parallel()
 	_, newTransport := newBroker(t)
 	tr := newTransport()
-	ctx := context.Background()
+	ctx := t.Context()
 	cfg := infoConfig("p")
 	cfg.MaxDeliveries = 2
 	dlq := listen(t, tr, transport.ListenConfig{Targets: []target.Target{{Exchange: "nova", Topic: "notifications.dlq"}}, Priorities: []transport.Priority{transport.Info}})
@@ -225,7 +225,7 @@ func TestListener_concurrent_Next(t *testing.T) {
 	_, newTransport := newBroker(t)
 	tr := newTransport()
 	l := listen(t, tr, infoConfig(""))
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	bodies := make(chan string, 2)
 	for range 2 {
@@ -244,7 +244,7 @@ func TestListener_concurrent_Next(t *testing.T) {
 func TestTransport_Listen_with_done_context(t *testing.T) {
 	t.Parallel()
 	_, newTransport := newBroker(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := newTransport().Listen(ctx, infoConfig(""))
 	assert.ErrorIs(t, err, context.Canceled)

@@ -1,7 +1,6 @@
 package memory_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,7 +18,7 @@ func TestDriver_registered(t *testing.T) {
 
 func open(t *testing.T, r *transport.Registry, url string, opts ...transport.Option) transport.Transport {
 	t.Helper()
-	tr, err := r.Open(context.Background(), url, opts...)
+	tr, err := r.Open(t.Context(), url, opts...)
 	require.NoError(t, err, url)
 	t.Cleanup(func() { _ = tr.Close() })
 	return tr
@@ -50,7 +49,7 @@ func TestDriver_shares_a_broker_per_virtual_host(t *testing.T) {
 func TestDriver_broker_closes_with_its_last_transport(t *testing.T) {
 	t.Parallel()
 	r := newRegistry()
-	ctx := context.Background()
+	ctx := t.Context()
 	t1, err := r.Open(ctx, "memory:///vh")
 	require.NoError(t, err)
 	t2, err := r.Open(ctx, "memory:///vh")
@@ -72,7 +71,7 @@ func TestDriver_broker_closes_with_its_last_transport(t *testing.T) {
 
 func TestDriver_rejects_options(t *testing.T) {
 	t.Parallel()
-	_, err := newRegistry().Open(context.Background(), "memory://?durable=true")
+	_, err := newRegistry().Open(t.Context(), "memory://?durable=true")
 	require.ErrorIs(t, err, transport.ErrInvalidURL)
 	assert.Contains(t, err.Error(), "durable")
 }
@@ -87,7 +86,7 @@ func TestDriver_passes_transport_options(t *testing.T) {
 
 func TestOpen_default_registry(t *testing.T) {
 	t.Parallel()
-	tr, err := transport.Open(context.Background(), "memory:///TestOpen_default_registry")
+	tr, err := transport.Open(t.Context(), "memory:///TestOpen_default_registry")
 	require.NoError(t, err)
 	defer tr.Close()
 	l := listen(t, tr, infoConfig(""))

@@ -1,7 +1,6 @@
 package memory_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -45,7 +44,7 @@ func infoConfig(pool string) transport.ListenConfig {
 
 func listen(t *testing.T, tr transport.Transport, cfg transport.ListenConfig) transport.Listener {
 	t.Helper()
-	l, err := tr.Listen(context.Background(), cfg)
+	l, err := tr.Listen(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	return l

@@ -49,7 +49,7 @@ func newTestTransport(t *testing.T) (*Broker, *memTransport) {
 func TestListener_waiting_members_served_in_turn(t *testing.T) {
 	t.Parallel()
 	b, tr := newTestTransport(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	got := make(chan int, 3)
 	for i := range 3 {
@@ -82,7 +82,7 @@ func TestListener_waiting_members_served_in_turn(t *testing.T) {
 func TestListener_Stop_takes_back_a_pending_handoff(t *testing.T) {
 	t.Parallel()
 	b, tr := newTestTransport(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	li, err := tr.Listen(ctx, testConfig("p"))
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func TestListener_Stop_takes_back_a_pending_handoff(t *testing.T) {
 func TestListener_Next_is_fair_across_queues(t *testing.T) {
 	t.Parallel()
 	_, tr := newTestTransport(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	other := target.Target{Exchange: "nova", Topic: "other"}
 	l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{testTarget, other}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)

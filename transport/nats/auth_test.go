@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -30,13 +29,13 @@ func authServer(t *testing.T, opts server.Options) string {
 
 func roundTrip(t *testing.T, rawURL string) error {
 	t.Helper()
-	tr, err := transport.Open(context.Background(), rawURL)
+	tr, err := transport.Open(t.Context(), rawURL)
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
 	tg := target.Target{Exchange: "authx", Topic: "t"}
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(t.Context(), transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	defer l.Close()
 	transporttest.SendN(t, tr, tg, transport.Info, "auth", 1)

@@ -75,13 +75,13 @@ func BenchmarkListenerVsBareJetStream(b *testing.B) {
 		ex := fmt.Sprintf("benchh%d", round)
 		tr := openInProcess(b, srv, "nats://")
 		tg := target.Target{Exchange: ex, Topic: "notifications"}
-		l, err := tr.Listen(context.Background(), transport.ListenConfig{
+		l, err := tr.Listen(b.Context(), transport.ListenConfig{
 			Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: benchPrefetch,
 		})
 		require.NoError(b, err)
 		defer l.Close()
 		prepublish(b, js, ex+".notifications.info", m, b.N)
-		ctx := context.Background()
+		ctx := b.Context()
 		b.ResetTimer()
 		for range b.N {
 			d, err := l.Next(ctx)
@@ -98,7 +98,7 @@ func BenchmarkListenerVsBareJetStream(b *testing.B) {
 
 	b.Run("bare_jetstream_consume_ack", func(b *testing.B) {
 		round++
-		ctx := context.Background()
+		ctx := b.Context()
 		name := fmt.Sprintf("BENCHB%d", round)
 		subj := fmt.Sprintf("benchb%d.notifications.info", round)
 		_, err := js.CreateStream(ctx, jetstream.StreamConfig{
@@ -139,7 +139,7 @@ func BenchmarkListenerVsBareJetStream(b *testing.B) {
 func BenchmarkSendVsBareJetStream(b *testing.B) {
 	srv := startServer(b)
 	m := benchBody(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	round := 0
 
 	b.Run("hark_send", func(b *testing.B) {
@@ -228,7 +228,7 @@ func benchNotifyDrain(b *testing.B, exec executor.Factory) {
 	tr := openInProcess(b, srv, "nats://")
 	tg := target.Target{Exchange: "benchn", Topic: "notifications"}
 	// Make the non-pooled consumer, so the backlog is kept for it.
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(b.Context(), transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(b, err)
 	require.NoError(b, l.Close())
 	prepublish(b, js, "benchn.notifications.info", m, b.N)
@@ -238,10 +238,10 @@ func benchNotifyDrain(b *testing.B, exec executor.Factory) {
 	require.NoError(b, err)
 	b.ReportAllocs()
 	b.ResetTimer()
-	require.NoError(b, nl.Start(context.Background()))
+	require.NoError(b, nl.Start(b.Context()))
 	<-ep.done
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 	nl.Stop()
-	require.NoError(b, nl.Wait(context.Background()))
+	require.NoError(b, nl.Wait(b.Context()))
 }

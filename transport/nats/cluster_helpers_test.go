@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/harkmq/hark/internal/testutil"
+
 	"github.com/nats-io/nats-server/v2/server"
 	natsgo "github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -497,7 +499,7 @@ func harnessStream(t *testing.T, c jsCluster) jetstream.JetStream {
 	start := time.Now()
 	t.Logf("%s cluster, meta leader %s", c.Kind(), c.WaitMetaLeader(t))
 	_, js := connectAdmin(t, c.URL(""))
-	ctx := within(t, clusterWait)
+	ctx := testutil.Within(t, clusterWait)
 	_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "H", Subjects: []string{"h.>"}, Replicas: 3})
 	require.NoError(t, err)
 	_, err = js.CreateConsumer(ctx, "H", jetstream.ConsumerConfig{Durable: "c", AckPolicy: jetstream.AckExplicitPolicy})
@@ -510,7 +512,7 @@ func harnessStream(t *testing.T, c jsCluster) jetstream.JetStream {
 // waits until stream info reports its replica current.
 func harnessRestart(t *testing.T, c jsCluster, js jetstream.JetStream, name string) {
 	t.Helper()
-	ctx := within(t, clusterWait)
+	ctx := testutil.Within(t, clusterWait)
 	// Each attempt is bounded: a publish sent as a leader went away gets
 	// no ack at all, and is sent again (the same message ID is stored once).
 	require.Eventually(t, func() bool {
@@ -556,7 +558,7 @@ func connectAdmin(t testing.TB, url string) (*natsgo.Conn, jetstream.JetStream) 
 // onlyConsumer returns the name of the one consumer of stream.
 func onlyConsumer(t testing.TB, js jetstream.JetStream, stream string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), clusterWait)
+	ctx, cancel := context.WithTimeout(t.Context(), clusterWait)
 	defer cancel()
 	s, err := js.Stream(ctx, stream)
 	require.NoError(t, err)

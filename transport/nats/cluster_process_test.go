@@ -111,7 +111,7 @@ func (c *processCluster) waitPlacement(t testing.TB) {
 	const name = "HARK_TEST_PLACEMENT"
 	var lastErr error
 	ok := assertEventually(clusterWait, 50*time.Millisecond, func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		defer cancel()
 		_, lastErr = js.CreateStream(ctx, jetstream.StreamConfig{
 			Name: name, Subjects: []string{"hark-test-placement"}, Replicas: len(c.nodes), Storage: jetstream.MemoryStorage,
@@ -119,7 +119,7 @@ func (c *processCluster) waitPlacement(t testing.TB) {
 		return lastErr == nil
 	})
 	require.True(t, ok, "an R%d stream can be placed within %s (last error: %v)", len(c.nodes), clusterWait, lastErr)
-	ctx, cancel := context.WithTimeout(context.Background(), clusterWait)
+	ctx, cancel := context.WithTimeout(t.Context(), clusterWait)
 	defer cancel()
 	require.NoError(t, js.DeleteStream(ctx, name))
 }
@@ -368,7 +368,7 @@ func waitAPILeader(t testing.TB, what string, info func(context.Context) (*jetst
 		lastErr error
 	)
 	ok := assertEventually(clusterWait, 50*time.Millisecond, func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 		defer cancel()
 		ci, err := info(ctx)
 		lastErr = err

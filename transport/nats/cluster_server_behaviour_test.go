@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -61,7 +62,7 @@ func probePullStatuses(t *testing.T, c jsCluster) {
 		}
 	}
 	nc, js := connectAdmin(t, c.URL("", third, meta))
-	ctx := within(t, clusterWait)
+	ctx := testutil.Within(t, clusterWait)
 	const stream, consumer = "PROBE", "c"
 	_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: stream, Subjects: []string{"probe.>"}, Replicas: 3, Retention: jetstream.InterestPolicy})
 	require.NoError(t, err)
@@ -88,7 +89,7 @@ func probePullStatuses(t *testing.T, c jsCluster) {
 		mu.Unlock()
 	}
 	record := func(src, format string, args ...any) { recordAt(time.Now(), src, format, args...) }
-	runCtx, stop := context.WithCancel(context.Background())
+	runCtx, stop := context.WithCancel(t.Context())
 	var wg sync.WaitGroup
 	defer func() {
 		stop()

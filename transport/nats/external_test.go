@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"os"
 	"testing"
 	"time"
@@ -36,7 +35,7 @@ func TestConformanceExternal(t *testing.T) {
 	url := externalURL(t, "HARK_TEST_NATS_URL")
 	transporttest.Run(t, transporttest.Config{
 		NewTransport: func(t *testing.T) transport.Transport {
-			tr, err := transport.Open(context.Background(), url)
+			tr, err := transport.Open(t.Context(), url)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = tr.Close() })
 			return tr
@@ -55,13 +54,13 @@ func TestConformanceExternal(t *testing.T) {
 // with it.
 func TestOldServerRefused(t *testing.T) {
 	url := externalURL(t, "HARK_TEST_NATS_OLD_URL")
-	_, err := transport.Open(context.Background(), url)
+	_, err := transport.Open(t.Context(), url)
 	require.ErrorIs(t, err, hnats.ErrServerTooOld)
 	assert.Contains(t, err.Error(), hnats.MinServerVersion)
 	assert.Regexp(t, `nats-server 2\.\d+\.\d+`, err.Error())
 	t.Log(err)
 
-	tr, err := transport.Open(context.Background(), url+"?mode=core")
+	tr, err := transport.Open(t.Context(), url+"?mode=core")
 	require.NoError(t, err, "core mode needs no JetStream feature")
 	require.NoError(t, tr.Close())
 }

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
@@ -255,7 +256,7 @@ func openClusterTransport(t *testing.T, url string, log *zap.Logger) *hnats.Tran
 	t.Helper()
 	u, err := transport.ParseURL(url)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), clusterWait)
+	ctx, cancel := context.WithTimeout(t.Context(), clusterWait)
 	defer cancel()
 	tr, err := hnats.Open(ctx, u, transport.Options{Logger: log}, hnats.WithNATSOptions(natsgo.DontRandomize()))
 	require.NoError(t, err)
@@ -293,7 +294,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 	// The publisher makes the stream and the listener's consumer, so the
 	// leaders can be placed before the listener starts.
 	pub := openClusterTransport(t, c.URL(query, others...), log.Named("publisher"))
-	ctx := within(t, clusterWait)
+	ctx := testutil.Within(t, clusterWait)
 	// A cluster just formed may not answer the JetStream API at once (no
 	// placement for R3 until every server has reported): try again
 	// within the bound.
@@ -354,7 +355,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 	}
 
 	// The listener acknowledges every delivery.
-	recvCtx, stopRecv := context.WithCancel(context.Background())
+	recvCtx, stopRecv := context.WithCancel(t.Context())
 	var recvWG sync.WaitGroup
 	recvWG.Go(func() {
 		for {
@@ -387,7 +388,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 	// The publisher sends one message every failoverSendEvery, retrying
 	// each until it is stored.
 	tag := transporttest.UniqueName("fo")
-	pubCtx, stopPub := context.WithCancel(context.Background())
+	pubCtx, stopPub := context.WithCancel(t.Context())
 	var pubWG sync.WaitGroup
 	pubWG.Go(func() {
 		tick := time.NewTicker(failoverSendEvery)
@@ -405,7 +406,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 			byID[r.id] = r
 			mu.Unlock()
 			for {
-				sctx, cancel := context.WithTimeout(context.Background(), failoverSendTimeout)
+				sctx, cancel := context.WithTimeout(t.Context(), failoverSendTimeout)
 				err := pub.Send(sctx, tg, transport.Info, msg)
 				cancel()
 				now := time.Now()
@@ -435,7 +436,7 @@ func runFailover(t *testing.T, c jsCluster, sc failoverScenario) failoverResult 
 	// the end; a sample is kept when the leader, the number of pull
 	// requests waiting or whether messages wait for them changes.
 	var samples []clusterEvent
-	sampleCtx, stopSampling := context.WithCancel(context.Background())
+	sampleCtx, stopSampling := context.WithCancel(t.Context())
 	var sampleWG sync.WaitGroup
 	sampleWG.Go(func() {
 		last := ""

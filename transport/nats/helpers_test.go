@@ -3,7 +3,6 @@ package nats_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -20,6 +19,7 @@ func startServer(t testing.TB) *embedded.Server {
 	t.Helper()
 	srv, err := embedded.Start(embedded.Config{StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return srv
 }
@@ -30,6 +30,7 @@ func startListeningServer(t testing.TB, addr, dir string) *embedded.Server {
 	t.Helper()
 	srv, err := embedded.Start(embedded.Config{Listen: addr, StoreDir: dir})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return srv
 }
@@ -41,7 +42,7 @@ func openInProcess(t testing.TB, srv *embedded.Server, rawURL string, opts ...hn
 	u, err := transport.ParseURL(rawURL)
 	require.NoError(t, err)
 	opts = append([]hnats.Option{hnats.WithNATSOptions(srv.ConnectOption())}, opts...)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{Logger: testLogger(t)}, opts...)
+	tr, err := hnats.Open(t.Context(), u, transport.Options{Logger: testLogger(t)}, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	return tr
@@ -52,11 +53,4 @@ func testLogger(t testing.TB) *zap.Logger {
 		return zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
 	}
 	return zap.NewNop()
-}
-
-// within returns a context bounded by d, cancelled at cleanup.
-func within(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }

@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"runtime"
 	"strings"
 	"testing"
@@ -40,7 +39,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		"earlier tests' connections are gone")
 	tr := openInProcess(t, srv, "nats://")
 	tg := target.Target{Exchange: "leakx", Topic: "t"}
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{
+	l, err := tr.Listen(t.Context(), transport.ListenConfig{
 		Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info, transport.Error}, Pool: "p", Lease: time.Minute,
 	})
 	require.NoError(t, err)

@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
@@ -40,7 +40,7 @@ func jsOf(t testing.TB, srv *embedded.Server) jetstream.JetStream {
 // consumerInfos lists the consumers of an exchange's stream.
 func consumerInfos(t testing.TB, js jetstream.JetStream, exchange string) []*jetstream.ConsumerInfo {
 	t.Helper()
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	s, err := js.Stream(ctx, hnats.StreamName(exchange))
 	require.NoError(t, err)
 	var out []*jetstream.ConsumerInfo
@@ -65,7 +65,7 @@ func TestSendCreatesNothingPerSubject(t *testing.T) {
 	}
 	js := jsOf(t, srv)
 	assert.Empty(t, consumerInfos(t, js, "manysubj"), "a send makes no consumer")
-	s, err := js.Stream(within(t, waitFor), hnats.StreamName("manysubj"))
+	s, err := js.Stream(testutil.Within(t, waitFor), hnats.StreamName("manysubj"))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(topics), s.CachedInfo().State.Msgs, "every notification is stored (limits retention)")
 }
@@ -81,7 +81,7 @@ func TestStreamRetention(t *testing.T) {
 	transporttest.SendN(t, tr, tg, transport.Info, "ret", 5)
 	transporttest.Collect(t, pool, 5, waitFor) // acknowledged
 	js := jsOf(t, srv)
-	s, err := js.Stream(within(t, waitFor), hnats.StreamName("retx"))
+	s, err := js.Stream(testutil.Within(t, waitFor), hnats.StreamName("retx"))
 	require.NoError(t, err)
 	cfg := s.CachedInfo().Config
 	assert.Equal(t, jetstream.LimitsPolicy, cfg.Retention)
@@ -94,7 +94,7 @@ func TestStreamRetention(t *testing.T) {
 	assert.Len(t, transporttest.Collect(t, l, 5, waitFor), 5, "a group made later reads what the stream keeps")
 
 	require.Eventually(t, func() bool {
-		info, err := s.Info(context.Background())
+		info, err := s.Info(t.Context())
 		return err == nil && info.State.Msgs == 0
 	}, waitFor, 50*time.Millisecond, "gone after max age")
 }
@@ -183,7 +183,7 @@ func TestThousandTopics(t *testing.T) {
 		assert.Equal(t, string(m.Body), string(d.Message().Body))
 		assert.Equal(t, tg.Topic, d.Source().Target.Topic)
 		assert.Equal(t, p, d.Source().Priority)
-		require.NoError(t, d.Ack(context.Background()))
+		require.NoError(t, d.Ack(t.Context()))
 	}
 }
 
@@ -213,7 +213,7 @@ func TestMixedPriorityMembers(t *testing.T) {
 	assert.True(t, got[string(errMsg.Body)] && got[string(infoMsg.Body)], "the member with an error endpoint gets both")
 	d := transporttest.Next(t, a, waitFor)
 	assert.Equal(t, string(infoMsg.Body), string(d.Message().Body), "the info-only member gets the info notification")
-	require.NoError(t, d.Ack(context.Background()))
+	require.NoError(t, d.Ack(t.Context()))
 	transporttest.AssertNoDelivery(t, 500*time.Millisecond, a, b)
 }
 
@@ -277,7 +277,7 @@ func TestTransientPool(t *testing.T) {
 func TestEarlierHarkStreamMigrated(t *testing.T) {
 	srv := startServer(t)
 	js := jsOf(t, srv)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	_, err := js.CreateStream(ctx, jetstream.StreamConfig{
 		Name: "HARK_oldx", Description: "hark notifications of exchange oldx",
 		Subjects: []string{"oldx.>"}, Retention: jetstream.InterestPolicy,
@@ -323,7 +323,7 @@ func TestBacklog(t *testing.T) {
 	transporttest.SendN(t, tr, tg, transport.Info, "bl", 5)
 	br := l.(transport.BacklogReporter)
 	backlog := func() []transport.Backlog {
-		b, err := br.Backlog(within(t, waitFor))
+		b, err := br.Backlog(testutil.Within(t, waitFor))
 		require.NoError(t, err)
 		return b
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -56,7 +57,7 @@ func TestNotifyEndToEnd(t *testing.T) {
 		notify.WithExecutor(executor.Pooled(4)),
 		notify.WithRequeue(notify.RequeuePolicy{Allow: true, MaxDeliveries: 3, Backoff: []time.Duration{50 * time.Millisecond}}))
 	require.NoError(t, err)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	require.NoError(t, l.Start(ctx))
 
 	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithDriverNames("messagingv2"), notify.WithTopics("notifications"))
@@ -92,7 +93,7 @@ func TestNotifyTransportCapNamesTheEndpoint(t *testing.T) {
 	srv := startServer(t)
 	tr := openInProcess(t, srv, "nats://", hnats.WithMaxDeliveries(2))
 	tg := target.Target{Topic: "capped"}
-	dlq, err := tr.Listen(within(t, waitFor), transport.ListenConfig{
+	dlq, err := tr.Listen(testutil.Within(t, waitFor), transport.ListenConfig{
 		Targets: []target.Target{{Topic: "capped.dlq"}}, Priorities: []transport.Priority{transport.Info}, Pool: "dlq"})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = dlq.Close() })
@@ -107,8 +108,9 @@ func TestNotifyTransportCapNamesTheEndpoint(t *testing.T) {
 			events = append(events, e)
 		}))
 	require.NoError(t, err)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	require.NoError(t, l.Start(ctx))
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { l.Stop(); _ = l.Wait(context.Background()) })
 
 	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithDriverNames("messagingv2"), notify.WithTopics("capped"))

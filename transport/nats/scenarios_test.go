@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
@@ -30,7 +31,7 @@ func infoConfig(tg target.Target, pool string) transport.ListenConfig {
 
 func listen(t *testing.T, tr transport.Transport, cfg transport.ListenConfig) transport.Listener {
 	t.Helper()
-	l, err := tr.Listen(context.Background(), cfg)
+	l, err := tr.Listen(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	return l
@@ -64,7 +65,7 @@ func TestKilledListenerUnackedRedelivered(t *testing.T) {
 	survivor := listen(t, openInProcess(t, srv, "nats://"), cfg)
 	got := map[string]int{}
 	redelivered := map[string]int{}
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	for len(got) < n {
 		d, err := survivor.Next(ctx)
 		require.NoError(t, err, "received %d of %d", len(got), n)
@@ -90,11 +91,12 @@ func TestServerRestartSameStore(t *testing.T) {
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: dir})
 	require.NoError(t, err)
 	addr := srv.NATS().Addr().String()
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 
 	u, err := transport.ParseURL(srv.ClientURL() + "?reconnect_wait=50ms&max_reconnect_wait=500ms")
 	require.NoError(t, err)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{Logger: testLogger(t)})
+	tr, err := hnats.Open(t.Context(), u, transport.Options{Logger: testLogger(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 
@@ -107,7 +109,7 @@ func TestServerRestartSameStore(t *testing.T) {
 		mu  sync.Mutex
 		got = map[string]int{}
 	)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -127,9 +129,10 @@ func TestServerRestartSameStore(t *testing.T) {
 	before := transporttest.SendN(t, tr, tg, transport.Info, "before", 50)
 	require.Eventually(t, func() bool { return count() >= 25 }, waitFor, 10*time.Millisecond)
 	// Some are probably still unread: they must survive the restart.
-	require.NoError(t, srv.Shutdown(context.Background()))
+	require.NoError(t, srv.Shutdown(t.Context()))
 	srv, err = embedded.Start(embedded.Config{Listen: addr, StoreDir: dir})
 	require.NoError(t, err, "restart on the same address and store")
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 
 	var after []transport.Message
@@ -137,7 +140,7 @@ func TestServerRestartSameStore(t *testing.T) {
 		// Send fails until the client has reconnected; retry as a
 		// notifier would.
 		m := transporttest.NewMessage("after", len(after))
-		if tr.Send(context.Background(), tg, transport.Info, m) == nil {
+		if tr.Send(t.Context(), tg, transport.Info, m) == nil {
 			after = append(after, m)
 		}
 		return len(after) == 50
@@ -187,7 +190,7 @@ func TestTwoPoolsThreeListeners(t *testing.T) {
 	for i := range first {
 		first[i] = make(chan struct{})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	ctx, cancel := context.WithTimeout(t.Context(), waitFor)
 	defer cancel()
 	var wg sync.WaitGroup
 	for i, m := range ms {
@@ -213,7 +216,7 @@ func TestTwoPoolsThreeListeners(t *testing.T) {
 						}
 					}
 				}
-				assert.NoError(t, d.Ack(context.Background()))
+				assert.NoError(t, d.Ack(t.Context()))
 				if done {
 					cancel()
 				}
@@ -265,8 +268,8 @@ func TestDeadLetterReplayByteForByte(t *testing.T) {
 	lc.MaxDeliveries = 2
 	dlq := listen(t, tr, infoConfig(lc.DeadLetterTarget(tg), ""))
 	l := listen(t, tr, lc)
-	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, orig))
-	ctx := within(t, waitFor)
+	require.NoError(t, tr.Send(t.Context(), tg, transport.Info, orig))
+	ctx := testutil.Within(t, waitFor)
 	for range lc.MaxDeliveries {
 		d := transporttest.Next(t, l, waitFor)
 		require.NoError(t, d.Requeue(ctx, 0))
@@ -319,10 +322,10 @@ func TestDuplicateMessageIDDeliveredOnce(t *testing.T) {
 	l := listen(t, tr, infoConfig(tg, ""))
 	m := transporttest.NewMessage("dup", 1)
 	for range 3 {
-		require.NoError(t, tr.Send(context.Background(), tg, transport.Info, m), "a duplicate is not an error")
+		require.NoError(t, tr.Send(t.Context(), tg, transport.Info, m), "a duplicate is not an error")
 	}
 	other := transporttest.NewMessage("dup", 2)
-	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, other))
+	require.NoError(t, tr.Send(t.Context(), tg, transport.Info, other))
 	ds := transporttest.Collect(t, l, 2, waitFor)
 	assert.Equal(t, []string{string(m.Body), string(other.Body)}, transporttest.Bodies(ds))
 	transporttest.AssertNoDelivery(t, 500*time.Millisecond, l)
@@ -338,13 +341,13 @@ func TestCoreModeAtMostOnce(t *testing.T) {
 	require.ErrorIs(t, caps.Require(transport.Capabilities{Requeue: true}), transport.ErrNotSupported)
 	tg := target.Target{Exchange: "corex", Topic: "notifications"}
 	l := listen(t, tr, infoConfig(tg, ""))
-	require.NoError(t, tr.Send(context.Background(), tg, transport.Info, transporttest.NewMessage("core", 0)))
+	require.NoError(t, tr.Send(t.Context(), tg, transport.Info, transporttest.NewMessage("core", 0)))
 	d := transporttest.Next(t, l, waitFor)
-	err := d.Requeue(context.Background(), 0)
+	err := d.Requeue(t.Context(), 0)
 	require.ErrorIs(t, err, transport.ErrNotSupported)
 	assert.Contains(t, err.Error(), "mode=jetstream")
-	require.ErrorIs(t, d.DeadLetter(context.Background(), transport.DeadLetterInfo{Reason: "x"}), transport.ErrNotSupported)
-	require.NoError(t, d.Ack(context.Background()))
+	require.ErrorIs(t, d.DeadLetter(t.Context(), transport.DeadLetterInfo{Reason: "x"}), transport.ErrNotSupported)
+	require.NoError(t, d.Ack(t.Context()))
 	assert.Zero(t, tr.SlowConsumerEvents())
 }
 
@@ -365,7 +368,7 @@ func TestStopGivesBackPromptly(t *testing.T) {
 	for _, x := range ds {
 		assert.GreaterOrEqual(t, x.Deliveries(), 1)
 	}
-	require.NoError(t, d.Ack(context.Background()), "a handed-out delivery still settles after Stop")
+	require.NoError(t, d.Ack(t.Context()), "a handed-out delivery still settles after Stop")
 	transporttest.AssertNoDelivery(t, 300*time.Millisecond, b)
 }
 
@@ -382,12 +385,12 @@ func TestLateAckAfterLease(t *testing.T) {
 	transporttest.SendN(t, tr, tg, transport.Info, "late", 1)
 	d := transporttest.Next(t, l, waitFor)
 	time.Sleep(cfg.Lease) // pacing: let the lease run out
-	err := d.Ack(context.Background())
+	err := d.Ack(t.Context())
 	require.ErrorIs(t, err, transport.ErrLeaseExpired)
 	again := transporttest.Next(t, l, waitFor)
 	assert.Equal(t, 2, again.Deliveries())
-	require.NoError(t, again.Ack(context.Background()))
-	require.False(t, errors.Is(again.Ack(context.Background()), transport.ErrLeaseExpired))
+	require.NoError(t, again.Ack(t.Context()))
+	require.False(t, errors.Is(again.Ack(t.Context()), transport.ErrLeaseExpired))
 }
 
 func keys(m map[string]int) []string {
@@ -409,7 +412,7 @@ func TestNextNeverStarvesForABatch(t *testing.T) {
 	cfg.Prefetch = 4
 	l := listen(t, tr, cfg)
 	transporttest.SendN(t, tr, tg, transport.Info, "starve", 8)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	var held []transport.Delivery
 	for range 3 {
 		held = append(held, transporttest.Next(t, l, waitFor))
@@ -457,16 +460,17 @@ func TestHealthy(t *testing.T) {
 	addr := srv.NATS().Addr().String()
 	u, err := transport.ParseURL(srv.ClientURL() + "?reconnect_wait=50ms&max_reconnect_wait=200ms")
 	require.NoError(t, err)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{})
+	tr, err := hnats.Open(t.Context(), u, transport.Options{})
 	require.NoError(t, err)
 	require.NoError(t, transport.CheckHealth(tr))
 
-	require.NoError(t, srv.Shutdown(context.Background()))
+	require.NoError(t, srv.Shutdown(t.Context()))
 	require.Eventually(t, func() bool { return transport.CheckHealth(tr) != nil }, waitFor, 10*time.Millisecond)
 	assert.Contains(t, transport.CheckHealth(tr).Error(), "reconnecting")
 
 	srv, err = embedded.Start(embedded.Config{Listen: addr, StoreDir: dir})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	require.Eventually(t, func() bool { return transport.CheckHealth(tr) == nil }, waitFor, 10*time.Millisecond)
 	require.NoError(t, tr.Close())

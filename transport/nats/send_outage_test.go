@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,16 +16,17 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
 )
 
 // These tests send through a notify.Notifier at its defaults (retry until
-// the context ends; context.Background()) while the server goes away, and
-// check that every call returns nil and the stream stores every
-// notification exactly once: retries carry the same message ID, which
-// the stream de-duplicates. Only the attempt timeout is shortened, to keep
+// the context ends; t.Context(), which lasts the whole test) while the
+// server goes away, and check that every call returns nil and the stream
+// stores every notification exactly once: retries carry the same message
+// ID, which the stream de-duplicates. Only the attempt timeout is shortened, to keep
 // the tests short; the defaults' figures are in BENCHMARKS.md.
 
 const outageAttemptTimeout = time.Second
@@ -38,7 +38,7 @@ func sendDuring(t *testing.T, url, exchange string, n int, disrupt func()) ([]er
 	t.Helper()
 	u, err := transport.ParseURL(url)
 	require.NoError(t, err)
-	tr, err := hnats.Open(context.Background(), u, transport.Options{Logger: testLogger(t)})
+	tr, err := hnats.Open(t.Context(), u, transport.Options{Logger: testLogger(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	core, logs := observer.New(zap.WarnLevel)
@@ -56,7 +56,7 @@ func sendDuring(t *testing.T, url, exchange string, n int, disrupt func()) ([]er
 	for range 4 {
 		wg.Go(func() {
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if err := nt.Info(context.Background(), nil, "outage.test", map[string]int64{"i": i}); err != nil {
+				if err := nt.Info(t.Context(), nil, "outage.test", map[string]int64{"i": i}); err != nil {
 					mu.Lock()
 					errs = append(errs, err)
 					mu.Unlock()
@@ -77,12 +77,12 @@ func storedOnce(t *testing.T, url, exchange string, n int) {
 	t.Helper()
 	u, err := transport.ParseURL(url)
 	require.NoError(t, err)
-	nc, err := hnats.Dial(context.Background(), u)
+	nc, err := hnats.Dial(t.Context(), u)
 	require.NoError(t, err)
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	s, err := js.Stream(within(t, waitFor), hnats.StreamName(exchange))
+	s, err := js.Stream(testutil.Within(t, waitFor), hnats.StreamName(exchange))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(n), s.CachedInfo().State.Msgs, "every notification stored, none twice")
 }
@@ -100,7 +100,7 @@ func TestSendRidesOutServerRestart(t *testing.T) {
 	const n = 300
 	var restarted atomic.Bool
 	errs, retried := sendDuring(t, url, "restartx", n, func() {
-		require.NoError(t, srv.Shutdown(context.Background()))
+		require.NoError(t, srv.Shutdown(t.Context()))
 		time.Sleep(2 * time.Second) // the outage
 		srv = startListeningServer(t, addr, dir)
 		restarted.Store(true)

@@ -1,7 +1,6 @@
 package nats_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats" // also registers nats://
@@ -33,7 +33,7 @@ func TestServerAcceptsLateAck(t *testing.T) {
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "LATE", Subjects: []string{"late"}})
 	require.NoError(t, err)
 	c, err := js.CreateConsumer(ctx, "LATE", jetstream.ConsumerConfig{Durable: "c", AckWait: 500 * time.Millisecond, AckPolicy: jetstream.AckExplicitPolicy})
@@ -60,7 +60,7 @@ func TestConsumerDeletedIsRecreated(t *testing.T) {
 	defer nc.Close()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	stream, err := js.Stream(ctx, "HARK_delx")
 	require.NoError(t, err)
 	var name string
@@ -84,14 +84,14 @@ func TestConsumerDeletedIsRecreated(t *testing.T) {
 // TestOpenByURL opens the driver through the registry, over TCP.
 func TestOpenByURL(t *testing.T) {
 	srv := startListeningServer(t, "127.0.0.1:0", t.TempDir())
-	tr, err := transport.Open(context.Background(), srv.ClientURL()+"?name=test&ack_wait=10s", transport.WithDefaultExchange("nova"))
+	tr, err := transport.Open(t.Context(), srv.ClientURL()+"?name=test&ack_wait=10s", transport.WithDefaultExchange("nova"))
 	require.NoError(t, err)
 	defer tr.Close()
 	assert.Equal(t, "nova", tr.DefaultExchange())
 	assert.Equal(t, transport.Capabilities{Requeue: true, DelayedRequeue: true, Durable: true, Pools: true,
 		Ordering: true, Lease: true, DeadLetter: true, Backlog: true, StartPosition: true}, tr.Capabilities())
 
-	_, err = transport.Open(context.Background(), srv.ClientURL()+"?colour=blue")
+	_, err = transport.Open(t.Context(), srv.ClientURL()+"?colour=blue")
 	require.ErrorIs(t, err, transport.ErrInvalidURL)
 	assert.Contains(t, err.Error(), `unknown option "colour"`)
 }
@@ -111,7 +111,7 @@ func TestConsumerDeletedResumes(t *testing.T) {
 	transporttest.Collect(t, l, before, waitFor)
 
 	js := jsOf(t, srv)
-	ctx := within(t, waitFor)
+	ctx := testutil.Within(t, waitFor)
 	infos := consumerInfos(t, js, "resumex")
 	require.Len(t, infos, 1)
 	require.NoError(t, js.DeleteConsumer(ctx, hnats.StreamName("resumex"), infos[0].Name))

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
@@ -34,7 +35,7 @@ func TestCoalescedAcksCoverOnlySettled(t *testing.T) {
 			cfg := transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: window}
 			l := listenInfo(t, tr, cfg)
 			sent := transporttest.SendN(t, tr, tg, transport.Info, transporttest.UniqueName("ooo"), backlog)
-			ctx := within(t, 30*time.Second)
+			ctx := testutil.Within(t, 30*time.Second)
 
 			first := make([]transport.Delivery, window)
 			for i := range first {
@@ -97,7 +98,7 @@ func TestAckBeforeCloseIsKept(t *testing.T) {
 	l := listenInfo(t, tr, cfg)
 	const n = 30
 	transporttest.SendN(t, tr, tg, transport.Info, transporttest.UniqueName("close"), n)
-	ctx := within(t, 30*time.Second)
+	ctx := testutil.Within(t, 30*time.Second)
 	ds := make([]transport.Delivery, n)
 	for i := range ds {
 		ds[i] = transporttest.Next(t, l, 10*time.Second)

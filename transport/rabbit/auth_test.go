@@ -19,7 +19,7 @@ func TestOpen_wrongPasswordIsCredentialsRefused(t *testing.T) {
 	u, err := url.Parse(rabbitURL(t))
 	require.NoError(t, err)
 	u.User = url.UserPassword(u.User.Username(), "not-the-password-x9")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	_, err = transport.Open(ctx, u.String())
 	require.ErrorIs(t, err, transport.ErrCredentialsRefused)

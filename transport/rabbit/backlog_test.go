@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
@@ -46,7 +47,7 @@ func backlogOf(t *testing.T, l transport.Listener) ([]transport.Backlog, error) 
 	t.Helper()
 	br, ok := l.(transport.BacklogReporter)
 	require.True(t, ok, "a rabbit listener is a BacklogReporter")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	return br.Backlog(ctx)
 }
@@ -64,11 +65,11 @@ func total(b []transport.Backlog) int64 {
 // them, and closes it, so that what it had prefetched goes back.
 func consumeAndClose(t *testing.T, tr *Transport, cfg transport.ListenConfig, n int) {
 	t.Helper()
-	l, err := tr.Listen(context.Background(), cfg)
+	l, err := tr.Listen(t.Context(), cfg)
 	require.NoError(t, err)
 	for range n {
 		d := transporttest.Next(t, l, 10*time.Second)
-		require.NoError(t, d.Ack(within(t, 10*time.Second)))
+		require.NoError(t, d.Ack(testutil.Within(t, 10*time.Second)))
 	}
 	require.NoError(t, l.Close())
 }
@@ -86,7 +87,7 @@ func TestBacklogNonPooled(t *testing.T) {
 	l := listenInfo(t, tr, cfg)
 	require.NoError(t, l.Stop(), "a stopped listener consumes nothing and still reports")
 
-	ctx := within(t, 30*time.Second)
+	ctx := testutil.Within(t, 30*time.Second)
 	send := func(tg target.Target, p transport.Priority, n int) {
 		for i := range n {
 			require.NoError(t, tr.Send(ctx, tg, p, transporttest.NewMessage(tg.Topic+string(p), i)))
@@ -126,7 +127,7 @@ func TestBacklogPool(t *testing.T) {
 	l := listenInfo(t, tr, cfg)
 	require.NoError(t, l.Stop())
 
-	ctx := within(t, 30*time.Second)
+	ctx := testutil.Within(t, 30*time.Second)
 	const n = 7
 	for i := range n {
 		tg := a
@@ -163,14 +164,14 @@ func TestBacklogHonoursContext(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{testTarget()}})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := l.(transport.BacklogReporter).Backlog(ctx)
 	require.ErrorIs(t, err, context.Canceled)
 
 	rl := l.(*listener)
 	rl.probing <- struct{}{} // a count in progress
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel = context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	_, err = rl.Backlog(ctx)
 	require.ErrorIs(t, err, context.DeadlineExceeded)

@@ -42,7 +42,7 @@ func BenchmarkDrain(b *testing.B) {
 		tr, tg := preloadTransport(b)
 		b.ResetTimer()
 		start := time.Now()
-		ctx := context.Background()
+		ctx := b.Context()
 		l, err := tr.Listen(ctx, transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Prefetch: benchPrefetch})
 		if err != nil {
 			b.Fatal(err)
@@ -71,14 +71,14 @@ func BenchmarkDrain(b *testing.B) {
 		}
 		b.ResetTimer()
 		start := time.Now()
-		if err := l.Start(context.Background()); err != nil {
+		if err := l.Start(b.Context()); err != nil {
 			b.Fatal(err)
 		}
 		<-ep.done
 		report(b, start)
 		b.StopTimer()
 		l.Stop()
-		if err := l.Wait(context.Background()); err != nil {
+		if err := l.Wait(b.Context()); err != nil {
 			b.Fatal(err)
 		}
 	})
@@ -151,7 +151,7 @@ func preloadTransport(b *testing.B) (*Transport, target.Target) {
 	tr := openTransport(b, r, "")
 	tg := target.Target{Exchange: transporttest.UniqueName("harkbench-x"), Topic: transporttest.UniqueName("harkbench-t")}
 	first := benchMessage(b)
-	if err := tr.Send(context.Background(), tg, transport.Info, first); err != nil {
+	if err := tr.Send(b.Context(), tg, transport.Info, first); err != nil {
 		b.Fatal(err)
 	}
 	// The rest go out pipelined on one confirm channel: preloading is not

@@ -1,7 +1,6 @@
 package rabbit
 
 import (
-	"context"
 	"os"
 	"strings"
 	"sync"
@@ -127,7 +126,7 @@ func openTransport(t testing.TB, r *recorder, rawURL string, opts ...Option) *Tr
 	opts = append([]Option{r.option(), WithReconnectDelay(100*time.Millisecond, 0),
 		WithRetryPolicy(RetryPolicy{MaxRetries: -1, IntervalStart: 100 * time.Millisecond, IntervalStep: 100 * time.Millisecond, IntervalMax: time.Second}),
 		WithConnectionName("hark-test")}, opts...)
-	tr, err := Open(context.Background(), u, o, opts...)
+	tr, err := Open(t.Context(), u, o, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
 	return tr
@@ -138,13 +137,6 @@ func testLogger(t testing.TB) *zap.Logger {
 		return zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
 	}
 	return zap.NewNop()
-}
-
-// within returns a context bounded by d, cancelled at cleanup.
-func within(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // rawConn is a plain amqp091-go connection to the test broker, closed at

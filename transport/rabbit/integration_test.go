@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -32,7 +33,7 @@ func listenInfo(t *testing.T, tr *Transport, cfg transport.ListenConfig) transpo
 	if len(cfg.Priorities) == 0 {
 		cfg.Priorities = []transport.Priority{transport.Info}
 	}
-	l, err := tr.Listen(context.Background(), cfg)
+	l, err := tr.Listen(t.Context(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = l.Close() })
 	return l
@@ -46,7 +47,7 @@ func TestSendWireFormat(t *testing.T) {
 	tr := openTransport(t, r, "")
 	tg := testTarget()
 	msg := transport.Message{ID: "abc123", Body: []byte(`{"x": 1}`), Header: transport.Header{"k": "v"}}
-	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Warn, msg))
+	require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Warn, msg))
 
 	ch, err := rawConn(t).Channel()
 	require.NoError(t, err)
@@ -77,20 +78,20 @@ func TestSendCompression(t *testing.T) {
 		m, err := oslo.EncodeNotification(&oslo.OsloMessage{MessageID: oslo.NewMessageID(), EventType: "e", Priority: "INFO",
 			Payload: []byte(`{"a": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}`)}, oslo.EncodeOptions{})
 		require.NoError(t, err)
-		require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, m))
+		require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, m))
 		d := transporttest.Next(t, l, 10*time.Second)
 		assert.Equal(t, c.header, d.Message().Header[oslo.HeaderCompression], c.name)
 		om, err := oslo.DecodeNotification(d.Message())
 		require.NoError(t, err, c.name)
 		assert.Equal(t, "e", om.EventType)
-		require.NoError(t, d.Ack(context.Background()))
+		require.NoError(t, d.Ack(t.Context()))
 
 		// Already compressed by the notifier: sent as it is.
 		pre := transport.Message{Body: []byte("opaque"), Header: transport.Header{oslo.HeaderCompression: "application/x-gzip"}}
-		require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, pre))
+		require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, pre))
 		d = transporttest.Next(t, l, 10*time.Second)
 		assert.Equal(t, pre.Body, d.Message().Body)
-		require.NoError(t, d.Ack(context.Background()))
+		require.NoError(t, d.Ack(t.Context()))
 	}
 }
 
@@ -116,7 +117,7 @@ func TestSettleAfterReconnect(t *testing.T) {
 	again := transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, string(old.Message().Body), string(again.Message().Body), "the unacknowledged message first (prefetch 1)")
 	assert.Equal(t, 2, again.Deliveries(), "a redelivery after a lost connection counts")
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	assert.ErrorIs(t, old.Ack(ctx), transport.ErrLeaseExpired, "the old connection's delivery")
 	assert.ErrorIs(t, old.Requeue(ctx, 0), transport.ErrLeaseExpired, "still refused")
 	require.NoError(t, again.Ack(ctx), "the new delivery settles, and the old tag did not ack it")
@@ -138,9 +139,9 @@ func TestDelayedRequeueKeepsSourceAndCount(t *testing.T) {
 	pool := transporttest.UniqueName("harkrabbit-p")
 	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{tg}, Pool: pool, MaxDeliveries: 3})
 	orig := transport.Message{ID: "m1", Body: []byte(`{"n": 1}`), Header: transport.Header{"X-Trace": "t1"}}
-	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, orig))
+	require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, orig))
 
-	ctx := within(t, 30*time.Second)
+	ctx := testutil.Within(t, 30*time.Second)
 	var requeued time.Time
 	var delay time.Duration
 	for want := 1; want <= 3; want++ {
@@ -191,14 +192,14 @@ func TestDeclareFallback(t *testing.T) {
 	core, logs := observer.New(zapcore.WarnLevel)
 	tr := openTransport(t, r, "", WithLogger(zap.New(core)))
 	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{tg}})
-	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte("{}")}))
+	require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte("{}")}))
 	d := transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, 1, d.Deliveries())
 	// The queue turned out to be a quorum queue: requeue uses its count.
-	require.NoError(t, d.Requeue(context.Background(), 0))
+	require.NoError(t, d.Requeue(t.Context(), 0))
 	d = transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, 2, d.Deliveries())
-	require.NoError(t, d.Ack(context.Background()))
+	require.NoError(t, d.Ack(t.Context()))
 	assert.NotEmpty(t, logs.FilterMessage("the queue exists with other properties; using it as it is").All())
 	assert.NotEmpty(t, logs.FilterMessage("the exchange exists with other properties; using it as it is").All())
 }
@@ -222,10 +223,10 @@ func TestQueueDeletedIsRedeclared(t *testing.T) {
 		}
 		return err == nil
 	}, 10*time.Second, 20*time.Millisecond, "the listener re-declared its queue")
-	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte(`{"after": true}`)}))
+	require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte(`{"after": true}`)}))
 	d := transporttest.Next(t, l, 10*time.Second)
 	assert.Equal(t, `{"after": true}`, string(d.Message().Body))
-	require.NoError(t, d.Ack(context.Background()))
+	require.NoError(t, d.Ack(t.Context()))
 }
 
 // TestUndecodableIsDeadLettered: a body that is not a notification is
@@ -240,14 +241,14 @@ func TestUndecodableIsDeadLettered(t *testing.T) {
 	require.NoError(t, err)
 	startHarkListener(t, nl)
 	garbage := []byte("{not json\x00\xff")
-	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: garbage}))
+	require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: garbage}))
 	rec := transporttest.Next(t, dlq, 10*time.Second)
 	dl, err := transport.ParseDeadLetter(rec.Message())
 	require.NoError(t, err)
 	assert.Equal(t, transport.ReasonDecode, dl.Info.Reason)
 	assert.Equal(t, garbage, dl.Original.Body)
 	assert.Equal(t, 1, dl.Deliveries)
-	require.NoError(t, rec.Ack(context.Background()))
+	require.NoError(t, rec.Ack(t.Context()))
 	ep.quiet(t, 300*time.Millisecond)
 }
 
@@ -265,11 +266,11 @@ func TestBlockedConnectionIsLogged(t *testing.T) {
 	core, logs := observer.New(zapcore.InfoLevel)
 	tr := openTransport(t, r, "", WithLogger(zap.New(core)))
 	tg := testTarget()
-	require.NoError(t, tr.Send(within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte("{}")}))
+	require.NoError(t, tr.Send(testutil.Within(t, 10*time.Second), tg, transport.Info, transport.Message{Body: []byte("{}")}))
 	rabbitmqctl(t, "set_vm_memory_high_watermark", "0.0000001")
 	t.Cleanup(func() { rabbitmqctl(t, "set_vm_memory_high_watermark", watermark) })
 	// The broker blocks a connection when it next publishes.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	_ = tr.Send(ctx, tg, transport.Info, transport.Message{Body: []byte("{}")})
 	cancel()
 	require.Eventually(t, func() bool {
@@ -286,7 +287,7 @@ func TestBlockedConnectionIsLogged(t *testing.T) {
 func TestHeartbeatNegotiated(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, withQuery(rabbitURL(t), "heartbeat_timeout_threshold=7"))
-	conn, _, err := tr.pub.connection(context.Background())
+	conn, _, err := tr.pub.connection(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, 7*time.Second, conn.Config.Heartbeat, "send connection")
 	l := listenInfo(t, tr, transport.ListenConfig{Targets: []target.Target{testTarget()}})

@@ -111,7 +111,7 @@ type pyReceived struct {
 // sent.
 func osloNotify(t *testing.T, spec pySpec) []pySent {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), pyTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), pyTimeout)
 	defer cancel()
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, python, interopPy, "notify", mustJSON(t, spec))
@@ -288,9 +288,10 @@ func (e *harkEndpoint) quiet(t *testing.T, d time.Duration) {
 // startHarkListener starts a notify.Listener, stopped at cleanup.
 func startHarkListener(t *testing.T, l *notify.Listener) {
 	t.Helper()
-	require.NoError(t, l.Start(context.Background()))
+	require.NoError(t, l.Start(t.Context()))
 	t.Cleanup(func() {
 		l.Stop()
+		// Not t.Context(): it is already canceled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = l.Wait(ctx)

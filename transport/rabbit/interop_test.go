@@ -1,7 +1,6 @@
 package rabbit
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -16,6 +15,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/harkmq/hark/dispatcher"
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -159,7 +159,7 @@ func TestInteropHarkNotifierToOslo(t *testing.T) {
 				notify.WithTopics(topic), notify.WithExchange(ex))
 			require.NoError(t, err)
 			specs := sevenNotifications(topic)
-			ctx := within(t, waitTimeout)
+			ctx := testutil.Within(t, waitTimeout)
 			for _, s := range specs {
 				delete(s.Context, "auth_token")
 				p, _ := transport.ParsePriority(s.Priority)
@@ -358,11 +358,11 @@ func TestInteropCompression(t *testing.T) {
 
 	// hark's transport compresses too (kombu_compression in its URL).
 	l.Stop()
-	require.NoError(t, l.Wait(within(t, waitTimeout)))
+	require.NoError(t, l.Wait(testutil.Within(t, waitTimeout)))
 	py := startOsloListener(t, pySpec{URL: url, Exchange: ex, Topic: topic, Priorities: []string{"info"}, Count: 1})
 	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("hark"), notify.WithTopics(topic), notify.WithExchange(ex))
 	require.NoError(t, err)
-	require.NoError(t, nt.Info(within(t, waitTimeout), notify.Context{"request_id": "r2"}, "gz.back", payload))
+	require.NoError(t, nt.Info(testutil.Within(t, waitTimeout), notify.Context{"request_id": "r2"}, "gz.back", payload))
 	got := py.next()
 	assert.Equal(t, "gz.back", got.EventType)
 	assert.JSONEq(t, jsonOf(t, payload), string(got.Payload))
@@ -384,7 +384,7 @@ func TestInteropWire(t *testing.T) {
 	tr := openTransport(t, r, withQuery(rabbitURL(t), durable), WithLogger(zap.New(core)))
 	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("compute.host1"), notify.WithTopics(topic), notify.WithExchange(ex))
 	require.NoError(t, err)
-	require.NoError(t, nt.Info(within(t, waitTimeout), notify.Context{"user_id": "u", "request_id": "r"}, "wire.test", map[string]any{"a": 1}))
+	require.NoError(t, nt.Info(testutil.Within(t, waitTimeout), notify.Context{"user_id": "u", "request_id": "r"}, "wire.test", map[string]any{"a": 1}))
 
 	conn := rawConn(t)
 	ch, err := conn.Channel()
@@ -417,7 +417,7 @@ func TestInteropWire(t *testing.T) {
 	assert.Equal(t, envelopeKeys(t, fromOslo.Body), envelopeKeys(t, fromHark.Body))
 
 	// The listener's declares meet oslo's durable exchange and queue.
-	l, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{{Exchange: ex, Topic: topic}}, Priorities: []transport.Priority{transport.Info}})
+	l, err := tr.Listen(t.Context(), transport.ListenConfig{Targets: []target.Target{{Exchange: ex, Topic: topic}}, Priorities: []transport.Priority{transport.Info}})
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 	for _, e := range logs.All() {

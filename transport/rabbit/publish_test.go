@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/transporttest"
@@ -39,7 +40,7 @@ func TestConcurrentFirstSendsAreConfirmed(t *testing.T) {
 	l := listenInfo(t, openTransport(t, r, qurl), transport.ListenConfig{Targets: tgs, Pool: transporttest.UniqueName("harkrabbit-p")})
 
 	tag := transporttest.UniqueName("harkrabbit-m")
-	ctx := within(t, time.Minute)
+	ctx := testutil.Within(t, time.Minute)
 	for i, tg := range tgs {
 		start := make(chan struct{})
 		errs := make([]error, senders)

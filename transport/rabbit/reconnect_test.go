@@ -21,6 +21,7 @@ import (
 
 	"github.com/harkmq/hark/dispatcher"
 	"github.com/harkmq/hark/executor"
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/notify"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
@@ -172,7 +173,7 @@ func streamScenario(t *testing.T, r *recorder, rawURL string, n int, slow time.D
 	nt, err := notify.NewNotifier(tr, notify.WithPublisherID("reconnect"), notify.WithTopics(topic), notify.WithExchange(ex),
 		notify.WithRetryBackoff(100*time.Millisecond, 100*time.Millisecond, time.Second))
 	require.NoError(t, err)
-	ctx := within(t, 2*time.Minute)
+	ctx := testutil.Within(t, 2*time.Minute)
 	for i := range n {
 		if i == n/3 {
 			t.Logf("disrupting with %d notifications waiting in the queue", queueDepth(t, routingKey(topic, transport.Info)))
@@ -330,7 +331,7 @@ func disruptive(t *testing.T) {
 func TestListenUnreachable(t *testing.T) {
 	rabbitURL(t)
 	dead := "127.0.0.1:1"
-	_, err := New(context.Background(), "rabbit://guest:guest@"+dead+"/", WithConnectTimeout(2*time.Second))
+	_, err := New(t.Context(), "rabbit://guest:guest@"+dead+"/", WithConnectTimeout(2*time.Second))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), dead)
 	assert.NotContains(t, err.Error(), "guest:guest")
@@ -346,7 +347,7 @@ func TestListenUnreachable(t *testing.T) {
 		require.NoError(t, tr.Close())
 	}
 	var ctxErr error
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, ctxErr = New(ctx, "rabbit://h/")
 	assert.True(t, errors.Is(ctxErr, context.Canceled))

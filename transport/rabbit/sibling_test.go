@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
@@ -48,7 +49,7 @@ func TestSiblingDeliveryGoesBackWithItsListener(t *testing.T) {
 	require.NotEmpty(t, viaA, "the broker pushed none of %d messages to the other consumer of the shared queue", n)
 	require.NoError(t, b.Close())
 
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	for _, d := range viaA {
 		assert.ErrorIs(t, d.Ack(ctx), transport.ErrClosed, "a delivery of a closed listener, though it came on another's channel")
 	}
@@ -57,7 +58,7 @@ func TestSiblingDeliveryGoesBackWithItsListener(t *testing.T) {
 	// channel.
 	got := map[string]bool{}
 	for len(got) < n {
-		d, err := a.Next(within(t, 10*time.Second))
+		d, err := a.Next(testutil.Within(t, 10*time.Second))
 		require.NoError(t, err, "got %d of %d back: %v", len(got), n, got)
 		got[d.Message().ID] = true
 		require.NoError(t, d.Ack(ctx))
@@ -67,7 +68,7 @@ func TestSiblingDeliveryGoesBackWithItsListener(t *testing.T) {
 
 func nextWithin(t *testing.T, l transport.Listener, d time.Duration) transport.Delivery {
 	t.Helper()
-	got, err := l.Next(within(t, d))
+	got, err := l.Next(testutil.Within(t, d))
 	require.NoError(t, err, "no delivery within %s", d)
 	return got
 }

@@ -1,7 +1,6 @@
 package rabbit
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -121,7 +120,7 @@ func TestStartPositionNeedsRetention(t *testing.T) {
 	r := newRecorder(t, rabbitURL(t))
 	tr := openTransport(t, r, "")
 	for _, p := range []transport.StartPosition{transport.StartAllPosition, transport.StartAt(time.Now().Add(-time.Hour))} {
-		_, err := tr.Listen(context.Background(), transport.ListenConfig{Targets: []target.Target{testTarget()},
+		_, err := tr.Listen(t.Context(), transport.ListenConfig{Targets: []target.Target{testTarget()},
 			Priorities: []transport.Priority{transport.Info}, Pool: "p", Start: p})
 		require.ErrorIs(t, err, transport.ErrNotSupported, "start %s", p)
 	}

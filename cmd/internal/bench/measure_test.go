@@ -19,17 +19,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/harkmq/hark/cmd/internal/bench"
+	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/transport"
 	hnats "github.com/harkmq/hark/transport/nats"
 	"github.com/harkmq/hark/transport/nats/embedded"
 )
-
-func within(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // harkSide are hark's contenders: the report gives their ratios to the
 // others.
@@ -50,7 +44,7 @@ func measure(t *testing.T, cfg bench.Config, contenders ...string) *bench.Report
 	var progress bytes.Buffer
 	cfg.Progress = &progress
 	cfg.Stall = 20 * time.Second
-	rep, err := bench.Measure(within(t, 2*time.Minute), cfg)
+	rep, err := bench.Measure(testutil.Within(t, 2*time.Minute), cfg)
 	require.NoError(t, err)
 	names := make([]string, len(rep.Runs))
 	for i, r := range rep.Runs {
@@ -158,7 +152,7 @@ func streams(t *testing.T, url string) []string {
 	t.Helper()
 	u, err := transport.ParseURL(url)
 	require.NoError(t, err)
-	ctx := within(t, 10*time.Second)
+	ctx := testutil.Within(t, 10*time.Second)
 	nc, err := hnats.Dial(ctx, u)
 	require.NoError(t, err)
 	defer nc.Close()
@@ -179,6 +173,7 @@ func TestMeasure_NATS(t *testing.T) {
 	}
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	url := srv.ClientURL()
 
@@ -200,6 +195,7 @@ func startNATS(t *testing.T) string {
 	t.Helper()
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	require.NoError(t, err)
+	// Not t.Context(): it is already canceled when cleanups run.
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	return srv.ClientURL()
 }
@@ -257,27 +253,27 @@ func TestMeasure_harkd_failures(t *testing.T) {
 	}
 	url := startNATS(t)
 	exits := fakeHarkd(t, `echo "harkd: cannot start the listener: it broke" >&2; exit 1`)
-	_, err := bench.Measure(within(t, time.Minute), bench.Config{Scenario: bench.Drain, URL: url, Messages: 10, Harkd: bench.Harkd{Path: exits}})
+	_, err := bench.Measure(testutil.Within(t, time.Minute), bench.Config{Scenario: bench.Drain, URL: url, Messages: 10, Harkd: bench.Harkd{Path: exits}})
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "harkd exited early")
 	assert.ErrorContains(t, err, "it broke")
 
 	hangs := fakeHarkd(t, `echo "harkd: waiting for nothing" >&2; exec sleep 60`)
-	_, err = bench.Measure(within(t, time.Minute), bench.Config{Scenario: bench.Drain, URL: url, Messages: 10, Stall: time.Second, Harkd: bench.Harkd{Path: hangs}})
+	_, err = bench.Measure(testutil.Within(t, time.Minute), bench.Config{Scenario: bench.Drain, URL: url, Messages: 10, Stall: time.Second, Harkd: bench.Harkd{Path: hangs}})
 	require.ErrorIs(t, err, bench.ErrStalled)
 	assert.ErrorContains(t, err, "/readyz")
 	assert.ErrorContains(t, err, "waiting for nothing")
 	assert.Empty(t, streams(t, url), "a failed round cleans up too")
 
-	_, err = bench.Measure(within(t, 10*time.Second), bench.Config{Scenario: bench.Drain, URL: "memory://", Messages: 10, Harkd: bench.Harkd{Path: exits}})
+	_, err = bench.Measure(testutil.Within(t, 10*time.Second), bench.Config{Scenario: bench.Drain, URL: "memory://", Messages: 10, Harkd: bench.Harkd{Path: exits}})
 	require.ErrorIs(t, err, bench.ErrInvalidConfig)
 	assert.ErrorContains(t, err, "memory://")
 
-	_, err = bench.Measure(within(t, 10*time.Second), bench.Config{Scenario: bench.Steady, URL: url, Rate: 10, Duration: time.Second, Harkd: bench.Harkd{Path: exits}})
+	_, err = bench.Measure(testutil.Within(t, 10*time.Second), bench.Config{Scenario: bench.Steady, URL: url, Rate: 10, Duration: time.Second, Harkd: bench.Harkd{Path: exits}})
 	require.ErrorIs(t, err, bench.ErrInvalidConfig)
 	assert.ErrorContains(t, err, "drain and fanout")
 
-	_, err = bench.Measure(within(t, 10*time.Second), bench.Config{Scenario: bench.Drain, URL: url, Harkd: bench.Harkd{Path: filepath.Join(t.TempDir(), "missing")}})
+	_, err = bench.Measure(testutil.Within(t, 10*time.Second), bench.Config{Scenario: bench.Drain, URL: url, Harkd: bench.Harkd{Path: filepath.Join(t.TempDir(), "missing")}})
 	require.ErrorIs(t, err, bench.ErrInvalidConfig)
 	assert.ErrorContains(t, err, "go build")
 }
@@ -354,11 +350,11 @@ func TestMeasure_RabbitMQ_harkd(t *testing.T) {
 }
 
 func TestMeasure_errors(t *testing.T) {
-	_, err := bench.Measure(within(t, 10*time.Second), bench.Config{Scenario: bench.Steady, URL: "memory://", Oslo: true, Rate: 10, Duration: time.Second})
+	_, err := bench.Measure(testutil.Within(t, 10*time.Second), bench.Config{Scenario: bench.Steady, URL: "memory://", Oslo: true, Rate: 10, Duration: time.Second})
 	require.ErrorIs(t, err, bench.ErrOsloUnavailable)
 	assert.ErrorContains(t, err, "drain scenario on RabbitMQ only")
 
-	_, err = bench.Measure(within(t, 10*time.Second), bench.Config{Scenario: bench.Drain, URL: "rabbit://guest:guest@127.0.0.1:1/", Messages: 10, Baseline: true})
+	_, err = bench.Measure(testutil.Within(t, 10*time.Second), bench.Config{Scenario: bench.Drain, URL: "rabbit://guest:guest@127.0.0.1:1/", Messages: 10, Baseline: true})
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "127.0.0.1:1"), "the error names where it tried: %v", err)
 }

@@ -56,7 +56,7 @@ func TestLogEndpointLine(t *testing.T) {
 	core, logs := observer.New(zap.DebugLevel)
 	l, err := newLog("audit", config.LogOptions{Level: "info"}, zap.New(core))
 	require.NoError(t, err)
-	requireAction(t, dispatcher.Handled, l.Handle(context.Background(), testNotification(t, "m1", "compute.x", map[string]any{"a": 1})))
+	requireAction(t, dispatcher.Handled, l.Handle(t.Context(), testNotification(t, "m1", "compute.x", map[string]any{"a": 1})))
 	require.Equal(t, 1, logs.Len())
 	e := logs.All()[0]
 	f := e.ContextMap()

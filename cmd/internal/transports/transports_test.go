@@ -24,8 +24,8 @@ func TestEveryDriverRegistered(t *testing.T) {
 func TestStartEmbeddedAndOpen(t *testing.T) {
 	srv, err := StartEmbedded(EmbeddedConfig{Listen: "127.0.0.1:0", StoreDir: t.TempDir()}, nil)
 	require.NoError(t, err)
-	defer func() { _ = srv.Shutdown(context.Background()) }()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer func() { _ = srv.Shutdown(t.Context()) }()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	tr, err := Open(ctx, srv.ClientURL(), nil)
 	require.NoError(t, err)
@@ -44,6 +44,6 @@ func TestStartEmbeddedPortTaken(t *testing.T) {
 }
 
 func TestOpenBadURL(t *testing.T) {
-	_, err := Open(context.Background(), "kafka://x", nil)
+	_, err := Open(t.Context(), "kafka://x", nil)
 	assert.ErrorIs(t, err, transport.ErrUnknownScheme)
 }

@@ -26,7 +26,7 @@ func TestHandoff(t *testing.T) {
 		h.Push(d)
 	}
 	for i := range 10 {
-		d, err := h.Take(context.Background(), done)
+		d, err := h.Take(t.Context(), done)
 		require.NoError(t, err)
 		assert.Equal(t, uint64(i), d.seq, "FIFO")
 	}
@@ -37,7 +37,7 @@ func TestHandoff(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for {
-				d, err := h.Take(context.Background(), done)
+				d, err := h.Take(t.Context(), done)
 				if err != nil || d == nil {
 					return
 				}
@@ -65,7 +65,7 @@ func TestHandoff(t *testing.T) {
 		assert.Equal(t, 1, n, "delivery %d taken once", seq)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
 	defer cancel()
 	h2 := NewHandoff[item](1)
 	d, err := h2.Take(ctx, make(chan struct{}))

@@ -1,7 +1,6 @@
 package embedded_test
 
 import (
-	"context"
 	"net"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ import (
 func TestStart_inProcess(t *testing.T) {
 	srv, err := embedded.Start(embedded.Config{StoreDir: t.TempDir()})
 	require.NoError(t, err)
-	defer srv.Shutdown(context.Background())
+	defer srv.Shutdown(t.Context())
 	assert.Empty(t, srv.ClientURL(), "no listener")
 	nc, err := srv.Connect()
 	require.NoError(t, err)
@@ -33,7 +32,7 @@ func TestStart_inProcess(t *testing.T) {
 func TestStart_listensOnLoopback(t *testing.T) {
 	srv, err := embedded.Start(embedded.Config{Listen: "127.0.0.1:0", StoreDir: t.TempDir()})
 	require.NoError(t, err)
-	defer srv.Shutdown(context.Background())
+	defer srv.Shutdown(t.Context())
 	require.NotEmpty(t, srv.ClientURL())
 	nc, err := natsgo.Connect(srv.ClientURL())
 	require.NoError(t, err)
@@ -62,7 +61,7 @@ func TestShutdown_keepsStore(t *testing.T) {
 	require.NoError(t, err)
 	nc, err := srv.Connect()
 	require.NoError(t, err)
-	ctx := context.Background()
+	ctx := t.Context()
 	js, err := jetstream.New(nc)
 	require.NoError(t, err)
 	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "S", Subjects: []string{"s"}})
@@ -70,12 +69,12 @@ func TestShutdown_keepsStore(t *testing.T) {
 	_, err = js.Publish(ctx, "s", []byte("kept"))
 	require.NoError(t, err)
 	nc.Close()
-	require.NoError(t, srv.Shutdown(context.Background()))
-	require.NoError(t, srv.Shutdown(context.Background()), "idempotent")
+	require.NoError(t, srv.Shutdown(t.Context()))
+	require.NoError(t, srv.Shutdown(t.Context()), "idempotent")
 
 	srv, err = embedded.Start(embedded.Config{StoreDir: dir})
 	require.NoError(t, err)
-	defer srv.Shutdown(context.Background())
+	defer srv.Shutdown(t.Context())
 	nc, err = srv.Connect()
 	require.NoError(t, err)
 	defer nc.Close()
