@@ -474,8 +474,11 @@ func TestClusterHarness(t *testing.T) {
 		t.Logf("new stream leader %s %s after the kill", nl, time.Since(killed))
 		assert.NotEqual(t, sl, nl)
 		harnessRestart(t, c, js, sl)
+		// The leader reported it current; the restarted server's own view
+		// follows a moment later.
 		s := c.Server(t, sl)
-		assert.True(t, s.JetStreamIsStreamCurrent(s.GlobalAccount().Name, "H"))
+		assert.Eventually(t, func() bool { return s.JetStreamIsStreamCurrent(s.GlobalAccount().Name, "H") }, clusterWait, 20*time.Millisecond,
+			"%s, restarted, sees itself current", sl)
 	})
 	t.Run("process", func(t *testing.T) {
 		c := startProcessCluster(t, 3)
