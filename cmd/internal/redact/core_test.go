@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/harkmq/hark/cmd/internal/redact"
 )
@@ -58,4 +60,18 @@ func TestCoreKeepsCallerFields(t *testing.T) {
 	assert.Equal(t, "secret-value", fs[0].String)
 	log.Debug("secret-value")
 	require.Equal(t, `{"msg":"m","k":"REDACTED"}`+"\n", buf.String())
+}
+
+// TestCoreWithoutSecretsPassesLinesThrough: with no secret configured, a
+// line reaches the wrapped core as it was written: an error field stays
+// the caller's error (its verbose form included), not a copy of its text.
+func TestCoreWithoutSecretsPassesLinesThrough(t *testing.T) {
+	rec, logs := observer.New(zapcore.DebugLevel)
+	log := zap.New(redact.Core(rec, redact.New()))
+	err := fmt.Errorf("wrapped: %w", io.EOF)
+	log.Info("hello", zap.Error(err))
+	entries := logs.All()
+	require.Len(t, entries, 1)
+	require.Len(t, entries[0].Context, 1)
+	assert.Same(t, err, entries[0].Context[0].Interface)
 }

@@ -87,6 +87,11 @@ func (r *Redactor) String(s string) string {
 	return rep.Replace(s)
 }
 
+// empty reports whether r knows no secret yet.
+func (r *Redactor) empty() bool {
+	return r == nil || r.rep.Load() == nil
+}
+
 // Error returns err with its message redacted: an error whose Error() is
 // the redacted message and which unwraps to err, so errors.Is still
 // recognises the sentinels behind it. It returns err itself when there is
