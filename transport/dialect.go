@@ -21,11 +21,8 @@ const (
 
 // String names the dialect: "amqp" or "kafka".
 func (d Dialect) String() string {
-	switch d {
-	case DialectAMQP:
-		return "amqp"
-	case DialectKafka:
-		return "kafka"
+	if names := [...]string{DialectAMQP: "amqp", DialectKafka: "kafka"}; d >= 0 && int(d) < len(names) {
+		return names[d]
 	}
 	return "dialect(" + strconv.Itoa(int(d)) + ")"
 }
