@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -90,15 +92,18 @@ func (b *broker) startGroupAtZero(t *testing.T, group string, partitions int32, 
 }
 
 // waitMembers waits until group is stable with n members, each assigned
-// at least one partition.
+// at least one partition; on failure it says what the group looked like.
 func (b *broker) waitMembers(t *testing.T, group string, n int) {
 	t.Helper()
-	require.Eventually(t, func() bool {
+	var last string
+	ok := assert.Eventually(t, func() bool {
 		gs, err := b.adm.DescribeGroups(t.Context(), group)
 		if err != nil {
+			last = err.Error()
 			return false
 		}
 		g := gs[group]
+		last = fmt.Sprintf("state %q, protocol %q, %d members, error %v", g.State, g.Protocol, len(g.Members), g.Err)
 		if g.Err != nil || g.State != "Stable" || len(g.Members) != n {
 			return false
 		}
@@ -109,7 +114,11 @@ func (b *broker) waitMembers(t *testing.T, group string, n int) {
 			}
 		}
 		return true
-	}, interopWait, 50*time.Millisecond, "consumer group %q stable with %d members, each assigned partitions", group, n)
+	}, interopWait, 50*time.Millisecond)
+	if !ok {
+		require.FailNowf(t, "group not ready", "consumer group %q never became stable with %d members, each assigned partitions; last seen: %s "+
+			"(librdkafka offers the eager range and roundrobin assignors: a member offering only cooperative-sticky, franz-go's default, cannot join: INCONSISTENT_GROUP_PROTOCOL)", group, n, last)
+	}
 }
 
 // committed returns the sum over topics' partitions of group's committed
