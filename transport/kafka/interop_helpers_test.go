@@ -3,7 +3,6 @@ package kafka_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -121,21 +120,6 @@ func (b *broker) waitMembers(t *testing.T, group string, n int) {
 	}
 }
 
-// committed returns the sum over topics' partitions of group's committed
-// offsets.
-func (b *broker) committed(t *testing.T, group string) int64 {
-	t.Helper()
-	res, err := b.adm.FetchOffsets(t.Context(), group)
-	require.NoError(t, err)
-	var sum int64
-	res.Each(func(o kadm.OffsetResponse) {
-		if o.Err == nil && o.At > 0 {
-			sum += o.At
-		}
-	})
-	return sum
-}
-
 // pyProc is a running Python helper script: its stdout as JSON lines.
 type pyProc struct {
 	cmd   *exec.Cmd
@@ -225,25 +209,6 @@ func (p *pyProc) next(t *testing.T, d time.Duration) json.RawMessage {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
-
-// consumeAll reads every record of topics with a bare franz-go consumer
-// (no group) until want records came or ctx ends.
-func consumeAll(ctx context.Context, addr string, want int, topics ...string) ([]*kgo.Record, error) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		return nil, err
-	}
-	defer cl.Close()
-	var recs []*kgo.Record
-	for len(recs) < want {
-		fs := cl.PollFetches(ctx)
-		if err := ctx.Err(); err != nil {
-			return recs, err
-		}
-		fs.EachRecord(func(r *kgo.Record) { recs = append(recs, r) })
-	}
-	return recs, nil
-}
 
 // allTopics are the Kafka topics of topic's seven priorities, as oslo
 // names them: <topic>.<priority>.
