@@ -534,6 +534,7 @@ func (l *listener) Close() error {
 		l.givingBack = false
 		l.maybeReleaseLocked()
 		l.mu.Unlock()
+		l.settled.Signal()
 		// Deliveries being settled (a requeue or dead letter under way)
 		// finish first; each is bounded by its context and the retry
 		// policy.

@@ -87,6 +87,9 @@ func (l *listener) waitHandedOut(ctx context.Context, keys map[tp]bool) {
 	for {
 		l.mu.Lock()
 		waiting := 0
+		if l.givingBack {
+			waiting++ // Close is writing copies: commit after they are stored
+		}
 		for d := range l.live {
 			if keys[d.key] && d.handedOut {
 				waiting++
