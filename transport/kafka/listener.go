@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -69,6 +70,9 @@ type listener struct {
 	commitDone chan struct{}
 	released   chan struct{}
 	closeOnce  sync.Once
+	// killed: the listener plays a crashed process (tests): it commits
+	// nothing more and gives nothing back.
+	killed atomic.Bool
 }
 
 var (
