@@ -29,17 +29,17 @@ const benchPrefetch = 128
 // broker) in four ways, so that they compare within one run, on one
 // broker:
 //
-//	go test -run '^$' -bench Drain -benchtime 20000x ./transport/kafka/
+//		go test -run '^$' -bench Drain -benchtime 20000x ./transport/kafka/
 //
-//   - franz-go: a bare group consumer (PollRecords, json.Unmarshal of the
-//     oslo envelope and its inner message, a synchronous commit after
-//     each poll), the floor any Go consumer pays;
-//   - franz-go+oslo: the same with hark's codec instead of
-//     encoding/json, so that the driver's own cost shows apart from
-//     decoding;
-//   - transport: hark's listener, Next + hark's codec + Ack (offsets
-//     committed every 100ms, contiguously);
-//   - notify: hark's notify.Listener with its default pooled executor.
+//	  - franz-go: a bare group consumer (PollRecords, json.Unmarshal of the
+//	    oslo envelope and its inner message, a synchronous commit after
+//	    each poll), the floor any Go consumer pays;
+//	  - franz-go+oslo: the same with hark's codec instead of
+//	    encoding/json, so that the driver's own cost shows apart from
+//	    decoding;
+//	  - transport: hark's listener, Next + hark's codec + Ack (offsets
+//	    committed every 100ms, contiguously);
+//	  - notify: hark's notify.Listener with its default pooled executor.
 func BenchmarkDrain(b *testing.B) {
 	c := startCluster(b)
 	for _, codec := range []string{"json", "oslo"} {
