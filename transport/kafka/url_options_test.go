@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/harkmq/hark/transport"
 )
@@ -171,4 +173,17 @@ func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
 	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600))
 	return certFile, keyFile
+}
+
+// TestClassify: broker errors Kafka marks final are permanent, a refused
+// login is transport.ErrCredentialsRefused, the rest is retried.
+func TestClassify(t *testing.T) {
+	assert.False(t, transport.Retryable(classify(kerr.MessageTooLarge)))
+	assert.False(t, transport.Retryable(classify(kerr.TopicAuthorizationFailed)))
+	assert.ErrorIs(t, classify(kerr.SaslAuthenticationFailed), transport.ErrCredentialsRefused)
+	assert.False(t, transport.Retryable(classify(kerr.SaslAuthenticationFailed)))
+	assert.True(t, transport.Retryable(classify(kerr.NotLeaderForPartition)))
+	assert.True(t, transport.Retryable(classify(kgo.ErrRecordTimeout)))
+	assert.ErrorIs(t, classify(kgo.ErrClientClosed), transport.ErrClosed)
+	assert.NoError(t, classify(nil))
 }
