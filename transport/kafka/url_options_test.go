@@ -187,3 +187,25 @@ func TestClassify(t *testing.T) {
 	assert.ErrorIs(t, classify(kgo.ErrClientClosed), transport.ErrClosed)
 	assert.NoError(t, classify(nil))
 }
+
+// TestURLEncryptedKey: ssl_client_key_password decrypts a legacy-encrypted
+// PEM key; a wrong password is an error that does not show it.
+func TestURLEncryptedKey(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeSelfSigned(t, dir)
+	keyPEM, err := os.ReadFile(keyFile)
+	require.NoError(t, err)
+	b, _ := pem.Decode(keyPEM)
+	//lint:ignore SA1019 the test writes what ssl_client_key_password reads
+	enc, err := x509.EncryptPEMBlock(rand.Reader, b.Type, b.Bytes, []byte("pa55"), x509.PEMCipherAES256) //nolint:staticcheck
+	require.NoError(t, err)
+	encFile := filepath.Join(dir, "enc.pem")
+	require.NoError(t, os.WriteFile(encFile, pem.EncodeToMemory(enc), 0o600))
+	base := "kafka://h/?security_protocol=SSL&ssl_client_cert_file=" + certFile + "&ssl_client_key_file=" + encFile
+	c, err := parse(t, base+"&ssl_client_key_password=pa55")
+	require.NoError(t, err)
+	assert.Len(t, c.tls.Certificates, 1)
+	_, err = parse(t, base+"&ssl_client_key_password=n0pe-secret")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.NotContains(t, err.Error(), "n0pe-secret")
+}
