@@ -2,12 +2,14 @@ package kafka_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/transport/kafka"
 )
@@ -39,6 +41,10 @@ func openTransport(t testing.TB, c *kfake.Cluster, query string, opts ...kafka.O
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if os.Getenv("HARK_TEST_KAFKA_LOG") != "" {
+		log, _ := zap.NewDevelopment()
+		opts = append([]kafka.Option{kafka.WithLogger(log)}, opts...)
+	}
 	tr, err := kafka.New(ctx, clusterURL(c, query), opts...)
 	require.NoError(t, err, "open %s", clusterURL(c, query))
 	t.Cleanup(func() { _ = tr.Close() })

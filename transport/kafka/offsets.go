@@ -91,7 +91,7 @@ func (l *listener) commitLoop() {
 // watermark is never overwritten by an earlier one, and a revoke's commit
 // comes after any commit already under way.
 func (l *listener) commit(only map[tp]bool) {
-	if l.transient {
+	if l.transient || l.killed.Load() {
 		return // a transient group keeps nothing on the broker
 	}
 	l.commitMu.Lock()
@@ -136,7 +136,7 @@ func (l *listener) commit(only map[tp]bool) {
 	if reqErr != nil {
 		// Not fatal: the next commit carries the same or a later
 		// watermark; until then a crash redelivers a little more.
-		l.log.Debug("offset commit failed; retried with the next one", zap.Error(reqErr))
+		l.log.Warn("offset commit failed; retried with the next one", zap.Error(reqErr))
 		if len(failed) == 0 {
 			return
 		}

@@ -27,7 +27,7 @@ func (l *listener) revoke(ctx context.Context, m map[string][]int32, commit bool
 			keys[tp{topic, p}] = true
 		}
 	}
-	if len(keys) == 0 {
+	if len(keys) == 0 || l.killed.Load() {
 		return
 	}
 	l.mu.Lock()
@@ -87,6 +87,9 @@ func (l *listener) waitHandedOut(ctx context.Context, keys map[tp]bool) {
 	for {
 		l.mu.Lock()
 		waiting := 0
+		if l.givingBack {
+			waiting++ // Close is writing copies: commit after they are stored
+		}
 		for d := range l.live {
 			if keys[d.key] && d.handedOut {
 				waiting++
