@@ -243,3 +243,57 @@ func kafkaCaseMessage(t *testing.T, msg, ctxt []byte) *oslo.OsloMessage {
 		Priority: str("priority"), Timestamp: str("timestamp"), Payload: payload, Context: ctx, ContextKeys: keys,
 	}
 }
+
+// The context a handler gets from a kafka-layout body is the ctxt oslo's
+// kafka listener builds with its own unpack_message (the real library run
+// by CPython): the same keys in the same order with the same values, and
+// no RPC rewrites (msg_id, reply_q and client_timeout kept as sent, no
+// client_timeout added, _timeout ignored).
+func TestDecodeNotification_contextAsOsloKafkaUnpacks(t *testing.T) {
+	if os.Getenv("HARK_TEST_OSLO") != "1" {
+		t.Skip("set HARK_TEST_OSLO=1 to compare with the real oslo.messaging kafka driver (Debian python3-oslo.messaging, python3-confluent-kafka)")
+	}
+	py := python(t, "the comparison with oslo.messaging's kafka unpack_message")
+	bodies := []string{
+		`{"oslo.version": "2.0", "oslo.message": "{\"priority\": \"INFO\", \"_timeout\": 5, \"_context\": {\"z\": 1, \"msg_id\": \"m\", \"a\": NaN, \"reply_q\": \"q\", \"client_timeout\": 7, \"m\": {\"k\": [1.5, \"x\"]}}}"}`,
+		`{"oslo.version": "2.0", "oslo.message": "{\"_context\": {\"a\": 1, \"b\": 2, \"a\": 3, \"\\u00e9\": \"\\ud83d\\ude00\"}, \"_context_ignored\": true}"}`,
+		`{"priority": "INFO", "_context": {}}`,
+		`{"priority": "INFO", "_context": {"zeta": "z", "alpha": -Infinity, "mid": null}}`,
+	}
+	in, err := json.Marshal(bodies)
+	require.NoError(t, err)
+	cmd := exec.Command(py, "-c", `import json, sys
+try:
+    from oslo_messaging._drivers import impl_kafka
+except ImportError as e:
+    sys.stdout.write("SKIP " + str(e)); sys.exit(0)
+out = []
+for body in json.loads(sys.stdin.read()):
+    ctxt, _ = impl_kafka.unpack_message(body.encode("utf-8"))
+    out.append([[k, json.dumps(v)] for k, v in ctxt.items()])
+sys.stdout.write(json.dumps(out))`)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, stderr.String())
+	if bytes.HasPrefix(out, []byte("SKIP")) {
+		t.Skipf("oslo.messaging's kafka driver not importable by %s: %s", py, out)
+	}
+	var want [][][2]string
+	require.NoError(t, json.Unmarshal(out, &want))
+	require.Len(t, want, len(bodies))
+	for i, body := range bodies {
+		for name, m := range decodeBoth(t, body) {
+			got := [][2]string{}
+			for _, k := range m.ContextKeys {
+				v, err := oslo.EncodeJSON(m.Context[k])
+				require.NoError(t, err)
+				got = append(got, [2]string{k, string(v)})
+			}
+			assert.Len(t, m.Context, len(m.ContextKeys), "%s %s", name, body)
+			assert.Equal(t, want[i], got, "%s decoder, body %s", name, body)
+			assert.Equal(t, transport.DialectKafka, m.Dialect)
+		}
+	}
+}
