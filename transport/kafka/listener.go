@@ -125,6 +125,12 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	for _, tg := range cfg.Targets {
 		for _, p := range cfg.Priorities {
 			main := t.topic(tg.Topic, p)
+			if err := checkTopic(main); err != nil {
+				return nil, fmt.Errorf("kafka: listen: %w", err)
+			}
+			if err := checkTopic(t.topic(cfg.DeadLetterTarget(tg).Topic, p)); err != nil {
+				return nil, fmt.Errorf("kafka: listen: dead-letter topic: %w", err)
+			}
 			if _, dup := l.sources[main]; dup {
 				continue // the same topic through another exchange: Kafka cannot tell them apart
 			}
