@@ -149,7 +149,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	if err := l.listNewOffsets(ctx); err != nil {
 		return nil, err
 	}
-	opts := append(t.cfg.clientOpts(),
+	opts := append(t.cfg.clientOpts(t.health),
 		kgo.ConsumerGroup(l.group),
 		kgo.ConsumeTopics(l.topics...),
 		kgo.DisableAutoCommit(),
