@@ -573,8 +573,11 @@ func (l *listener) Close() error {
 
 // giveBack writes a copy of each of ds (already ended) to its retry topic
 // with its delivery count, due now, and settles its offset once the copy
-// is stored. A transient group has no retry topic: its offsets are never
-// committed anyway.
+// is stored; a delivery numbered MaxDeliveries is dead-lettered instead
+// (reason max_deliveries), as a lease running out would, so that a
+// message whose handler never settles it (it hangs, or its process keeps
+// being stopped) does not circulate forever. A transient group has no
+// retry topic: its offsets are never committed anyway.
 func (l *listener) giveBack(ds []*delivery) {
 	if l.transient || len(ds) == 0 {
 		return
@@ -584,7 +587,12 @@ func (l *listener) giveBack(ds []*delivery) {
 	var wg sync.WaitGroup
 	for _, d := range ds {
 		wg.Go(func() {
-			if err := l.tr.produceClosing(ctx, d.retryRecord(0)); err != nil {
+			rec := d.retryRecord(0)
+			if l.cfg.MaxDeliveriesReached(d.count) {
+				rec = d.deadLetterRecord(transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries,
+					LastError: "not settled before its listener gave it back (closed, or its partition was revoked)"})
+			}
+			if err := l.tr.produceClosing(ctx, rec); err != nil {
 				l.log.Warn("cannot give a delivery back through the retry topic; the group reads the original again",
 					zap.String("topic", d.rec.Topic), zap.Int32("partition", d.rec.Partition), zap.Int64("offset", d.rec.Offset), zap.Error(err))
 				return
