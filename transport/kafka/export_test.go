@@ -12,6 +12,7 @@ func Kill(tl transport.Listener) {
 	l.killed.Store(true)
 	l.closeOnce.Do(func() {})
 	l.mu.Lock()
+	l.releasing = true // a dead process releases nothing
 	if !l.stopped {
 		l.stopped = true
 		close(l.done)
