@@ -165,6 +165,10 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 		kgo.OnPartitionsRevoked(func(ctx context.Context, _ *kgo.Client, m map[string][]int32) { l.revoke(ctx, m, true) }),
 		kgo.OnPartitionsLost(func(ctx context.Context, _ *kgo.Client, m map[string][]int32) { l.revoke(ctx, m, false) }),
 		kgo.FetchMaxPartitionBytes(int32(t.cfg.maxFetchBytes)),
+		// The client buffers one fetch per broker beyond what the
+		// prefetch lets in; keep it to a few partitions' worth rather
+		// than franz-go's 50 MB.
+		kgo.FetchMaxBytes(int32(min(4*t.cfg.maxFetchBytes, 50<<20))),
 		kgo.FetchMaxWait(t.cfg.consumerTimeout),
 		kgo.HeartbeatInterval(time.Second),
 		// Range splits each topic's partitions among the members that
