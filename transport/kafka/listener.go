@@ -325,18 +325,27 @@ func (l *listener) poll() {
 		l.mu.Unlock()
 		for _, h := range holds {
 			// Before AllowRebalance, as franz-go asks, so no revoke runs
-			// in between.
+			// in between; the timer starts once the pause is in place,
+			// so that its resume cannot come first.
 			l.cl.PauseFetchPartitions(map[string][]int32{h.key.topic: {h.key.partition}})
 			l.cl.SetOffsets(map[string]map[int32]kgo.EpochOffset{h.key.topic: {h.key.partition: {Epoch: -1, Offset: h.offset}}})
+			l.mu.Lock()
+			if l.parts[h.key] == h.ps && h.ps.paused {
+				h.ps.timer = time.AfterFunc(h.wait, func() { l.resume(h.key, h.ps) })
+			}
+			l.mu.Unlock()
 		}
 		l.cl.AllowRebalance()
 	}
 }
 
-// hold is a retry partition to pause at offset until its head is due.
+// hold is a retry partition to pause at offset until its head is due,
+// after wait.
 type hold struct {
 	key    tp
+	ps     *partState
 	offset int64
+	wait   time.Duration
 }
 
 // waitBudget waits until the listener may take more records and returns
@@ -380,9 +389,7 @@ func (l *listener) acceptLocked(r *kgo.Record, now time.Time) (hold, bool) {
 			// The head is not due: the partition waits for it (records
 			// behind it wait too; see the package documentation).
 			ps.paused, ps.resumeFrom = true, r.Offset
-			wait := time.Duration(due-now.UnixMilli()) * time.Millisecond
-			ps.timer = time.AfterFunc(wait, func() { l.resume(key, ps) })
-			return hold{key, r.Offset}, true
+			return hold{key: key, ps: ps, offset: r.Offset, wait: time.Duration(due-now.UnixMilli()) * time.Millisecond}, true
 		}
 	}
 	if !l.transient {
