@@ -14,14 +14,19 @@ import (
 // topic with the source priority and settles d once the broker stored
 // it. d is settling.
 func (d *delivery) deadLetter(ctx context.Context, info transport.DeadLetterInfo) error {
-	l := d.l
-	rec := transport.DeadLetter{Original: d.msg, Info: info, Deliveries: d.count, Source: d.src, Time: time.Now()}.Message()
-	dlq := l.cfg.DeadLetterTarget(d.src.Target)
-	kr := &kgo.Record{Topic: l.tr.topic(dlq.Topic, d.src.Priority), Value: rec.Body, Headers: recordHeaders(rec, 0)}
-	if err := l.tr.produceRetrying(ctx, kr); err != nil {
+	kr := d.deadLetterRecord(info)
+	if err := d.l.tr.produceRetrying(ctx, kr); err != nil {
 		d.abort()
 		return fmt.Errorf("kafka: dead-letter to %s: %w", kr.Topic, err)
 	}
 	d.finish()
 	return nil
+}
+
+// deadLetterRecord is d's dead-letter record as a Kafka record.
+func (d *delivery) deadLetterRecord(info transport.DeadLetterInfo) *kgo.Record {
+	l := d.l
+	rec := transport.DeadLetter{Original: d.msg, Info: info, Deliveries: d.count, Source: d.src, Time: time.Now()}.Message()
+	dlq := l.cfg.DeadLetterTarget(d.src.Target)
+	return &kgo.Record{Topic: l.tr.topic(dlq.Topic, d.src.Priority), Value: rec.Body, Headers: recordHeaders(rec, 0)}
 }

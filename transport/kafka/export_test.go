@@ -12,6 +12,7 @@ func Kill(tl transport.Listener) {
 	l.killed.Store(true)
 	l.closeOnce.Do(func() {})
 	l.mu.Lock()
+	l.releasing = true // a dead process releases nothing
 	if !l.stopped {
 		l.stopped = true
 		close(l.done)
@@ -20,5 +21,7 @@ func Kill(tl transport.Listener) {
 	l.mu.Unlock()
 	l.pollCancel()
 	<-l.loopDone
+	close(l.commitStop)
+	<-l.commitDone
 	l.cl.CloseAllowingRebalance()
 }

@@ -45,6 +45,7 @@ type listener struct {
 	// called: where a partition starts for a "new" start position.
 	newOffsets map[tp]int64
 	cl         *kgo.Client
+	clReady    chan struct{} // closed once cl is set: group callbacks may run before
 	assigned   chan struct{} // closed on the first non-empty assignment
 	assignOnce sync.Once
 
@@ -105,7 +106,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	cfg = cfg.WithPrefetchDefault(t.cfg.maxPollRecords).WithDefaults(t.cfg.exchange)
 	l := &listener{
 		tr: t, cfg: cfg, log: t.log, transient: cfg.Transient,
-		sources: map[string]source{}, newOffsets: map[tp]int64{}, assigned: make(chan struct{}),
+		sources: map[string]source{}, newOffsets: map[tp]int64{}, assigned: make(chan struct{}), clReady: make(chan struct{}),
 		handoff: driverkit.NewHandoff[delivery](cfg.Prefetch),
 		budget:  driverkit.NewWake(), settled: driverkit.NewWake(),
 		parts: map[tp]*partState{}, live: map[*delivery]struct{}{},
@@ -124,6 +125,12 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	for _, tg := range cfg.Targets {
 		for _, p := range cfg.Priorities {
 			main := t.topic(tg.Topic, p)
+			if err := checkTopic(main); err != nil {
+				return nil, fmt.Errorf("kafka: listen: %w", err)
+			}
+			if err := checkTopic(t.topic(cfg.DeadLetterTarget(tg).Topic, p)); err != nil {
+				return nil, fmt.Errorf("kafka: listen: dead-letter topic: %w", err)
+			}
 			if _, dup := l.sources[main]; dup {
 				continue // the same topic through another exchange: Kafka cannot tell them apart
 			}
@@ -142,7 +149,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	if err := l.listNewOffsets(ctx); err != nil {
 		return nil, err
 	}
-	opts := append(t.cfg.clientOpts(),
+	opts := append(t.cfg.clientOpts(t.health),
 		kgo.ConsumerGroup(l.group),
 		kgo.ConsumeTopics(l.topics...),
 		kgo.DisableAutoCommit(),
@@ -158,6 +165,10 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 		kgo.OnPartitionsRevoked(func(ctx context.Context, _ *kgo.Client, m map[string][]int32) { l.revoke(ctx, m, true) }),
 		kgo.OnPartitionsLost(func(ctx context.Context, _ *kgo.Client, m map[string][]int32) { l.revoke(ctx, m, false) }),
 		kgo.FetchMaxPartitionBytes(int32(t.cfg.maxFetchBytes)),
+		// The client buffers one fetch per broker beyond what the
+		// prefetch lets in; keep it to a few partitions' worth rather
+		// than franz-go's 50 MB.
+		kgo.FetchMaxBytes(int32(min(4*t.cfg.maxFetchBytes, 50<<20))),
 		kgo.FetchMaxWait(t.cfg.consumerTimeout),
 		kgo.HeartbeatInterval(time.Second),
 		// Range splits each topic's partitions among the members that
@@ -173,6 +184,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 		return nil, fmt.Errorf("kafka: listen: %w: %w", transport.ErrInvalidConfig, err)
 	}
 	l.cl = cl
+	close(l.clReady)
 	l.pollCtx, l.pollCancel = context.WithCancel(context.Background())
 	if !t.listeners.Add(l) {
 		l.pollCancel()
@@ -313,18 +325,27 @@ func (l *listener) poll() {
 		l.mu.Unlock()
 		for _, h := range holds {
 			// Before AllowRebalance, as franz-go asks, so no revoke runs
-			// in between.
+			// in between; the timer starts once the pause is in place,
+			// so that its resume cannot come first.
 			l.cl.PauseFetchPartitions(map[string][]int32{h.key.topic: {h.key.partition}})
 			l.cl.SetOffsets(map[string]map[int32]kgo.EpochOffset{h.key.topic: {h.key.partition: {Epoch: -1, Offset: h.offset}}})
+			l.mu.Lock()
+			if l.parts[h.key] == h.ps && h.ps.paused {
+				h.ps.timer = time.AfterFunc(h.wait, func() { l.resume(h.key, h.ps) })
+			}
+			l.mu.Unlock()
 		}
 		l.cl.AllowRebalance()
 	}
 }
 
-// hold is a retry partition to pause at offset until its head is due.
+// hold is a retry partition to pause at offset until its head is due,
+// after wait.
 type hold struct {
 	key    tp
+	ps     *partState
 	offset int64
+	wait   time.Duration
 }
 
 // waitBudget waits until the listener may take more records and returns
@@ -368,9 +389,7 @@ func (l *listener) acceptLocked(r *kgo.Record, now time.Time) (hold, bool) {
 			// The head is not due: the partition waits for it (records
 			// behind it wait too; see the package documentation).
 			ps.paused, ps.resumeFrom = true, r.Offset
-			wait := time.Duration(due-now.UnixMilli()) * time.Millisecond
-			ps.timer = time.AfterFunc(wait, func() { l.resume(key, ps) })
-			return hold{key, r.Offset}, true
+			return hold{key: key, ps: ps, offset: r.Offset, wait: time.Duration(due-now.UnixMilli()) * time.Millisecond}, true
 		}
 	}
 	if !l.transient {
@@ -381,6 +400,18 @@ func (l *listener) acceptLocked(r *kgo.Record, now time.Time) (hold, bool) {
 	}
 	l.addLocked(d)
 	return hold{}, false
+}
+
+// waitClient waits until l.cl is set: franz-go starts joining the group
+// inside kgo.NewClient, so its callbacks can run before NewClient
+// returned.
+func (l *listener) waitClient(ctx context.Context) bool {
+	select {
+	case <-l.clReady:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // addLocked counts d against the prefetch and hands it to Next.
@@ -553,8 +584,11 @@ func (l *listener) Close() error {
 
 // giveBack writes a copy of each of ds (already ended) to its retry topic
 // with its delivery count, due now, and settles its offset once the copy
-// is stored. A transient group has no retry topic: its offsets are never
-// committed anyway.
+// is stored; a delivery numbered MaxDeliveries is dead-lettered instead
+// (reason max_deliveries), as a lease running out would, so that a
+// message whose handler never settles it (it hangs, or its process keeps
+// being stopped) does not circulate forever. A transient group has no
+// retry topic: its offsets are never committed anyway.
 func (l *listener) giveBack(ds []*delivery) {
 	if l.transient || len(ds) == 0 {
 		return
@@ -564,7 +598,12 @@ func (l *listener) giveBack(ds []*delivery) {
 	var wg sync.WaitGroup
 	for _, d := range ds {
 		wg.Go(func() {
-			if err := l.tr.produceClosing(ctx, d.retryRecord(0)); err != nil {
+			rec := d.retryRecord(0)
+			if l.cfg.MaxDeliveriesReached(d.count) {
+				rec = d.deadLetterRecord(transport.DeadLetterInfo{Reason: transport.ReasonMaxDeliveries,
+					LastError: "not settled before its listener gave it back (closed, or its partition was revoked)"})
+			}
+			if err := l.tr.produceClosing(ctx, rec); err != nil {
 				l.log.Warn("cannot give a delivery back through the retry topic; the group reads the original again",
 					zap.String("topic", d.rec.Topic), zap.Int32("partition", d.rec.Partition), zap.Int64("offset", d.rec.Offset), zap.Error(err))
 				return

@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +183,57 @@ func mustClient(t *testing.T, c *kfake.Cluster) *kgo.Client {
 	require.NoError(t, err)
 	t.Cleanup(cl.Close)
 	return cl
+}
+
+// TestHealthy: a transport is healthy while its broker answers, and says
+// which broker it cannot reach once it is gone.
+func TestHealthy(t *testing.T) {
+	c := startCluster(t)
+	tr := openTransport(t, c, "")
+	require.NoError(t, tr.Healthy())
+	c.Close()
+	ctx := testutil.Within(t, 10*time.Second)
+	for tr.Healthy() == nil {
+		// A send makes the client dial again.
+		sctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		_ = tr.Send(sctx, target.Target{Topic: "h"}, transport.Info, transporttest.NewMessage("h", 0))
+		cancel()
+		require.NoError(t, ctx.Err(), "still healthy with the broker gone")
+	}
+	assert.Contains(t, tr.Healthy().Error(), "cannot reach")
+	require.NoError(t, tr.Close())
+	assert.ErrorIs(t, tr.Healthy(), transport.ErrClosed)
+}
+
+// TestGiveBackAtTheCap: a delivery numbered MaxDeliveries that its
+// listener gives back unsettled (Close) is dead-lettered, not circulated.
+func TestGiveBackAtTheCap(t *testing.T) {
+	c := startCluster(t)
+	tr := openTransport(t, c, "")
+	tg := target.Target{Topic: transporttest.UniqueName("cap")}
+	dlq, err := tr.Listen(t.Context(), transport.ListenConfig{Targets: []target.Target{{Topic: tg.Topic + ".dlq"}}, Priorities: []transport.Priority{transport.Info}, Pool: "inspect"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = dlq.Close() })
+	cfg := transport.ListenConfig{Targets: []target.Target{tg}, Priorities: []transport.Priority{transport.Info}, Pool: "p", MaxDeliveries: 2}
+	cfg.Start = transport.StartAllPosition // the pool gets what was sent before it listened
+	sent := transporttest.NewMessage("cap", 0)
+	require.NoError(t, tr.Send(t.Context(), tg, transport.Info, sent))
+	ctx := testutil.Within(t, 20*time.Second)
+	for want := 1; want <= 2; want++ {
+		l, err := tr.Listen(ctx, cfg)
+		require.NoError(t, err)
+		d, err := l.Next(ctx)
+		require.NoError(t, err)
+		require.Equal(t, want, d.Deliveries())
+		require.NoError(t, l.Close(), "close with the delivery unsettled")
+		assert.ErrorIs(t, d.Ack(ctx), transport.ErrClosed)
+	}
+	r, err := dlq.Next(ctx)
+	require.NoError(t, err)
+	rec, err := transport.ParseDeadLetter(r.Message())
+	require.NoError(t, err)
+	assert.Equal(t, transport.ReasonMaxDeliveries, rec.Info.Reason)
+	assert.Equal(t, 2, rec.Deliveries)
+	assert.Equal(t, sent.Body, rec.Original.Body)
+	require.NoError(t, r.Ack(ctx))
 }
