@@ -2,13 +2,13 @@ package kafka
 
 import (
 	"crypto/tls"
-	"fmt"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // Defaults of the options. The URL option of the same oslo name documents
@@ -143,33 +143,20 @@ func (c *config) sasl() bool {
 // secure reports whether the protocol speaks TLS.
 func (c *config) secure() bool { return c.protocol == ProtocolSSL || c.protocol == ProtocolSASLSSL }
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("kafka: %w: "+format, append([]any{transport.ErrInvalidConfig}, args...)...)
-}
+// opt names the driver in the errors of its options.
+const opt = driverkit.Opt("kafka")
 
 // WithLogger sets the logger. Default: transport.Open's, else a no-op
 // logger.
 func WithLogger(l *zap.Logger) Option {
-	return func(c *config) error {
-		if l == nil {
-			return invalid("nil logger")
-		}
-		c.log = l
-		return nil
-	}
+	return func(c *config) error { return opt.Logger(&c.log, l) }
 }
 
 // WithDefaultExchange sets the exchange of targets without one. Kafka
 // topic names do not contain the exchange (as with oslo); the exchange
 // only names the source of a delivery. Default: "openstack".
 func WithDefaultExchange(name string) Option {
-	return func(c *config) error {
-		if err := target.CheckName("default exchange", name, false); err != nil {
-			return err
-		}
-		c.exchange = name
-		return nil
-	}
+	return func(c *config) error { return opt.Exchange(&c.exchange, name) }
 }
 
 // WithConsumerGroup sets the group of listeners without a pool (oslo's
@@ -177,7 +164,7 @@ func WithDefaultExchange(name string) Option {
 func WithConsumerGroup(name string) Option {
 	return func(c *config) error {
 		if name == "" {
-			return invalid("empty consumer group")
+			return opt.Invalid("empty consumer group")
 		}
 		c.consumerGroup = name
 		return nil
@@ -187,13 +174,7 @@ func WithConsumerGroup(name string) Option {
 // WithPublishTimeout bounds a Send, retries included, when its context
 // has no deadline. Default: DefaultPublishTimeout.
 func WithPublishTimeout(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return invalid("publish timeout %s must be positive", d)
-		}
-		c.publishTimeout = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetPositive(opt, &c.publishTimeout, d, "publish timeout") }
 }
 
 // WithRevokeGrace sets how long a listener losing partitions in a
@@ -206,7 +187,7 @@ func WithPublishTimeout(d time.Duration) Option {
 func WithRevokeGrace(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 || d > 30*time.Second {
-			return invalid("revoke grace %s is out of range (0..30s)", d)
+			return opt.Invalid("revoke grace %s is out of range (0..30s)", d)
 		}
 		c.revokeGrace = d
 		return nil
@@ -219,7 +200,7 @@ func WithRevokeGrace(d time.Duration) Option {
 func WithCommitInterval(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 || d > time.Minute {
-			return invalid("commit interval %s is out of range (0..1m]", d)
+			return opt.Invalid("commit interval %s is out of range (0..1m]", d)
 		}
 		c.commitInterval = d
 		return nil
@@ -233,7 +214,7 @@ func WithCommitInterval(d time.Duration) Option {
 func WithJoinWait(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 || d > 5*time.Minute {
-			return invalid("join wait %s is out of range (0..5m)", d)
+			return opt.Invalid("join wait %s is out of range (0..5m)", d)
 		}
 		c.joinWait = d
 		return nil
