@@ -178,6 +178,13 @@ func (r *runner) round(ctx context.Context, c contender, i int) (res round, err 
 			n.pools = append(n.pools, fmt.Sprintf("%s_pool%d", base, p+1))
 		}
 	}
+	if r.kind == KindKafka && len(n.pools) == 0 {
+		// On Kafka every group is a consumer group, and the non-pooled
+		// one is the URL's consumer_group, which every oslo listener on
+		// the broker shares. Each round consumes as a pool named after
+		// it instead: a group of its own, fresh, and deleted after.
+		n.pools = []string{base}
+	}
 	label := c.name
 	if r.cfg.Rounds > 1 {
 		label = fmt.Sprintf("round %d/%d %s", i+1, r.cfg.Rounds, c.name)

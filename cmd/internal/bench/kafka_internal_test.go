@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/harkmq/hark/internal/testutil"
+	"github.com/harkmq/hark/transport"
+)
+
+func TestOwnedBy(t *testing.T) {
+	base := "harkbench_ab12cd34_hark1"
+	for name, want := range map[string]bool{
+		base:                          true,
+		base + ".info":                true,
+		base + ".info.retry.1":        true,
+		base + "_pool2":               true,
+		"harkbench_ab12cd34_hark10":   false,
+		"harkbench_ab12cd34_hark1x":   false,
+		"other":                       false,
+		"harkbench_ab12cd34_bare1":    false,
+		"x" + base:                    false,
+		"harkbench_ab12cd34_hark1-ab": false,
+	} {
+		assert.Equal(t, want, ownedBy(name, base), name)
+	}
+}
+
+func TestKafkaTopicVirtualHost(t *testing.T) {
+	n := names{exchange: "e", topic: "t"}
+	u, err := transport.ParseURL("kafka://127.0.0.1:9092/")
+	require.NoError(t, err)
+	assert.Equal(t, "t.info", kafkaTopic(u, n, transport.Info))
+	u, err = transport.ParseURL("kafka://127.0.0.1:9092/vh")
+	require.NoError(t, err)
+	assert.Equal(t, "t.info.vh", kafkaTopic(u, n, transport.Info), "oslo's sender appends the virtual host")
+}
+
+func TestKafkaSecurityOptions(t *testing.T) {
+	for _, raw := range []string{
+		"kafka://h:9092/?security_protocol=BOGUS",
+		"kafka://u:p@h:9092/?security_protocol=SASL_PLAINTEXT&sasl_mechanism=GSSAPI",
+		"kafka://h:9092/?security_protocol=SSL&ssl_cafile=/nonexistent/ca.pem",
+	} {
+		u, err := transport.ParseURL(raw)
+		require.NoError(t, err)
+		_, err = parseKafkaTarget(u)
+		assert.Error(t, err, raw)
+	}
+	u, err := transport.ParseURL("kafka://u:p@h:9092,h2/?security_protocol=SASL_SSL&sasl_mechanism=SCRAM-SHA-512")
+	require.NoError(t, err)
+	kt, err := parseKafkaTarget(u)
+	require.NoError(t, err)
+	assert.Len(t, kt.opts, 3, "seeds, TLS and SASL")
+}
+
+// TestBareKafka drains a backlog with the bare franz-go baseline on an
+// in-process kfake cluster, and checks that closing the side removes the
+// round's topics and group.
+func TestBareKafka(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(3))
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	ctx := testutil.Within(t, time.Minute)
+	u, err := transport.ParseURL("kafka://" + c.ListenAddrs()[0])
+	require.NoError(t, err)
+	kt, err := parseKafkaTarget(u)
+	require.NoError(t, err)
+	cfg := Config{Scenario: Drain, URL: u.Redacted(), Mix: true, Prefetch: 64}
+	base := "harkbench_00000000_bare1"
+	n := names{exchange: base, topic: base, pools: []string{base}}
+
+	s, err := openBareKafka(ctx, &cfg, kt, n, bareReceive)
+	require.NoError(t, err)
+	require.NoError(t, s.prepare(ctx, n.groups()))
+	mm, err := newMessageMaker(300)
+	require.NoError(t, err)
+	const count = 700
+	for i := range count {
+		p := cfg.priorityOf(i)
+		m, err := mm.make(time.Time{}, p)
+		require.NoError(t, err)
+		require.NoError(t, s.send(ctx, p, m))
+	}
+	tl := newTally(count, false)
+	stop, err := s.consume(ctx, n.groups(), tl)
+	require.NoError(t, err)
+	select {
+	case <-tl.done:
+	case <-ctx.Done():
+		t.Fatalf("drained %d of %d", tl.count(), count)
+	}
+	require.NoError(t, stop(ctx))
+
+	adm := kadm.NewClient(s.prod)
+	offs, err := adm.FetchOffsets(ctx, base)
+	require.NoError(t, err)
+	var committed int64
+	offs.Each(func(o kadm.OffsetResponse) { committed += o.At })
+	assert.EqualValues(t, count, committed, "every record's offset was committed")
+
+	require.NoError(t, s.close(ctx))
+	cl, err := kt.client()
+	require.NoError(t, err)
+	defer cl.Close()
+	adm = kadm.NewClient(cl)
+	topics, err := adm.ListTopics(ctx)
+	require.NoError(t, err)
+	for _, name := range topics.Names() {
+		assert.False(t, ownedBy(name, base), "topic %s left behind", name)
+	}
+	groups, err := adm.ListGroups(ctx)
+	require.NoError(t, err)
+	assert.NotContains(t, groups.Groups(), base)
+}
