@@ -59,7 +59,10 @@ none away from harkd or other listeners. Like any new pool, it starts with
 notifications sent after it subscribed: it shows no backlog. The pool is
 transient: it is removed when the tail ends, and the broker removes it by
 itself soon after a tail that was killed (on NATS JetStream its consumer's
-inactive threshold, 30s). On the memory transport it ends with the process.
+inactive threshold, 30s). On Kafka the pool is a consumer group, deleted
+when the tail ends; a killed tail's empty group stays listed until the
+broker expires its offsets (offsets.retention.minutes, 7 days by default).
+On the memory transport it ends with the process.
 
 With --pool NAME, hark tail joins that pool and shares its notifications
 with the other members: what tail receives, they do not. With --non-pooled

@@ -44,6 +44,6 @@ func TestStartEmbeddedPortTaken(t *testing.T) {
 }
 
 func TestOpenBadURL(t *testing.T) {
-	_, err := Open(t.Context(), "kafka://x", nil)
+	_, err := Open(t.Context(), "zmq://x", nil)
 	assert.ErrorIs(t, err, transport.ErrUnknownScheme)
 }
