@@ -49,13 +49,27 @@ func kafkaTopics(u *transport.URL, n names, prios []transport.Priority) []string
 }
 
 // ownedBy reports whether a topic or group name belongs to a round whose
-// names are base: base itself, or base followed by "." or "_" (topics
-// "<base>.<priority>", retry and dead-letter topics, pools
-// "<base>_pool1"), and not the names of a round whose base merely starts
-// the same ("..._hark1" and "..._hark10").
+// names are base: base appears in it as a whole, at the start or after a
+// '.', and followed by its end, '.' or '_'. That covers the priorities'
+// topics "<base>.<priority>", retry topics named after the group and the
+// source topic ("hark.retry.<base>.<base>.info"), dead-letter topics, and
+// pools "<base>_pool1"; and not the names of a round whose base merely
+// starts the same ("..._hark1" and "..._hark10").
 func ownedBy(name, base string) bool {
-	rest, ok := strings.CutPrefix(name, base)
-	return ok && (rest == "" || rest[0] == '.' || rest[0] == '_')
+	for i := 0; ; {
+		j := strings.Index(name[i:], base)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		end := at + len(base)
+		before := at == 0 || name[at-1] == '.'
+		after := end == len(name) || name[end] == '.' || name[end] == '_'
+		if before && after {
+			return true
+		}
+		i = at + 1
+	}
 }
 
 // kafkaTarget is how the bare client reaches the brokers of a kafka://

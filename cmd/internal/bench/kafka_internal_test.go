@@ -26,6 +26,10 @@ func TestOwnedBy(t *testing.T) {
 		"harkbench_ab12cd34_bare1":    false,
 		"x" + base:                    false,
 		"harkbench_ab12cd34_hark1-ab": false,
+		"hark.retry." + base + "." + base + ".info":   true,
+		"hark.retry." + base + "_pool1.x.info":        true,
+		"hark.retry.harkbench_ab12cd34_hark10.t.info": false,
+		"hark.retry.x" + base + ".t":                  false,
 	} {
 		assert.Equal(t, want, ownedBy(name, base), name)
 	}
