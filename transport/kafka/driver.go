@@ -1,0 +1,12 @@
+package kafka
+
+import (
+	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
+)
+
+// init registers the driver under the scheme kafka, as oslo names it. It
+// is the package's only side effect.
+func init() {
+	transport.Register(driverkit.Driver[*Transport, Option]{Validate: ValidateURL, Connect: Open}, "kafka")
+}
