@@ -27,6 +27,21 @@ const (
 	kafkaGroupGone = 10 * time.Second
 )
 
+// startPosition is where hark's and harkd's groups start: on Kafka, at
+// the start of the round's fresh topics (listener.start: all), where the
+// bare consumer starts too (ConsumeResetOffset(AtStart)). A pool starts
+// with new notifications by default, and on Kafka the position of a
+// group whose listener stopped before it committed anything is not kept:
+// the backlog would be skipped. Elsewhere, the transport's default.
+func (c *Config) startPosition() transport.StartPosition {
+	if u, err := transport.ParseURL(c.URL); err == nil {
+		if k, _ := kindOf(u); k == KindKafka {
+			return transport.StartAllPosition
+		}
+	}
+	return transport.StartPosition{}
+}
+
 // kafkaTopic is the Kafka topic of notifications of priority p on the
 // round's topic, as oslo's kafka driver (and hark's) names it:
 // "<topic>.<priority>", plus ".<virtual host>" when the URL has one. The

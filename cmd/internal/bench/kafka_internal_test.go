@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/harkmq/hark/internal/testutil"
 	"github.com/harkmq/hark/transport"
@@ -121,4 +122,52 @@ func TestBareKafka(t *testing.T) {
 	groups, err := adm.ListGroups(ctx)
 	require.NoError(t, err)
 	assert.NotContains(t, groups.Groups(), base)
+}
+
+// TestMeasure_kafka_harkd drains and fans out on an in-process kfake
+// cluster with every contender, harkd included, and checks that nothing
+// of the benchmark is left on the broker.
+func TestMeasure_kafka_harkd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds harkd and starts a kfake cluster")
+	}
+	harkd := buildHarkd(t)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(4))
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	url := "kafka://" + c.ListenAddrs()[0]
+	ctx := testutil.Within(t, 3*time.Minute)
+	for _, cfg := range []Config{
+		{Scenario: Drain, URL: url, Messages: 1500, Baseline: true, Mix: true, Rounds: 2, Harkd: Harkd{Path: harkd}},
+		{Scenario: Fanout, URL: url, Messages: 500, Pools: 2, Baseline: true, Harkd: Harkd{Path: harkd}},
+		{Scenario: Steady, URL: url, Rate: 500, Duration: 500 * time.Millisecond, Baseline: true},
+	} {
+		cfg.Stall = 20 * time.Second
+		rep, err := Measure(ctx, cfg)
+		require.NoError(t, err, "%s", cfg.Scenario)
+		assert.Equal(t, KindKafka, rep.Transport)
+		want := []string{"bare", "bare-envelope", "hark", "harkd"}
+		if cfg.Scenario == Steady {
+			want = want[:3]
+		}
+		var got []string
+		for _, r := range rep.Runs {
+			got = append(got, r.Name)
+			assert.Equal(t, rep.Messages*rep.Pools, r.Messages+r.Warmup, "%s %s handled every notification", cfg.Scenario, r.Name)
+			assert.Positive(t, r.MsgPerSec, r.Name)
+		}
+		assert.Equal(t, want, got, "%s", cfg.Scenario)
+	}
+
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	require.NoError(t, err)
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	topics, err := adm.ListTopics(ctx)
+	require.NoError(t, err)
+	groups, err := adm.ListGroups(ctx)
+	require.NoError(t, err)
+	for _, name := range append(topics.Names(), groups.Groups()...) {
+		assert.NotContains(t, name, "harkbench_", "left on the broker")
+	}
 }

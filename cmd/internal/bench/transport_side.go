@@ -46,7 +46,7 @@ func openTransportSide(ctx context.Context, cfg *Config, n names, prios []transp
 func (s *transportSide) listenConfig(group string) transport.ListenConfig {
 	return transport.ListenConfig{
 		Targets: []target.Target{s.n.target()}, Priorities: s.prios,
-		Pool: group, Prefetch: s.cfg.Prefetch,
+		Pool: group, Prefetch: s.cfg.Prefetch, Start: s.cfg.startPosition(),
 	}
 }
 
