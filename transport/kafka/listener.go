@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -69,6 +70,9 @@ type listener struct {
 	commitDone chan struct{}
 	released   chan struct{}
 	closeOnce  sync.Once
+	// killed: the listener plays a crashed process (tests): it commits
+	// nothing more and gives nothing back.
+	killed atomic.Bool
 }
 
 var (
@@ -238,7 +242,10 @@ func (l *listener) prepareTopics(ctx context.Context) error {
 	}
 	for _, r := range resp.Sorted() {
 		if r.Err != nil && !errors.Is(r.Err, kerr.TopicAlreadyExists) {
-			return fmt.Errorf("kafka: listen: create topic %s: %w", r.Topic, classify(r.Err))
+			// Not fatal: a principal without the CREATE permission reads
+			// topics made by others (or by the broker's auto-creation);
+			// the client waits for a topic that does not exist yet.
+			l.log.Warn("cannot create a topic; the listener reads it once it exists", zap.String("topic", r.Topic), zap.Error(r.Err))
 		}
 	}
 	return nil
@@ -557,7 +564,7 @@ func (l *listener) giveBack(ds []*delivery) {
 	var wg sync.WaitGroup
 	for _, d := range ds {
 		wg.Go(func() {
-			if err := l.tr.produce(ctx, d.retryRecord(0)); err != nil {
+			if err := l.tr.produceClosing(ctx, d.retryRecord(0)); err != nil {
 				l.log.Warn("cannot give a delivery back through the retry topic; the group reads the original again",
 					zap.String("topic", d.rec.Topic), zap.Int32("partition", d.rec.Partition), zap.Int64("offset", d.rec.Offset), zap.Error(err))
 				return

@@ -91,7 +91,7 @@ func (l *listener) commitLoop() {
 // watermark is never overwritten by an earlier one, and a revoke's commit
 // comes after any commit already under way.
 func (l *listener) commit(only map[tp]bool) {
-	if l.transient {
+	if l.transient || l.killed.Load() {
 		return // a transient group keeps nothing on the broker
 	}
 	l.commitMu.Lock()

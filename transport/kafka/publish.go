@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +34,9 @@ func (t *Transport) Send(ctx context.Context, tg target.Target, p transport.Prio
 	if !p.Valid() {
 		return fmt.Errorf("kafka: send: %w: unknown priority %q (valid: audit, debug, info, warn, error, critical, sample)", transport.ErrInvalidConfig, p)
 	}
-	rec := &kgo.Record{Topic: t.topic(tg.Topic, p), Value: msg.Body, Headers: recordHeaders(msg, 0)}
+	// A copy: when ctx ends first, the client may still write the record
+	// after Send returned, and the caller may reuse its buffer by then.
+	rec := &kgo.Record{Topic: t.topic(tg.Topic, p), Value: bytes.Clone(msg.Body), Headers: recordHeaders(msg, 0)}
 	if err := t.produce(ctx, rec); err != nil {
 		return fmt.Errorf("kafka: send to %s: %w", rec.Topic, err)
 	}
@@ -45,6 +48,13 @@ func (t *Transport) produce(ctx context.Context, rec *kgo.Record) error {
 	if t.listeners.Closed() {
 		return transport.ErrClosed
 	}
+	return t.produceClosing(ctx, rec)
+}
+
+// produceClosing is produce for a listener that gives its deliveries back
+// while the transport closes (Transport.Close closes the send client
+// after its listeners).
+func (t *Transport) produceClosing(ctx context.Context, rec *kgo.Record) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.cfg.publishTimeout)

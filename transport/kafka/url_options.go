@@ -202,17 +202,17 @@ func loadKeyPair(certFile, keyFile, pass string) (tls.Certificate, error) {
 	return tls.X509KeyPair(certPEM, keyPEM)
 }
 
-// decryptKeyPEM returns the PEM blocks of data with the private key
-// decrypted. Only legacy PEM encryption can be read with the standard
-// library; an encrypted PKCS #8 key must be decrypted beforehand.
+// decryptKeyPEM returns the PEM blocks of data with an encrypted private
+// key decrypted (an unencrypted key is kept as it is, as librdkafka keeps
+// it). Only legacy PEM encryption can be read with the standard library;
+// an encrypted PKCS #8 key must be decrypted beforehand.
 func decryptKeyPEM(data []byte, pass string) ([]byte, error) {
 	var out []byte
-	found := false
 	for {
 		var b *pem.Block
 		b, data = pem.Decode(data)
 		if b == nil {
-			break
+			return out, nil
 		}
 		//lint:ignore SA1019 legacy PEM encryption is what ssl_client_key_password decrypts (librdkafka's ssl.key.password)
 		if x509.IsEncryptedPEMBlock(b) { //nolint:staticcheck
@@ -222,18 +222,11 @@ func decryptKeyPEM(data []byte, pass string) ([]byte, error) {
 				return nil, fmt.Errorf("cannot decrypt the client key with ssl_client_key_password: %w", err)
 			}
 			b = &pem.Block{Type: b.Type, Bytes: der}
-			found = true
 		} else if b.Type == "ENCRYPTED PRIVATE KEY" {
 			return nil, fmt.Errorf("the client key is an encrypted PKCS #8 key, which hark cannot decrypt; decrypt it (openssl pkey) or use legacy PEM encryption")
 		}
 		out = append(out, pem.EncodeToMemory(b)...)
 	}
-	if !found {
-		// An unencrypted key with a password set: use it as it is, as
-		// librdkafka does.
-		return out, nil
-	}
-	return out, nil
 }
 
 // topicRune reports whether r may appear in a Kafka topic name.

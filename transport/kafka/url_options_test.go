@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/harkmq/hark/transport"
 )
@@ -171,4 +173,39 @@ func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
 	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600))
 	return certFile, keyFile
+}
+
+// TestClassify: broker errors Kafka marks final are permanent, a refused
+// login is transport.ErrCredentialsRefused, the rest is retried.
+func TestClassify(t *testing.T) {
+	assert.False(t, transport.Retryable(classify(kerr.MessageTooLarge)))
+	assert.False(t, transport.Retryable(classify(kerr.TopicAuthorizationFailed)))
+	assert.ErrorIs(t, classify(kerr.SaslAuthenticationFailed), transport.ErrCredentialsRefused)
+	assert.False(t, transport.Retryable(classify(kerr.SaslAuthenticationFailed)))
+	assert.True(t, transport.Retryable(classify(kerr.NotLeaderForPartition)))
+	assert.True(t, transport.Retryable(classify(kgo.ErrRecordTimeout)))
+	assert.ErrorIs(t, classify(kgo.ErrClientClosed), transport.ErrClosed)
+	assert.NoError(t, classify(nil))
+}
+
+// TestURLEncryptedKey: ssl_client_key_password decrypts a legacy-encrypted
+// PEM key; a wrong password is an error that does not show it.
+func TestURLEncryptedKey(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := writeSelfSigned(t, dir)
+	keyPEM, err := os.ReadFile(keyFile)
+	require.NoError(t, err)
+	b, _ := pem.Decode(keyPEM)
+	//lint:ignore SA1019 the test writes what ssl_client_key_password reads
+	enc, err := x509.EncryptPEMBlock(rand.Reader, b.Type, b.Bytes, []byte("pa55"), x509.PEMCipherAES256) //nolint:staticcheck
+	require.NoError(t, err)
+	encFile := filepath.Join(dir, "enc.pem")
+	require.NoError(t, os.WriteFile(encFile, pem.EncodeToMemory(enc), 0o600))
+	base := "kafka://h/?security_protocol=SSL&ssl_client_cert_file=" + certFile + "&ssl_client_key_file=" + encFile
+	c, err := parse(t, base+"&ssl_client_key_password=pa55")
+	require.NoError(t, err)
+	assert.Len(t, c.tls.Certificates, 1)
+	_, err = parse(t, base+"&ssl_client_key_password=n0pe-secret")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.NotContains(t, err.Error(), "n0pe-secret")
 }

@@ -53,6 +53,9 @@ func Run(t *testing.T, cfg Config) {
 					if missing := lacks(cfg.Capabilities, tc.needs); len(missing) > 0 {
 						t.Skipf("driver lacks %s", strings.Join(missing, ", "))
 					}
+					if why, ok := cfg.Skip[g.name+"/"+tc.name]; ok {
+						t.Skipf("not possible on this broker: %s", why)
+					}
 					t.Parallel()
 					tc.run(t, newEnv(t, cfg))
 				})
