@@ -165,9 +165,12 @@
 // key, so one topic's records spread over its partitions and only each
 // partition is read in order. A passive listener (hark dlq) creates
 // nothing and fails with an error wrapping transport.ErrNotFound when
-// none of its topics exists; Kafka has no exchanges, so it never reports
+// none of its topics exists (it reads the retry topics that exist when it
+// starts); Kafka has no exchanges, so it never reports
 // transport.ErrExchangeNotFound. The listener implements
-// transport.BacklogReporter from the group's consumer lag (kadm's Lag).
+// transport.BacklogReporter from the group's consumer lag (kadm's Lag),
+// and the transport transport.Health from its clients' last connection
+// attempt.
 //
 // # Kafka versions
 //

@@ -20,5 +20,7 @@ func Kill(tl transport.Listener) {
 	l.mu.Unlock()
 	l.pollCancel()
 	<-l.loopDone
+	close(l.commitStop)
+	<-l.commitDone
 	l.cl.CloseAllowingRebalance()
 }

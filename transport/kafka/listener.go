@@ -45,6 +45,7 @@ type listener struct {
 	// called: where a partition starts for a "new" start position.
 	newOffsets map[tp]int64
 	cl         *kgo.Client
+	clReady    chan struct{} // closed once cl is set: group callbacks may run before
 	assigned   chan struct{} // closed on the first non-empty assignment
 	assignOnce sync.Once
 
@@ -105,7 +106,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	cfg = cfg.WithPrefetchDefault(t.cfg.maxPollRecords).WithDefaults(t.cfg.exchange)
 	l := &listener{
 		tr: t, cfg: cfg, log: t.log, transient: cfg.Transient,
-		sources: map[string]source{}, newOffsets: map[tp]int64{}, assigned: make(chan struct{}),
+		sources: map[string]source{}, newOffsets: map[tp]int64{}, assigned: make(chan struct{}), clReady: make(chan struct{}),
 		handoff: driverkit.NewHandoff[delivery](cfg.Prefetch),
 		budget:  driverkit.NewWake(), settled: driverkit.NewWake(),
 		parts: map[tp]*partState{}, live: map[*delivery]struct{}{},
@@ -124,6 +125,12 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	for _, tg := range cfg.Targets {
 		for _, p := range cfg.Priorities {
 			main := t.topic(tg.Topic, p)
+			if err := checkTopic(main); err != nil {
+				return nil, fmt.Errorf("kafka: listen: %w", err)
+			}
+			if err := checkTopic(t.topic(cfg.DeadLetterTarget(tg).Topic, p)); err != nil {
+				return nil, fmt.Errorf("kafka: listen: dead-letter topic: %w", err)
+			}
 			if _, dup := l.sources[main]; dup {
 				continue // the same topic through another exchange: Kafka cannot tell them apart
 			}
@@ -142,7 +149,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 	if err := l.listNewOffsets(ctx); err != nil {
 		return nil, err
 	}
-	opts := append(t.cfg.clientOpts(),
+	opts := append(t.cfg.clientOpts(t.health),
 		kgo.ConsumerGroup(l.group),
 		kgo.ConsumeTopics(l.topics...),
 		kgo.DisableAutoCommit(),
@@ -173,6 +180,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 		return nil, fmt.Errorf("kafka: listen: %w: %w", transport.ErrInvalidConfig, err)
 	}
 	l.cl = cl
+	close(l.clReady)
 	l.pollCtx, l.pollCancel = context.WithCancel(context.Background())
 	if !t.listeners.Add(l) {
 		l.pollCancel()
@@ -381,6 +389,18 @@ func (l *listener) acceptLocked(r *kgo.Record, now time.Time) (hold, bool) {
 	}
 	l.addLocked(d)
 	return hold{}, false
+}
+
+// waitClient waits until l.cl is set: franz-go starts joining the group
+// inside kgo.NewClient, so its callbacks can run before NewClient
+// returned.
+func (l *listener) waitClient(ctx context.Context) bool {
+	select {
+	case <-l.clReady:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // addLocked counts d against the prefetch and hands it to Next.

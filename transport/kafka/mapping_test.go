@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +183,24 @@ func mustClient(t *testing.T, c *kfake.Cluster) *kgo.Client {
 	require.NoError(t, err)
 	t.Cleanup(cl.Close)
 	return cl
+}
+
+// TestHealthy: a transport is healthy while its broker answers, and says
+// which broker it cannot reach once it is gone.
+func TestHealthy(t *testing.T) {
+	c := startCluster(t)
+	tr := openTransport(t, c, "")
+	require.NoError(t, tr.Healthy())
+	c.Close()
+	ctx := testutil.Within(t, 10*time.Second)
+	for tr.Healthy() == nil {
+		// A send makes the client dial again.
+		sctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		_ = tr.Send(sctx, target.Target{Topic: "h"}, transport.Info, transporttest.NewMessage("h", 0))
+		cancel()
+		require.NoError(t, ctx.Err(), "still healthy with the broker gone")
+	}
+	assert.Contains(t, tr.Healthy().Error(), "cannot reach")
+	require.NoError(t, tr.Close())
+	assert.ErrorIs(t, tr.Healthy(), transport.ErrClosed)
 }

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"strings"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -41,6 +42,20 @@ func retryTopicName(group, src string) string {
 	h := hash32(group + "\x00" + src)
 	keep := maxTopicLength - len(retryTopicPrefix) - 9
 	return (retryTopicPrefix + g + "." + src)[:len(retryTopicPrefix)+keep] + "-" + h
+}
+
+// checkTopic returns an error wrapping target.ErrInvalidTarget when Kafka
+// would refuse name as a topic name (letters, digits, '.', '_' and '-',
+// at most 249 bytes), so that the mistake is named before the broker is
+// asked.
+func checkTopic(name string) error {
+	if len(name) > maxTopicLength {
+		return fmt.Errorf("%w: Kafka topic %q is %d bytes long, at most %d are allowed", target.ErrInvalidTarget, name, len(name), maxTopicLength)
+	}
+	if i := strings.IndexFunc(name, func(r rune) bool { return !topicRune(r) }); i >= 0 {
+		return fmt.Errorf("%w: Kafka topic %q has %q at byte %d (Kafka allows ASCII letters, digits, '.', '_' and '-')", target.ErrInvalidTarget, name, name[i:i+1], i)
+	}
+	return nil
 }
 
 // safeName returns name when every character may appear in a topic name,

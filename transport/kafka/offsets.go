@@ -158,6 +158,9 @@ func (l *listener) commit(only map[tp]bool) {
 // offsets here and committed with the next commit, so that a partition
 // that got nothing yet does not start somewhere else after a restart.
 func (l *listener) adjustOffsets(ctx context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
+	if !l.waitClient(ctx) {
+		return nil, ctx.Err()
+	}
 	states := map[tp]*partState{}
 	byStart := map[int64][]string{} // start millisecond (-2 = log start) -> topics
 	for topic, ps := range offsets {

@@ -34,9 +34,13 @@ func (t *Transport) Send(ctx context.Context, tg target.Target, p transport.Prio
 	if !p.Valid() {
 		return fmt.Errorf("kafka: send: %w: unknown priority %q (valid: audit, debug, info, warn, error, critical, sample)", transport.ErrInvalidConfig, p)
 	}
+	name := t.topic(tg.Topic, p)
+	if err := checkTopic(name); err != nil {
+		return fmt.Errorf("kafka: send: %w", err)
+	}
 	// A copy: when ctx ends first, the client may still write the record
 	// after Send returned, and the caller may reuse its buffer by then.
-	rec := &kgo.Record{Topic: t.topic(tg.Topic, p), Value: bytes.Clone(msg.Body), Headers: recordHeaders(msg, 0)}
+	rec := &kgo.Record{Topic: name, Value: bytes.Clone(msg.Body), Headers: recordHeaders(msg, 0)}
 	if err := t.produce(ctx, rec); err != nil {
 		return fmt.Errorf("kafka: send to %s: %w", rec.Topic, err)
 	}

@@ -27,7 +27,7 @@ func (l *listener) revoke(ctx context.Context, m map[string][]int32, commit bool
 			keys[tp{topic, p}] = true
 		}
 	}
-	if len(keys) == 0 || l.killed.Load() {
+	if len(keys) == 0 || l.killed.Load() || !l.waitClient(ctx) {
 		return
 	}
 	l.mu.Lock()

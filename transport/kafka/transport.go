@@ -28,6 +28,8 @@ type Transport struct {
 	prod  *kgo.Client
 	admCl *kgo.Client
 	adm   *kadm.Client
+	// health is shared by every client of the transport.
+	health *health
 
 	listeners driverkit.Listeners[*listener]
 }
@@ -59,7 +61,8 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 	if cfg.autoCommit {
 		cfg.log.Info("enable_auto_commit is ignored: hark commits an offset only once everything before it is settled (at least once)")
 	}
-	prod, err := kgo.NewClient(append(cfg.clientOpts(),
+	h := &health{}
+	prod, err := kgo.NewClient(append(cfg.clientOpts(h),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.AllowAutoTopicCreation(),
 		kgo.ProducerLinger(cfg.batchTimeout),
@@ -75,12 +78,12 @@ func Open(ctx context.Context, u *transport.URL, o transport.Options, opts ...Op
 	}
 	// Admin requests go through a client of their own: a metadata request
 	// from the producer's client creates the topics it names.
-	admCl, err := kgo.NewClient(cfg.clientOpts()...)
+	admCl, err := kgo.NewClient(cfg.clientOpts(h)...)
 	if err != nil {
 		prod.Close()
 		return nil, fmt.Errorf("kafka: %w: %w", transport.ErrInvalidConfig, err)
 	}
-	t := &Transport{cfg: cfg, log: cfg.log, prod: prod, admCl: admCl, adm: kadm.NewClient(admCl)}
+	t := &Transport{cfg: cfg, log: cfg.log, prod: prod, admCl: admCl, adm: kadm.NewClient(admCl), health: h}
 	pctx, cancel := context.WithTimeout(ctx, cfg.publishTimeout)
 	defer cancel()
 	if err := prod.Ping(pctx); err != nil {
@@ -118,11 +121,12 @@ func configure(u *transport.URL, o transport.Options, opts []Option) (config, er
 
 // clientOpts are the options every client of the transport shares: where
 // to connect and how to log in.
-func (c *config) clientOpts() []kgo.Opt {
+func (c *config) clientOpts(h *health) []kgo.Opt {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(c.seeds...),
 		kgo.ClientID("hark"),
 		kgo.WithLogger(kgoLogger{c.log}),
+		kgo.WithHooks(h),
 	}
 	if c.tls != nil {
 		opts = append(opts, kgo.DialTLSConfig(c.tls.Clone()))
@@ -211,16 +215,6 @@ func (t *Transport) Capabilities() transport.Capabilities {
 	}
 }
 
-// Healthy returns nil once a broker has answered and while the transport
-// is open. franz-go reconnects by itself; a Send that cannot reach a
-// broker says so.
-func (t *Transport) Healthy() error {
-	if t.listeners.Closed() {
-		return fmt.Errorf("kafka: %w", transport.ErrClosed)
-	}
-	return nil
-}
-
 // topic is the Kafka topic of a target topic and priority.
 func (t *Transport) topic(topic string, p transport.Priority) string {
 	return topicName(topic, p, t.cfg.vhost)
@@ -240,8 +234,6 @@ func (t *Transport) Close() error {
 	t.admCl.Close()
 	return nil
 }
-
-var errTransportClosed = fmt.Errorf("kafka: %w", transport.ErrClosed)
 
 // kgoLogger sends franz-go's warnings and errors to the transport's
 // logger; its info and debug lines are dropped.

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -208,4 +210,11 @@ func TestURLEncryptedKey(t *testing.T) {
 	_, err = parse(t, base+"&ssl_client_key_password=n0pe-secret")
 	require.ErrorIs(t, err, transport.ErrInvalidURL)
 	assert.NotContains(t, err.Error(), "n0pe-secret")
+}
+
+// TestCheckTopic: names Kafka would refuse are invalid targets.
+func TestCheckTopic(t *testing.T) {
+	assert.NoError(t, checkTopic("notifications.info"))
+	assert.ErrorIs(t, checkTopic("a:b.info"), target.ErrInvalidTarget)
+	assert.ErrorIs(t, checkTopic(strings.Repeat("x", 250)), target.ErrInvalidTarget)
 }
