@@ -76,7 +76,9 @@ franz-go's kgo group consumer (Kafka: PollRecords, decode, commit the
 offsets synchronously every second and at the end); on memory:// they are
 hark's transport listener without the notify listener. On Kafka each
 contender's round consumes as a consumer group of its own named after the
-round (harkbench_...), not the URL's consumer_group.
+round (harkbench_...), not the URL's consumer_group, and reads the round's
+fresh topics from their start, as the bare consumer does (harkd's config
+says listener.start: all).
 The report gives hark's and harkd's ratios to every other contender: of
 throughput (above 1: hark is faster) and, for steady, of the p50 and p99
 latency (below 1: hark is quicker).
