@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/harkmq/hark/transport"
 )
@@ -27,56 +28,30 @@ type binding[F any] struct {
 }
 
 // singleMethods returns the single-notification methods v implements, by
-// priority.
-func singleMethods(v any) map[transport.Priority]singleFunc {
-	m := map[transport.Priority]singleFunc{}
-	if e, ok := v.(AuditEndpoint); ok {
-		m[transport.Audit] = e.Audit
-	}
-	if e, ok := v.(DebugEndpoint); ok {
-		m[transport.Debug] = e.Debug
-	}
-	if e, ok := v.(InfoEndpoint); ok {
-		m[transport.Info] = e.Info
-	}
-	if e, ok := v.(WarnEndpoint); ok {
-		m[transport.Warn] = e.Warn
-	}
-	if e, ok := v.(ErrorEndpoint); ok {
-		m[transport.Error] = e.Error
-	}
-	if e, ok := v.(CriticalEndpoint); ok {
-		m[transport.Critical] = e.Critical
-	}
-	if e, ok := v.(SampleEndpoint); ok {
-		m[transport.Sample] = e.Sample
-	}
-	return m
-}
+// priority: the methods of AuditEndpoint ... SampleEndpoint.
+func singleMethods(v any) map[transport.Priority]singleFunc { return methodsOf[singleFunc](v) }
 
-// batchMethods returns the batch methods v implements, by priority.
-func batchMethods(v any) map[transport.Priority]batchFunc {
-	m := map[transport.Priority]batchFunc{}
-	if e, ok := v.(AuditBatchEndpoint); ok {
-		m[transport.Audit] = e.Audit
+// batchMethods returns the batch methods v implements, by priority: the
+// methods of AuditBatchEndpoint ... SampleBatchEndpoint.
+func batchMethods(v any) map[transport.Priority]batchFunc { return methodsOf[batchFunc](v) }
+
+// methodsOf returns v's methods named after a priority ("Audit" ...
+// "Sample", as oslo looks an endpoint's methods up by the priority's
+// name) whose signature is F's, by priority. A method of that name with
+// another signature is not one: v does not implement the priority's
+// endpoint interface.
+func methodsOf[F any](v any) map[transport.Priority]F {
+	m := map[transport.Priority]F{}
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return m
 	}
-	if e, ok := v.(DebugBatchEndpoint); ok {
-		m[transport.Debug] = e.Debug
-	}
-	if e, ok := v.(InfoBatchEndpoint); ok {
-		m[transport.Info] = e.Info
-	}
-	if e, ok := v.(WarnBatchEndpoint); ok {
-		m[transport.Warn] = e.Warn
-	}
-	if e, ok := v.(ErrorBatchEndpoint); ok {
-		m[transport.Error] = e.Error
-	}
-	if e, ok := v.(CriticalBatchEndpoint); ok {
-		m[transport.Critical] = e.Critical
-	}
-	if e, ok := v.(SampleBatchEndpoint); ok {
-		m[transport.Sample] = e.Sample
+	want := reflect.TypeFor[F]()
+	for _, p := range transport.Priorities() {
+		meth := rv.MethodByName(strings.ToUpper(string(p[:1])) + string(p[1:]))
+		if meth.IsValid() && meth.Type().ConvertibleTo(want) {
+			m[p] = meth.Convert(want).Interface().(F)
+		}
 	}
 	return m
 }

@@ -615,22 +615,16 @@ func (t *translator) group(start int, flags pyFlags, verbose, first bool) (*item
 					return nil, flags, nil
 				}
 			}
-		case c == '=':
-			t.refuse(`lookahead "(?="`, errNoRE2)
-			capture = false
-		case c == '!':
-			t.refuse(`negative lookahead "(?!"`, errNoRE2)
+		case c == '=' || c == '!':
+			t.refuse(lookaround("lookahead", "(?", c), errNoRE2)
 			capture = false
 		case c == '<':
 			c, ok := t.get()
 			switch {
 			case !ok:
 				return nil, 0, t.errorf(t.pos, "unexpected end of pattern")
-			case c == '=':
-				t.refuse(`lookbehind "(?<="`, errNoRE2)
-				capture = false
-			case c == '!':
-				t.refuse(`negative lookbehind "(?<!"`, errNoRE2)
+			case c == '=' || c == '!':
+				t.refuse(lookaround("lookbehind", "(?<", c), errNoRE2)
 				capture = false
 			default:
 				return nil, 0, t.errorf(start, "unknown extension ?<%c", c)
@@ -1108,3 +1102,12 @@ func isOctal(c byte) bool { return '0' <= c && c <= '7' }
 
 // regexpQuote quotes s for RE2.
 func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
+
+// lookaround names a lookaround group for an error: `lookahead "(?="`,
+// `negative lookbehind "(?<!"`; c is '=' (positive) or '!' (negative).
+func lookaround(kind, opener string, c rune) string {
+	if c == '!' {
+		kind = "negative " + kind
+	}
+	return kind + ` "` + opener + string(c) + `"`
+}

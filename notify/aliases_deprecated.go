@@ -69,19 +69,4 @@ func NewFilter(spec dispatcher.FilterSpec) (*dispatcher.Filter, error) {
 //
 // Deprecated: use transport.Audit, transport.Debug, transport.Info,
 // transport.Warn, transport.Error, transport.Critical and transport.Sample.
-const (
-	// Deprecated: use transport.Audit.
-	Audit = transport.Audit
-	// Deprecated: use transport.Debug.
-	Debug = transport.Debug
-	// Deprecated: use transport.Info.
-	Info = transport.Info
-	// Deprecated: use transport.Warn.
-	Warn = transport.Warn
-	// Deprecated: use transport.Error.
-	Error = transport.Error
-	// Deprecated: use transport.Critical.
-	Critical = transport.Critical
-	// Deprecated: use transport.Sample.
-	Sample = transport.Sample
-)
+const Audit, Debug, Info, Warn, Error, Critical, Sample = transport.Audit, transport.Debug, transport.Info, transport.Warn, transport.Error, transport.Critical, transport.Sample

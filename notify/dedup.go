@@ -4,6 +4,9 @@ import (
 	"hash/maphash"
 	"sync"
 	"time"
+
+	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 // DefaultDedupSize is the most notification ids a listener remembers by
@@ -180,4 +183,21 @@ func (d *dedup) grow() {
 	k := copy(ring, d.ring[d.head:])
 	copy(ring[k:], d.ring[:d.head])
 	d.ring, d.head = ring, 0
+}
+
+// dedupKeyOf is what identifies a notification's sends: its per-send
+// _unique_id (oslo's rabbit layout, and hark's notifier on every AMQP
+// dialect transport). oslo's kafka layout has none: there the message_id
+// is the id every retry reuses, but one notification sent to several
+// topics shares it across those copies, so it identifies a redelivery
+// only with the exchange and topic it came through (a listener on two of
+// those topics gets both copies). "" (not de-duplicated) without either.
+func dedupKeyOf(om *oslo.OsloMessage, src transport.Source) string {
+	if om.UniqueID != "" {
+		return om.UniqueID
+	}
+	if om.MessageID == "" {
+		return ""
+	}
+	return om.MessageID + "\x00" + src.Target.Exchange + "\x00" + src.Target.Topic
 }

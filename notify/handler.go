@@ -71,11 +71,7 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 	}
 	prio, _ := transport.ParsePriority(om.Priority)
 	h.emit(EventReceived, prio, "", "")
-	key := om.UniqueID
-	if key == "" {
-		key = om.MessageID
-	}
-	id := h.dedup.id(key)
+	id := h.dedup.id(dedupKeyOf(om, d.Source()))
 	if h.dedup.contains(id) {
 		h.duplicate(d, prio, id, om)
 		return inbound{}, false

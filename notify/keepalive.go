@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/internal/ilist"
 	"github.com/harkmq/hark/transport"
 )
 
@@ -21,7 +22,7 @@ type keepers struct {
 	log   *zap.Logger
 
 	mu    sync.Mutex
-	head  *leaseKeeper
+	list  ilist.List[leaseKeeper, *leaseKeeper]
 	timer *time.Timer
 	armed bool
 }
@@ -31,12 +32,14 @@ type leaseKeeper struct {
 	ctx context.Context
 	ds  []transport.Delivery
 	// last is when the leases were last extended (or the handler
-	// started); prev and next link the list. Guarded by keepers.mu.
-	last       time.Time
-	prev, next *leaseKeeper
-	removed    bool
-	k          *keepers
+	// started); links link the list. Guarded by keepers.mu.
+	last  time.Time
+	links ilist.Links[leaseKeeper]
+	k     *keepers
 }
+
+// Links returns k's links in its keepers' list.
+func (k *leaseKeeper) Links() *ilist.Links[leaseKeeper] { return &k.links }
 
 func newKeepers(lease time.Duration, log *zap.Logger) *keepers {
 	return &keepers{lease: lease, log: log}
@@ -46,11 +49,7 @@ func newKeepers(lease time.Duration, log *zap.Logger) *keepers {
 func (ks *keepers) add(ctx context.Context, ds []transport.Delivery) *leaseKeeper {
 	k := &leaseKeeper{ctx: ctx, ds: ds, k: ks, last: time.Now()}
 	ks.mu.Lock()
-	k.next = ks.head
-	if ks.head != nil {
-		ks.head.prev = k
-	}
-	ks.head = k
+	ks.list.PushFront(k)
 	if !ks.armed {
 		ks.armed = true
 		if ks.timer == nil {
@@ -71,18 +70,7 @@ func (k *leaseKeeper) stop() {
 	}
 	ks := k.k
 	ks.mu.Lock()
-	if !k.removed {
-		k.removed = true
-		if k.prev != nil {
-			k.prev.next = k.next
-		} else {
-			ks.head = k.next
-		}
-		if k.next != nil {
-			k.next.prev = k.prev
-		}
-		k.prev, k.next = nil, nil
-	}
+	ks.list.Remove(k)
 	ks.mu.Unlock()
 }
 
@@ -91,13 +79,13 @@ func (ks *keepers) tick() {
 	now := time.Now()
 	var due []*leaseKeeper
 	ks.mu.Lock()
-	for k := ks.head; k != nil; k = k.next {
+	for k := ks.list.Front(); k != nil; k = k.links.Next() {
 		if now.Sub(k.last) >= ks.lease/2 && k.ctx.Err() == nil {
 			k.last = now
 			due = append(due, k)
 		}
 	}
-	if ks.head != nil {
+	if ks.list.Len() > 0 {
 		ks.timer.Reset(ks.lease / 4)
 	} else {
 		ks.armed = false

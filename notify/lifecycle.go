@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"go.uber.org/zap"
@@ -189,12 +190,9 @@ func (r *run) submit(task executor.Task) bool {
 type targetList []target.Target
 
 func (ts targetList) String() string {
-	s := ""
+	s := make([]string, len(ts))
 	for i, t := range ts {
-		if i > 0 {
-			s += ","
-		}
-		s += t.String()
+		s[i] = t.String()
 	}
-	return s
+	return strings.Join(s, ",")
 }

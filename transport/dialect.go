@@ -21,26 +21,17 @@ const (
 
 // String names the dialect: "amqp" or "kafka".
 func (d Dialect) String() string {
-	switch d {
-	case DialectAMQP:
-		return "amqp"
-	case DialectKafka:
-		return "kafka"
+	if names := [...]string{DialectAMQP: "amqp", DialectKafka: "kafka"}; d >= 0 && int(d) < len(names) {
+		return names[d]
 	}
 	return "dialect(" + strconv.Itoa(int(d)) + ")"
 }
 
-// DialectReporter is implemented by transports whose peers use a layout
-// other than DialectAMQP.
-type DialectReporter interface {
-	// Dialect is the layout oslo's driver for this broker uses.
-	Dialect() Dialect
-}
-
-// DialectOf returns the layout t's oslo peers use: t's Dialect when t is
-// a DialectReporter, DialectAMQP otherwise.
+// DialectOf returns the layout t's oslo peers use: what t's method
+// Dialect() Dialect returns when it has one (the kafka transport does),
+// DialectAMQP otherwise.
 func DialectOf(t Transport) Dialect {
-	if r, ok := t.(DialectReporter); ok {
+	if r, ok := t.(interface{ Dialect() Dialect }); ok {
 		return r.Dialect()
 	}
 	return DialectAMQP

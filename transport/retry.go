@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/harkmq/hark/internal/backoff"
@@ -226,14 +227,11 @@ func JoinErrors(errs ...error) error {
 type joinedErrors []error
 
 func (e joinedErrors) Error() string {
-	s := ""
+	s := make([]string, len(e))
 	for i, err := range e {
-		if i > 0 {
-			s += "; "
-		}
-		s += err.Error()
+		s[i] = err.Error()
 	}
-	return s
+	return strings.Join(s, "; ")
 }
 
 func (e joinedErrors) Unwrap() []error { return e }

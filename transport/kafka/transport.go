@@ -17,7 +17,7 @@ import (
 
 // Transport is a hark transport over Kafka, wire-compatible with
 // oslo.messaging's kafka driver. It implements transport.Transport,
-// transport.Health and transport.DialectReporter; all methods are safe for
+// transport.Health and reports transport.DialectKafka (transport.DialectOf); all methods are safe for
 // concurrent use.
 //
 // A Transport holds one franz-go client for sending, one for admin
@@ -35,9 +35,9 @@ type Transport struct {
 }
 
 var (
-	_ transport.Transport       = (*Transport)(nil)
-	_ transport.Health          = (*Transport)(nil)
-	_ transport.DialectReporter = (*Transport)(nil)
+	_ transport.Transport                      = (*Transport)(nil)
+	_ transport.Health                         = (*Transport)(nil)
+	_ interface{ Dialect() transport.Dialect } = (*Transport)(nil)
 )
 
 // Open connects to the cluster u names and returns a transport. o comes

@@ -8,6 +8,7 @@ import (
 	natsgo "github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 
+	"github.com/harkmq/hark/internal/ilist"
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
 	"github.com/harkmq/hark/transport/internal/driverkit"
@@ -27,9 +28,12 @@ type jsDelivery struct {
 	state     driverkit.State
 	handedOut bool
 	deadline  time.Time
-	// prev and next link the consumer's leaseList.
-	prev, next *jsDelivery
+	// links link the consumer's leaseList.
+	links ilist.Links[jsDelivery]
 }
+
+// Links returns d's links in its consumer's leaseList.
+func (d *jsDelivery) Links() *ilist.Links[jsDelivery] { return &d.links }
 
 var (
 	_ transport.Delivery       = (*jsDelivery)(nil)
@@ -120,7 +124,7 @@ func (d *jsDelivery) Extend(ctx context.Context) error {
 		return fmt.Errorf("nats: extend: %w", err)
 	}
 	d.deadline = time.Now().Add(d.c.lease - leaseMargin(d.c.lease))
-	d.c.leases.moveToBack(d)
+	d.c.leases.MoveToBack(d)
 	return nil
 }
 
@@ -135,7 +139,7 @@ func (d *jsDelivery) renewLocked(now time.Time) {
 		return
 	}
 	d.deadline = now.Add(d.c.lease - leaseMargin(d.c.lease))
-	d.c.leases.moveToBack(d)
+	d.c.leases.MoveToBack(d)
 }
 
 // settle runs send (an ack-type publish, no round trip) if d can still

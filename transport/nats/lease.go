@@ -1,6 +1,10 @@
 package nats
 
-import "time"
+import (
+	"time"
+
+	"github.com/harkmq/hark/internal/ilist"
+)
 
 // leaseMargin is how much earlier than the server the listener considers
 // a lease over: the server starts AckWait when it sends, the listener
@@ -24,53 +28,13 @@ func renewLead(lease time.Duration) time.Duration { return lease / 3 }
 // and one timer per consumer serves every lease, where a timer per
 // delivery would cost more than the delivery. Guarded by the listener's
 // mutex.
-type leaseList struct {
-	head, tail *jsDelivery
-	n          int
-}
-
-func (q *leaseList) pushBack(d *jsDelivery) {
-	d.prev, d.next = q.tail, nil
-	if q.tail != nil {
-		q.tail.next = d
-	} else {
-		q.head = d
-	}
-	q.tail = d
-	q.n++
-}
-
-func (q *leaseList) remove(d *jsDelivery) {
-	if d.prev == nil && q.head != d {
-		return // not in the list
-	}
-	if d.prev != nil {
-		d.prev.next = d.next
-	} else {
-		q.head = d.next
-	}
-	if d.next != nil {
-		d.next.prev = d.prev
-	} else {
-		q.tail = d.prev
-	}
-	d.prev, d.next = nil, nil
-	q.n--
-}
-
-func (q *leaseList) moveToBack(d *jsDelivery) {
-	if q.tail == d {
-		return
-	}
-	q.remove(d)
-	q.pushBack(d)
-}
+type leaseList = ilist.List[jsDelivery, *jsDelivery]
 
 // armLeaseTimerLocked makes the consumer's lease timer fire by the next
 // event of its front delivery (a renewal if it is buffered, its expiry if
 // it is handed out); firing early is harmless, the sweep re-arms.
 func (c *jsConsumer) armLeaseTimerLocked() {
-	d := c.leases.head
+	d := c.leases.Front()
 	if d == nil {
 		return
 	}
@@ -105,8 +69,8 @@ func (c *jsConsumer) sweepLeases() {
 	now := time.Now()
 	lead := renewLead(c.lease)
 	var renewed []*jsDelivery
-	for d := c.leases.head; d != nil && !d.deadline.Add(-lead).After(now); {
-		next := d.next
+	for d := c.leases.Front(); d != nil && !d.deadline.Add(-lead).After(now); {
+		next := d.links.Next()
 		switch {
 		case !d.handedOut:
 			renewed = append(renewed, d)

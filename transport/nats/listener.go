@@ -210,8 +210,8 @@ func (l *jsListener) Close() error {
 	}
 	l.closed = true
 	for _, c := range l.cons {
-		for d := c.leases.head; d != nil; {
-			next := d.next
+		for d := c.leases.Front(); d != nil; {
+			next := d.links.Next()
 			if d.state == driverkit.Active {
 				l.releaseLocked(d)
 			}
@@ -267,8 +267,8 @@ func (l *jsListener) receive(c *jsConsumer, m *natsgo.Msg) {
 	c.lastSeq = max(c.lastSeq, d.seq)
 	c.forgetSeqLocked(d.seq)
 	c.live[d.seq] = d
-	c.leases.pushBack(d)
-	if c.leases.head == d {
+	c.leases.PushBack(d)
+	if c.leases.Front() == d {
 		c.armLeaseTimerLocked()
 	}
 	l.held++
@@ -302,7 +302,7 @@ func (l *jsListener) releaseLocked(d *jsDelivery) {
 // finishLocked frees d's slot once it has left driverkit.Active.
 func (l *jsListener) finishLocked(d *jsDelivery) {
 	c := d.c
-	c.leases.remove(d)
+	c.leases.Remove(d)
 	if c.live[d.seq] == d {
 		delete(c.live, d.seq)
 	}

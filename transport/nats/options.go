@@ -1,7 +1,6 @@
 package nats
 
 import (
-	"fmt"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // Mode selects how the transport uses NATS.
@@ -124,27 +124,18 @@ func (c *config) apply(opts []Option) error {
 	return nil
 }
 
+// opt names the driver in the errors of its options.
+const opt = driverkit.Opt("nats")
+
 // WithLogger sets the logger. Default: a no-op logger.
 func WithLogger(l *zap.Logger) Option {
-	return func(c *config) error {
-		if l == nil {
-			return fmt.Errorf("nats: %w: nil logger", transport.ErrInvalidConfig)
-		}
-		c.log = l
-		return nil
-	}
+	return func(c *config) error { return opt.Logger(&c.log, l) }
 }
 
 // WithDefaultExchange sets the exchange of targets without one. Default
 // "openstack" (target.DefaultExchange).
 func WithDefaultExchange(name string) Option {
-	return func(c *config) error {
-		if err := target.CheckName("default exchange", name, false); err != nil {
-			return err
-		}
-		c.exchange = name
-		return nil
-	}
+	return func(c *config) error { return opt.Exchange(&c.exchange, name) }
 }
 
 // WithMode selects JetStream (default) or core NATS.
@@ -155,32 +146,20 @@ func WithMode(m Mode) Option {
 			c.mode = m
 			return nil
 		}
-		return fmt.Errorf("nats: %w: unknown mode %q (valid: jetstream, core)", transport.ErrInvalidConfig, m)
+		return opt.Invalid("unknown mode %q (valid: jetstream, core)", m)
 	}
 }
 
 // WithLease sets the lease (JetStream AckWait) of listeners whose
 // ListenConfig.Lease is 0. Default transport.DefaultLease (30s).
 func WithLease(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("nats: %w: lease %s must be positive", transport.ErrInvalidConfig, d)
-		}
-		c.lease = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetPositive(opt, &c.lease, d, "lease") }
 }
 
 // WithMaxDeliveries sets the delivery cap of listeners whose
 // ListenConfig.MaxDeliveries is 0. Default 0: no cap.
 func WithMaxDeliveries(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("nats: %w: max deliveries %d is negative", transport.ErrInvalidConfig, n)
-		}
-		c.maxDeliveries = n
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetNonNegative(opt, &c.maxDeliveries, n, "max deliveries") }
 }
 
 // WithReplicas sets the replica count of streams the transport creates
@@ -188,7 +167,7 @@ func WithMaxDeliveries(n int) Option {
 func WithReplicas(n int) Option {
 	return func(c *config) error {
 		if n < 1 || n > 5 {
-			return fmt.Errorf("nats: %w: replicas %d is not between 1 and 5", transport.ErrInvalidConfig, n)
+			return opt.Invalid("replicas %d is not between 1 and 5", n)
 		}
 		c.replicas = n
 		return nil
@@ -202,7 +181,7 @@ func WithReplicas(n int) Option {
 func WithStorage(s jetstream.StorageType) Option {
 	return func(c *config) error {
 		if s != jetstream.FileStorage && s != jetstream.MemoryStorage {
-			return fmt.Errorf("nats: %w: unknown storage %v (valid: file, memory)", transport.ErrInvalidConfig, s)
+			return opt.Invalid("unknown storage %v (valid: file, memory)", s)
 		}
 		c.storage = s
 		return nil
@@ -216,13 +195,7 @@ func WithStorage(s jetstream.StorageType) Option {
 // its max age. 0 keeps notifications until max bytes (or the server's
 // storage limit) discards the oldest. Default DefaultMaxAge (7 days).
 func WithMaxAge(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("nats: %w: max age %s is negative", transport.ErrInvalidConfig, d)
-		}
-		c.maxAge = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetNonNegative(opt, &c.maxAge, d, "max age") }
 }
 
 // WithMaxBytes bounds a stream's size; the oldest messages are discarded
@@ -230,7 +203,7 @@ func WithMaxAge(d time.Duration) Option {
 func WithMaxBytes(n int64) Option {
 	return func(c *config) error {
 		if n == 0 || n < -1 {
-			return fmt.Errorf("nats: %w: max bytes %d must be positive or -1 (unlimited)", transport.ErrInvalidConfig, n)
+			return opt.Invalid("max bytes %d must be positive or -1 (unlimited)", n)
 		}
 		c.maxBytes = n
 		return nil
@@ -240,13 +213,7 @@ func WithMaxBytes(n int64) Option {
 // WithDuplicateWindow sets how long a stream remembers message IDs to drop
 // re-sent duplicates. Default DefaultDuplicateWindow (2m).
 func WithDuplicateWindow(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("nats: %w: duplicate window %s must be positive", transport.ErrInvalidConfig, d)
-		}
-		c.duplicateWindow = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetPositive(opt, &c.duplicateWindow, d, "duplicate window") }
 }
 
 // WithMaxAckPending sets the consumers' MaxAckPending. Default
@@ -254,7 +221,7 @@ func WithDuplicateWindow(d time.Duration) Option {
 func WithMaxAckPending(n int) Option {
 	return func(c *config) error {
 		if n == 0 || n < -1 {
-			return fmt.Errorf("nats: %w: max ack pending %d must be positive or -1 (unlimited)", transport.ErrInvalidConfig, n)
+			return opt.Invalid("max ack pending %d must be positive or -1 (unlimited)", n)
 		}
 		c.maxAckPending = n
 		return nil
@@ -269,7 +236,7 @@ func WithMaxAckPending(n int) Option {
 func WithInactiveThreshold(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return fmt.Errorf("nats: %w: inactive threshold %s is negative", transport.ErrInvalidConfig, d)
+			return opt.Invalid("inactive threshold %s is negative", d)
 		}
 		c.inactive, c.inactiveSet = d, true
 		return nil
@@ -287,13 +254,7 @@ func (c *config) inactiveThreshold() time.Duration {
 // WithPublishTimeout bounds one attempt of a Send, whatever the
 // context's deadline. Default DefaultPublishTimeout (10s).
 func WithPublishTimeout(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("nats: %w: publish timeout %s must be positive", transport.ErrInvalidConfig, d)
-		}
-		c.publishTimeout = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetPositive(opt, &c.publishTimeout, d, "publish timeout") }
 }
 
 // WithNATSOptions adds nats.go connection options, applied after the ones

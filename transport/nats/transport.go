@@ -132,7 +132,7 @@ func New(ctx context.Context, nc *natsgo.Conn, opts ...Option) (*Transport, erro
 		return nil, err
 	}
 	if nc == nil {
-		return nil, fmt.Errorf("nats: %w: nil connection", transport.ErrInvalidConfig)
+		return nil, opt.Invalid("nil connection")
 	}
 	cfg := defaultConfig()
 	if err := cfg.apply(opts); err != nil {

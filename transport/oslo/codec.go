@@ -2,6 +2,8 @@ package oslo
 
 import (
 	"encoding/json"
+
+	"github.com/harkmq/hark/transport"
 )
 
 // OsloMessage is a notification as oslo.messaging puts it on the wire,
@@ -19,13 +21,16 @@ type OsloMessage struct {
 	Payload json.RawMessage
 	// Timestamp is "timestamp" exactly as sent.
 	Timestamp string
-	// Context is the request context: the "_context_*" keys with the prefix
-	// stripped (never nil after Decode). Decoded JSON numbers are
+	// Context is the request context (never nil after Decode): the nested
+	// "_context" object of oslo's kafka layout, as sent, or else the
+	// "_context_*" keys with the prefix stripped. Decoded JSON numbers are
 	// json.Number, so that re-encoding writes them exactly as received.
-	// Decode changes it as oslo's listener changes its ctxt: "msg_id" and
-	// "reply_q" (RPC reply addresses) are removed, and "client_timeout" is
-	// the message's "_timeout" (nil when absent) whenever either
-	// "_timeout" or "_context_client_timeout" was sent.
+	// From flattened keys, Decode changes it as oslo's rabbit listener
+	// changes its ctxt: "msg_id" and "reply_q" (RPC reply addresses) are
+	// removed, and "client_timeout" is the message's "_timeout" (nil when
+	// absent) whenever either "_timeout" or "_context_client_timeout" was
+	// sent. oslo's kafka listener rewrites nothing, and neither does
+	// Decode for a nested context.
 	Context map[string]any
 	// ContextKeys is the order of Context's keys on the wire: Decode sets
 	// it to the order they came in, and EncodeNotification writes the
@@ -38,6 +43,11 @@ type OsloMessage struct {
 	UniqueID string
 	// Version is 1 (bare body) or 2 (oslo.version 2.0 envelope).
 	Version int
+	// Dialect is the layout Decode found the context in: DialectKafka
+	// when the message held a nested "_context" object, DialectAMQP
+	// otherwise (flattened "_context_*" keys, or no context at all).
+	// EncodeNotification ignores it: EncodeOptions.Dialect decides.
+	Dialect transport.Dialect
 }
 
 // EncodeOptions say how EncodeNotification writes the body.
@@ -51,6 +61,18 @@ type EncodeOptions struct {
 	// types themselves are accepted too, as kombu accepts them. Names are
 	// case-insensitive; anything else is an error listing the valid ones.
 	Compression string
+	// Dialect is the layout, as oslo's driver for the destination broker
+	// writes it. DialectAMQP (the default: oslo's rabbit driver, used on
+	// RabbitMQ, NATS and memory) writes the context flattened into
+	// "_context_<key>" members and the message's UniqueID. DialectKafka
+	// (oslo's kafka driver) writes the context as one nested "_context"
+	// object after the message's own members and no "_unique_id" (a set
+	// UniqueID is left out), and always the v2 envelope: oslo's kafka
+	// driver ignores the message version, so Version 1 gives the same
+	// bytes as 2. Kafka carries no kombu compression (oslo's kafka
+	// listener reads no headers; the broker compresses, see the URL's
+	// compression_codec), so Compression must be "".
+	Dialect transport.Dialect
 }
 
 // Compression header names and values, as kombu writes them.

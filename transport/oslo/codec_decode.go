@@ -33,11 +33,18 @@ import (
 //   - JSON is read as Python's json.loads reads it: NaN, Infinity and
 //     -Infinity (which oslo's notifier writes for non-finite floats) are
 //     numbers, kept as written in Payload and as json.Number in Context.
-//   - payload is kept as raw JSON ("null" when absent); "_context_*" keys
-//     become Context (never nil; numbers as json.Number) and ContextKeys
-//     (their order), rewritten as oslo's listener rewrites them: msg_id and
-//     reply_q removed, client_timeout set from "_timeout" (see
-//     OsloMessage.Context). Any other key is ignored.
+//   - payload is kept as raw JSON ("null" when absent).
+//   - The context is read in either layout, whatever the transport. A
+//     "_context" member holding a JSON object is oslo's kafka layout: its
+//     members become Context (never nil; numbers as json.Number) and
+//     ContextKeys (their order) exactly as sent, as oslo's kafka
+//     unpack_message hands them over (no RPC rewrites), Dialect is
+//     DialectKafka, and "_context_*" keys are ignored (oslo's kafka
+//     listener reads only "_context"). Otherwise the "_context_*" keys
+//     become Context and ContextKeys, rewritten as oslo's rabbit listener
+//     rewrites them: msg_id and reply_q removed, client_timeout set from
+//     "_timeout" (see OsloMessage.Context). Any other key, including a
+//     "_context" that is not an object, is ignored.
 //
 // Every error wraps transport.ErrDecode and says what is wrong (which
 // field, which JSON type, which byte offset), so that an operator reading a
@@ -150,6 +157,26 @@ func decodeReference(what string, body []byte) (*OsloMessage, error) {
 	m.Payload = json.RawMessage("null")
 	if raw, ok := top["payload"]; ok {
 		m.Payload = raw
+	}
+
+	if raw, ok := top[nestedContextKey]; ok && jsonKind(raw) == "object" {
+		// oslo's kafka layout: unpack_message hands the nested dict over
+		// as the ctxt, as it is (no RPC rewrites).
+		members, ckeys, err := decodeObject(nestedContextKey, raw)
+		if err != nil {
+			return nil, err
+		}
+		m.Context = make(map[string]any, len(ckeys))
+		for _, k := range ckeys {
+			v, err := decodeAny(members[k])
+			if err != nil {
+				return nil, fmt.Errorf("field %q key %q: %w", nestedContextKey, k, err)
+			}
+			m.Context[k] = v
+		}
+		m.ContextKeys = ckeys
+		m.Dialect = transport.DialectKafka
+		return m, nil
 	}
 
 	m.Context = map[string]any{}

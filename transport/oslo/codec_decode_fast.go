@@ -2,6 +2,7 @@ package oslo
 
 import (
 	"github.com/harkmq/hark/internal/jsonscan"
+	"github.com/harkmq/hark/transport"
 
 	"bytes"
 	"encoding/json"
@@ -23,6 +24,7 @@ const (
 	keyVersion
 	keyMessage
 	keyTimeout
+	keyContext
 	numKnownKeys
 )
 
@@ -165,6 +167,8 @@ func (f *objectFields) record(key []byte, m member) {
 		i = keyMessage
 	case rpcTimeoutKey:
 		i = keyTimeout
+	case nestedContextKey:
+		i = keyContext
 	default:
 		if bytes.HasPrefix(key, []byte(contextPrefix)) {
 			if f.nctx < len(f.ctxFix) {
@@ -203,6 +207,11 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 		m.Payload = bytes.Clone(data[sp.start:sp.end])
 	}
 
+	if sp := f.known[keyContext]; sp.end != 0 && data[sp.start] == '{' {
+		m.nestedContext(data[:sp.end], sp.start)
+		return m, true
+	}
+
 	m.Context = make(map[string]any, f.nctx)
 	if f.nctx > 0 {
 		m.ContextKeys = make([]string, 0, f.nctx)
@@ -230,6 +239,28 @@ func (f *objectFields) build(data []byte, version int) (*OsloMessage, bool) {
 	}
 	m.rewriteRPCContext(timeout, sp.end != 0)
 	return m, true
+}
+
+// nestedContext sets Context and ContextKeys from the validated object at
+// data[start:] (oslo's kafka layout, taken as it is: no RPC rewrites).
+func (m *OsloMessage) nestedContext(data []byte, start int) {
+	m.Dialect = transport.DialectKafka
+	m.Context = map[string]any{}
+	s := jsonscan.Scanner{Data: data, Pos: start, MaxDepth: scanMaxDepth, NonFinite: true}
+	if s.Enter() {
+		return
+	}
+	for {
+		k := stringValue(&s)
+		s.Colon()
+		if _, dup := m.Context[k]; !dup {
+			m.ContextKeys = append(m.ContextKeys, k)
+		}
+		m.Context[k] = anyValue(&s)
+		if done, _ := s.Next('}'); done {
+			return
+		}
+	}
 }
 
 // ctxMember returns the i-th "_context_*" member.

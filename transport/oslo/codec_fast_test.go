@@ -37,6 +37,12 @@ func TestDecodeFast_matchesReference(t *testing.T) {
 		`{"a": 1} x`, `{"a": 01}`, `{"a": "\'"}`, `{"a": "` + "\t" + `"}`, `{"a": [1,]}`,
 		`{"oslo.version": "2.1", "oslo.message": "{}"}`,
 		`{"oslo.version": "2.0", "oslo.message": "[1]"}`,
+		// oslo's kafka layout: a nested context, read as sent.
+		`{"oslo.version": "2.0", "oslo.message": "{\"message_id\": \"m\", \"_context\": {\"b\": 1, \"msg_id\": \"x\", \"a\": [NaN], \"b\": 2}}"}`,
+		`{"_cont\u0065xt": {"\u0078": {}, "reply_q": null}, "_context_y": 1, "_timeout": 3}`,
+		`{"_context": {}, "_context": "not an object", "_context_z": true}`,
+		`{"_context": "x", "_context": {"k": "v"}}`,
+		`{"_context": {"a": 1,}}`, `{"_context": {"a" 1}}`, `{"_context": null, "_context_q": 1}`,
 	} {
 		checkFastMatchesReference(t, []byte(body))
 	}
@@ -45,5 +51,6 @@ func TestDecodeFast_matchesReference(t *testing.T) {
 func FuzzDecodeFastMatchesReference(f *testing.F) {
 	f.Add([]byte(`{"oslo.version": "2.0", "oslo.message": "{\"payload\": {\"a\": \"\\u00e9\"}, \"_context_n\": 1.50}"}`))
 	f.Add([]byte(`{"event_type": "e", "_context_x": {"a": [1, "\ud83d\ude00"]}}`))
+	f.Add([]byte(`{"oslo.version": "2.0", "oslo.message": "{\"_context\": {\"a\": [1, \"\\u00e9\"], \"a\": 2}}"}`))
 	f.Fuzz(func(t *testing.T, body []byte) { checkFastMatchesReference(t, body) })
 }

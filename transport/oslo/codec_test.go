@@ -404,6 +404,7 @@ func FuzzDecodeNotification(f *testing.F) {
 	f.Add([]byte(`{"priority":"info","payload":{"a":1}}`), uint8(0))
 	f.Add([]byte(`{"oslo.version": "2.0", "oslo.message": "{\"payload\": \"\\ud800\", \"_context_x\": [1e5]}"}`), uint8(0))
 	f.Add([]byte(`[1, 2]`), uint8(0))
+	f.Add([]byte(goldenKafkaV2), uint8(0))
 	f.Add([]byte("{\"event_type\": \"\xff\xfe\"}"), uint8(0))
 	for _, g := range pyCompressed {
 		b, _ := hex.DecodeString(g.hex)
@@ -427,15 +428,20 @@ func FuzzDecodeNotification(f *testing.F) {
 		require.NotNil(t, m.Context)
 		require.True(t, json.Valid(m.Payload), "payload %q", m.Payload)
 
-		// Whatever decodes re-encodes, and re-encoding is stable.
-		first, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Version: m.Version})
+		// Whatever decodes re-encodes in its dialect, and re-encoding is
+		// stable.
+		first, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Version: m.Version, Dialect: m.Dialect})
 		require.NoError(t, err)
 		m2, err := oslo.DecodeNotification(first)
 		require.NoError(t, err)
-		second, err := oslo.EncodeNotification(m2, oslo.EncodeOptions{Version: m2.Version})
+		second, err := oslo.EncodeNotification(m2, oslo.EncodeOptions{Version: m2.Version, Dialect: m2.Dialect})
 		require.NoError(t, err)
 		require.Equal(t, string(first.Body), string(second.Body))
 		m.Payload, m2.Payload = nil, nil
+		if m.Dialect == transport.DialectKafka {
+			// oslo's kafka layout is always enveloped, without _unique_id.
+			m.Version, m.UniqueID = 2, ""
+		}
 		require.Equal(t, m, m2)
 	})
 }
@@ -450,10 +456,20 @@ func BenchmarkEncodeNotification(b *testing.B) {
 	}
 }
 
+func BenchmarkEncodeNotificationKafka(b *testing.B) {
+	m := sampleMessage()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := oslo.EncodeNotification(m, oslo.EncodeOptions{Dialect: transport.DialectKafka}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDecodeNotification decodes oslo v2 envelopes: "escapes" is
 // sampleMessage, dense with escapes and nested values (the decoder's
 // worst case), "nova" a typical Nova instance update of about 900 bytes,
-// and "nova/encoding-json" the same body decoded the way a program using
+// "nova-kafka" the same in oslo's kafka layout (nested context), and "nova/encoding-json" the same body decoded the way a program using
 // encoding/json alone would (envelope, then the message string), for
 // comparison.
 func BenchmarkDecodeNotification(b *testing.B) {
@@ -472,10 +488,18 @@ func BenchmarkDecodeNotification(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	novaKafka, err := oslo.DecodeNotification(nova)
+	if err != nil {
+		b.Fatal(err)
+	}
+	kafka, err := oslo.EncodeNotification(novaKafka, oslo.EncodeOptions{Dialect: transport.DialectKafka})
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		msg  transport.Message
-	}{{"escapes", escapes}, {"nova", nova}} {
+	}{{"escapes", escapes}, {"nova", nova}, {"nova-kafka", kafka}} {
 		b.Run(tc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(tc.msg.Body)))
 			b.ReportAllocs()

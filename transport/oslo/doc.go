@@ -3,9 +3,13 @@
 //
 //   - the codec: EncodeNotification and DecodeNotification write and read
 //     an OsloMessage as oslo.messaging's "messaging" (v1, bare body) and
-//     "messagingv2" (v2, the oslo.version 2.0 envelope) drivers do, with
-//     the "_context_*" keys flattened and rewritten as oslo's listener
-//     rewrites them;
+//     "messagingv2" (v2, the oslo.version 2.0 envelope) drivers do, in
+//     either dialect (transport.Dialect): oslo's rabbit layout, the
+//     "_context_*" keys flattened (and rewritten on decode as oslo's
+//     rabbit listener rewrites them) with a "_unique_id", or oslo's kafka
+//     layout, one nested "_context" object last and no "_unique_id".
+//     Encoding writes the dialect asked for; decoding reads both, on any
+//     transport;
 //   - kombu's body compression (the "compression" header: zlib/gzip,
 //     bzip2, xz/lzma), bounded by MaxDecompressedSize per body and by a
 //     DecompressionBudget per process;

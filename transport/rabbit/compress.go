@@ -14,5 +14,5 @@ func compressionType(name string) (string, error) {
 	if err == nil {
 		return ct, nil
 	}
-	return "", invalid("kombu_compression %q (valid: gzip, zlib, bz2, bzip2, xz, lzma, or empty for none)", name)
+	return "", opt.Invalid("kombu_compression %q (valid: gzip, zlib, bz2, bzip2, xz, lzma, or empty for none)", name)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/harkmq/hark/target"
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/internal/driverkit"
 )
 
 // Defaults of the options. The URL option of the same oslo name documents
@@ -152,31 +153,18 @@ func (c *config) validate() error {
 	return c.retry.validate()
 }
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("rabbit: %w: "+format, append([]any{transport.ErrInvalidConfig}, args...)...)
-}
+// opt names the driver in the errors of its options.
+const opt = driverkit.Opt("rabbit")
 
 // WithLogger sets the logger. Default: a no-op logger.
 func WithLogger(l *zap.Logger) Option {
-	return func(c *config) error {
-		if l == nil {
-			return invalid("nil logger")
-		}
-		c.log = l
-		return nil
-	}
+	return func(c *config) error { return opt.Logger(&c.log, l) }
 }
 
 // WithDefaultExchange sets the exchange of targets without one (oslo's
 // control_exchange). Default: "openstack", or the URL's control_exchange.
 func WithDefaultExchange(name string) Option {
-	return func(c *config) error {
-		if err := target.CheckName("default exchange", name, false); err != nil {
-			return err
-		}
-		c.exchange = name
-		return nil
-	}
+	return func(c *config) error { return opt.Exchange(&c.exchange, name) }
 }
 
 // WithDurableQueues makes exchanges and queues durable (oslo's
@@ -203,7 +191,7 @@ func WithAutoDelete(on bool) Option {
 func WithQuorumQueues(on bool, deliveryLimit int) Option {
 	return func(c *config) error {
 		if deliveryLimit < 0 {
-			return invalid("quorum delivery limit %d is negative", deliveryLimit)
+			return opt.Invalid("quorum delivery limit %d is negative", deliveryLimit)
 		}
 		c.quorum, c.quorumDeliveryLimit = on, deliveryLimit
 		return nil
@@ -225,7 +213,7 @@ func WithHAQueues(on bool) Option {
 func WithPrefetch(n int) Option {
 	return func(c *config) error {
 		if n < 0 || n > maxPrefetch {
-			return invalid("prefetch %d is out of range (0..%d)", n, maxPrefetch)
+			return opt.Invalid("prefetch %d is out of range (0..%d)", n, maxPrefetch)
 		}
 		c.prefetch = n
 		return nil
@@ -258,10 +246,10 @@ func WithCompression(name string) Option {
 func WithHeartbeat(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return invalid("heartbeat %s is negative", d)
+			return opt.Invalid("heartbeat %s is negative", d)
 		}
 		if d > 0 && d < time.Second {
-			return invalid("heartbeat %s is under a second (AMQP counts heartbeats in whole seconds)", d)
+			return opt.Invalid("heartbeat %s is under a second (AMQP counts heartbeats in whole seconds)", d)
 		}
 		c.heartbeat = d
 		return nil
@@ -277,7 +265,7 @@ func WithFailover(s FailoverStrategy) Option {
 			c.failover = s
 			return nil
 		}
-		return invalid("failover strategy %q (valid: round-robin, shuffle)", s)
+		return opt.Invalid("failover strategy %q (valid: round-robin, shuffle)", s)
 	}
 }
 
@@ -289,7 +277,7 @@ func WithFailover(s FailoverStrategy) Option {
 func WithReconnectDelay(delay, splay time.Duration) Option {
 	return func(c *config) error {
 		if delay < 0 || splay < 0 {
-			return invalid("reconnect delay %s and splay %s must not be negative", delay, splay)
+			return opt.Invalid("reconnect delay %s and splay %s must not be negative", delay, splay)
 		}
 		c.reconnectDelay, c.reconnectSplay = delay, splay
 		return nil
@@ -299,13 +287,7 @@ func WithReconnectDelay(delay, splay time.Duration) Option {
 // WithConnectTimeout bounds each dial (TCP, TLS and AMQP handshakes).
 // Default: DefaultConnectTimeout.
 func WithConnectTimeout(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return invalid("connect timeout %s must be positive", d)
-		}
-		c.connectTimeout = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetPositive(opt, &c.connectTimeout, d, "connect timeout") }
 }
 
 // WithLoginMethod sets the SASL mechanism (oslo's rabbit_login_method):
@@ -318,7 +300,7 @@ func WithLoginMethod(m string) Option {
 			c.loginMethod = m
 			return nil
 		}
-		return invalid("login method %q (valid: AMQPLAIN, PLAIN, EXTERNAL)", m)
+		return opt.Invalid("login method %q (valid: AMQPLAIN, PLAIN, EXTERNAL)", m)
 	}
 }
 
@@ -339,7 +321,7 @@ func WithTLS(cfg *tls.Config) Option {
 func WithConnectionName(name string) Option {
 	return func(c *config) error {
 		if name == "" {
-			return invalid("empty connection name")
+			return opt.Invalid("empty connection name")
 		}
 		c.connectionName = name
 		return nil
@@ -362,13 +344,7 @@ func WithRetryPolicy(p RetryPolicy) Option {
 // WithPublishTimeout bounds a Send, retries included, when its context has
 // no deadline. Default: DefaultPublishTimeout.
 func WithPublishTimeout(d time.Duration) Option {
-	return func(c *config) error {
-		if d <= 0 {
-			return invalid("publish timeout %s must be positive", d)
-		}
-		c.publishTimeout = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetPositive(opt, &c.publishTimeout, d, "publish timeout") }
 }
 
 // WithTransientQueueExpiry sets the x-expires of the queues of transient
@@ -384,7 +360,7 @@ func WithPublishTimeout(d time.Duration) Option {
 func WithTransientQueueExpiry(d time.Duration) Option {
 	return func(c *config) error {
 		if d < time.Millisecond || d.Milliseconds() > math.MaxInt32 {
-			return invalid("transient queue expiry %s is out of range (1ms..%s)", d, time.Duration(math.MaxInt32)*time.Millisecond)
+			return opt.Invalid("transient queue expiry %s is out of range (1ms..%s)", d, time.Duration(math.MaxInt32)*time.Millisecond)
 		}
 		c.transientExpiry = d
 		return nil

@@ -39,10 +39,10 @@ func DefaultRetryPolicy() RetryPolicy {
 
 func (p RetryPolicy) validate() error {
 	if p.MaxRetries < -1 {
-		return invalid("retry policy max retries %d (want -1, 0 or more)", p.MaxRetries)
+		return opt.Invalid("retry policy max retries %d (want -1, 0 or more)", p.MaxRetries)
 	}
 	if p.IntervalStart < 0 || p.IntervalStep < 0 || p.IntervalMax < 0 {
-		return invalid("retry policy intervals %s, %s, %s must not be negative", p.IntervalStart, p.IntervalStep, p.IntervalMax)
+		return opt.Invalid("retry policy intervals %s, %s, %s must not be negative", p.IntervalStart, p.IntervalStep, p.IntervalMax)
 	}
 	return nil
 }

@@ -15,9 +15,32 @@ import (
 )
 
 // forwardEndpoint republishes notifications to another exchange/topic, on
-// the listener's transport or its own (a bridge: RabbitMQ to NATS and
-// back). The message goes out exactly as it came in, body and headers
-// byte for byte (Notification.Raw), so message_id and _unique_id are kept.
+// the listener's transport or its own (a bridge: RabbitMQ, NATS and Kafka
+// in any direction). The message goes out exactly as it came in, body and
+// headers byte for byte (Notification.Raw), so message_id and _unique_id
+// are kept, wherever the layout of the body is the one the destination's
+// oslo peers read (transport.DialectOf):
+//
+//   - RabbitMQ ↔ NATS, Kafka → Kafka: byte for byte.
+//   - Kafka → RabbitMQ or NATS: oslo's rabbit listener reads the context
+//     only from flattened "_context_*" keys, and a kafka body has it
+//     nested. The copy is re-encoded in the AMQP layout: the same
+//     message_id, payload (bytes kept), timestamp and context (in its
+//     order), plus a _unique_id derived from the message_id and the source
+//     topic, so that a retried or redelivered forward repeats the same one
+//     and the destination's de-duplication holds.
+//   - RabbitMQ or NATS → Kafka: oslo's kafka listener fails (KeyError
+//     '_context') on a flattened body and reads no compression header. The
+//     copy is re-encoded in the kafka layout, uncompressed, without
+//     _unique_id (oslo's kafka layout has none), with the context as hark's
+//     listener decoded it (oslo's rabbit rewrites applied: msg_id and
+//     reply_q dropped, _timeout as client_timeout).
+//
+// A re-encoded copy keeps the fields an OsloMessage holds; other top-level
+// keys of the original are not copied. Dead letters are unaffected: a
+// notification the forward cannot deliver is dead-lettered by the
+// listener with its original bytes.
+//
 // The result is HANDLED only once the destination broker confirmed the
 // publish (Transport.Send returns after the publisher confirm or
 // JetStream ack). A failed attempt is retried with the same message, as
@@ -70,7 +93,7 @@ func (f *forwardEndpoint) Handle(ctx context.Context, n *dispatcher.Notification
 	if err != nil {
 		return dispatcher.RequeueWith(err)
 	}
-	msg, err := f.message(n)
+	msg, err := f.message(n, transport.DialectOf(tr))
 	if err != nil {
 		return dispatcher.Reject(err)
 	}
@@ -92,16 +115,20 @@ func (f *forwardEndpoint) Handle(ctx context.Context, n *dispatcher.Notification
 	return dispatcher.Handled
 }
 
-// message is the message to send for n: the original, byte for byte, with
-// its ID, so a forward retried after a lost confirm is stored once. (A copy
-// to another topic of the same NATS exchange is not taken for a duplicate
-// of the original: the driver de-duplicates per destination.)
-func (f *forwardEndpoint) message(n *dispatcher.Notification) (transport.Message, error) {
+// message is the message to send for n to a destination whose oslo peers
+// read dest: the original, byte for byte, with its ID, so a forward
+// retried after a lost confirm is stored once (a copy to another topic of
+// the same NATS exchange is not taken for a duplicate of the original: the
+// driver de-duplicates per destination); or, when the original's layout is
+// not dest's, the same notification re-encoded in dest (see
+// forwardEndpoint), the same bytes on every retry.
+func (f *forwardEndpoint) message(n *dispatcher.Notification, dest transport.Dialect) (transport.Message, error) {
 	raw := n.Raw()
 	if len(raw.Body) == 0 {
 		return transport.Message{}, fmt.Errorf("forward: notification %s has no raw message (not received by a listener)", n.Metadata.MessageID)
 	}
-	return transport.Message{ID: raw.ID, Body: raw.Body, Header: raw.Header.Clone()}, nil
+	orig := transport.Message{ID: raw.ID, Body: raw.Body, Header: raw.Header.Clone()}
+	return reencodeFor(orig, n.Source(), dest)
 }
 
 func (f *forwardEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {

@@ -13,15 +13,20 @@ import (
 
 // Messaging is oslo's "messaging" (version 1) and "messagingv2"
 // (version 2) driver: it sends the notification to every topic, one
-// message each, with a fresh _unique_id per topic. Unlike oslo's it may set
-// the exchange (WithExchange) and it returns what failed instead of only
-// logging it.
+// message each, in the layout oslo's driver for the transport's broker
+// writes (transport.DialectOf): on the AMQP dialect (RabbitMQ, NATS,
+// memory) with a fresh _unique_id per topic; on Kafka with the context
+// nested and no _unique_id, always enveloped, as oslo's kafka driver does,
+// the message_id being the id (Message.ID) of every topic's copy. Unlike
+// oslo's it may set the exchange (WithExchange) and it returns what failed
+// instead of only logging it.
 type Messaging struct {
 	name        string
 	version     int
 	tr          transport.Transport
 	targets     []target.Target
 	compression string
+	dialect     transport.Dialect
 	policy      transport.RetryPolicy
 	log         *zap.Logger
 }
@@ -44,8 +49,14 @@ type MessagingConfig struct {
 // NewMessaging returns the driver called name sending oslo's message
 // version (1: messaging, 2: messagingv2) through tr, which must not be
 // nil. A topic that is no valid target is an error wrapping
-// target.ErrInvalidTarget.
+// target.ErrInvalidTarget; compression on a Kafka transport (whose oslo
+// listeners read no compression header) is one wrapping
+// transport.ErrInvalidConfig.
 func NewMessaging(name string, version int, tr transport.Transport, o MessagingConfig) (*Messaging, error) {
+	dialect := transport.DialectOf(tr)
+	if dialect == transport.DialectKafka && o.Compression != "" {
+		return nil, fmt.Errorf("%w: compression %q: oslo's kafka listeners read no compression header; the kafka transport compresses records itself (compression_codec in the URL)", transport.ErrInvalidConfig, o.Compression)
+	}
 	exchange := o.Exchange
 	if exchange == "" {
 		exchange = tr.DefaultExchange()
@@ -58,6 +69,7 @@ func NewMessaging(name string, version int, tr transport.Transport, o MessagingC
 		version:     version,
 		tr:          tr,
 		compression: o.Compression,
+		dialect:     dialect,
 		policy:      o.Policy,
 		log:         o.Logger,
 	}
@@ -88,9 +100,15 @@ func (d *Messaging) send(ctx context.Context, t target.Target, m *oslo.OsloMessa
 	msg := *m
 	// One _unique_id per send, kept across retries: if an attempt reached
 	// the broker but its confirm was lost, the listener drops the repeat.
-	msg.UniqueID = oslo.NewUniqueID()
+	// oslo's kafka layout has none: there the message_id is the id, the
+	// same in every retry (and in every topic's copy, each in its own
+	// Kafka topic).
+	msg.UniqueID = ""
+	if d.dialect == transport.DialectAMQP {
+		msg.UniqueID = oslo.NewUniqueID()
+	}
 	msg.Version = d.version
-	body, err := oslo.EncodeNotification(&msg, oslo.EncodeOptions{Version: d.version, Compression: d.compression})
+	body, err := oslo.EncodeNotification(&msg, oslo.EncodeOptions{Version: d.version, Compression: d.compression, Dialect: d.dialect})
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
