@@ -83,7 +83,7 @@ func TestBareKafka(t *testing.T) {
 	s, err := openBareKafka(ctx, &cfg, kt, n, bareReceive)
 	require.NoError(t, err)
 	require.NoError(t, s.prepare(ctx, n.groups()))
-	mm, err := newMessageMaker(300)
+	mm, err := newDialectMessageMaker(300, transport.DialectKafka)
 	require.NoError(t, err)
 	const count = 700
 	for i := range count {
@@ -92,6 +92,10 @@ func TestBareKafka(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, s.send(ctx, p, m))
 	}
+	probe, err := mm.make(time.Time{}, transport.Info)
+	require.NoError(t, err)
+	assert.Contains(t, string(probe.Body), `\"_context\": {`, "oslo's kafka layout: the context nested")
+	assert.NotContains(t, string(probe.Body), "_unique_id")
 	tl := newTally(count, false)
 	stop, err := s.consume(ctx, n.groups(), tl)
 	require.NoError(t, err)

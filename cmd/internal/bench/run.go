@@ -47,7 +47,11 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("%w: %w", ErrOsloUnavailable, err)
 		}
 	}
-	mm, err := newMessageMaker(cfg.Size)
+	dialect := transport.DialectAMQP
+	if kind == KindKafka {
+		dialect = transport.DialectKafka
+	}
+	mm, err := newDialectMessageMaker(cfg.Size, dialect)
 	if err != nil {
 		return nil, err
 	}
