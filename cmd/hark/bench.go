@@ -71,8 +71,14 @@ Contenders, in the order they run:
                  /readyz with 200, and what it acknowledged before is left
                  out (warmup). Its peak RSS and CPU time are reported too.
 The bare clients are amqp091-go (RabbitMQ), nats.go's jetstream package
-(Consume) and a nats.go queue subscription (NATS core, ?mode=core); on
-memory:// they are hark's transport listener without the notify listener.
+(Consume), a nats.go queue subscription (NATS core, ?mode=core) and
+franz-go's kgo group consumer (Kafka: PollRecords, decode, commit the
+offsets synchronously every second and at the end); on memory:// they are
+hark's transport listener without the notify listener. On Kafka each
+contender's round consumes as a consumer group of its own named after the
+round (harkbench_...), not the URL's consumer_group, and reads the round's
+fresh topics from their start, as the bare consumer does (harkd's config
+says listener.start: all).
 The report gives hark's and harkd's ratios to every other contender: of
 throughput (above 1: hark is faster) and, for steady, of the p50 and p99
 latency (below 1: hark is quicker).
@@ -84,7 +90,8 @@ implementing every priority, the bare clients on every priority's subject
 or queue, laid out as hark lays them out. Without it all are info.
 
 Each contender runs on its own exchange, one after the other, and what it
-declared is deleted afterwards. Progress goes to standard error; the result
+declared is deleted afterwards (on Kafka its topics and consumer groups),
+also when the run is interrupted (Ctrl-C, SIGTERM, SIGHUP). Progress goes to standard error; the result
 table (or with --json one JSON object) to standard output.`,
 		Example: `  # Drain a backlog of 100000 notifications from RabbitMQ: bare, oslo.messaging, hark
   hark bench drain --url rabbit://guest:guest@127.0.0.1:5672/ --count 100000 --oslo
@@ -92,6 +99,9 @@ table (or with --json one JSON object) to standard output.`,
   # A backlog of mixed priorities drained by the daemon as users run it
   go build -o /tmp/harkd ./cmd/harkd
   hark bench drain --url nats://127.0.0.1:4222 --count 200000 --mix --harkd /tmp/harkd
+
+  # Kafka, three rounds of a mixed backlog: bare franz-go, hark and harkd
+  hark bench drain --url kafka://127.0.0.1:9092 --count 100000 --mix --rounds 3 --harkd /tmp/harkd
 
   # JetStream at 5000 msg/s for 10s: latency percentiles
   hark bench steady --url nats://127.0.0.1:4222 --rate 5000 --duration 10s

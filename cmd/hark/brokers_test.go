@@ -35,9 +35,9 @@ type broker struct {
 }
 
 // brokerKinds are the brokers forEachBroker runs a test on: the memory
-// broker, an embedded NATS server, and RabbitMQ when HARK_TEST_RABBIT_URL
-// is set.
-var brokerKinds = []string{"memory", "nats", "rabbit"}
+// broker, an embedded NATS server, RabbitMQ when HARK_TEST_RABBIT_URL
+// is set, and an in-process kfake cluster (Kafka's protocol).
+var brokerKinds = []string{"memory", "nats", "rabbit", "kafka"}
 
 // newBroker starts or connects to a broker of kind for t; it skips t when
 // the broker is not available.
@@ -50,6 +50,8 @@ func newBroker(t *testing.T, kind string) *broker {
 		b.url, b.tr = memURL(t)
 	case "nats":
 		b.url, b.tr = natsServer(t)
+	case "kafka":
+		b.url, b.tr = kafkaServer(t)
 	case "rabbit":
 		b.url = os.Getenv(rabbitURLEnv)
 		if b.url == "" {

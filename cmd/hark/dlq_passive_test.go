@@ -47,6 +47,8 @@ func (b *broker) objects(t *testing.T, other string) []string {
 		for _, q := range rabbitExists(t, b.url, "queue", b.rabbitQueues()...) {
 			out = append(out, "queue "+q)
 		}
+	case "kafka":
+		out = kafkaState(t, b.url)
 	case "memory":
 		for _, ex := range []string{b.exchange, other} {
 			for _, topic := range []string{b.topic, b.topic + transport.DeadLetterSuffix} {
@@ -81,12 +83,17 @@ func TestDLQ_inspecting_changes_nothing(t *testing.T) {
 		require.NotEmpty(t, before, "the notification made its exchange")
 
 		for _, verb := range [][]string{{"dlq", "list"}, {"dlq", "replay"}, {"dlq", "replay", "--dry-run"}} {
-			r := hark(t, ctx, "", append(verb, "--url", b.url, "--exchange", typo, "--topic", b.topic, "--wait", "200ms")...)
-			assert.Equal(t, exitError, r.code, "%v --exchange %s: %s", verb, typo, r.err)
-			assert.Contains(t, r.err, fmt.Sprintf("hark: no dead letters for exchange %q: the exchange does not exist on the broker", typo), "%v", verb)
-			assert.Empty(t, r.out)
+			// Kafka has no exchanges: topic names leave the exchange
+			// out, as oslo's kafka driver does, so there is no typo of
+			// one to catch.
+			if b.name != "kafka" {
+				r := hark(t, ctx, "", append(verb, "--url", b.url, "--exchange", typo, "--topic", b.topic, "--wait", "200ms")...)
+				assert.Equal(t, exitError, r.code, "%v --exchange %s: %s", verb, typo, r.err)
+				assert.Contains(t, r.err, fmt.Sprintf("hark: no dead letters for exchange %q: the exchange does not exist on the broker", typo), "%v", verb)
+				assert.Empty(t, r.out)
+			}
 
-			r = hark(t, ctx, "", append(verb, append(b.flags(), "--wait", "200ms")...)...)
+			r := hark(t, ctx, "", append(verb, append(b.flags(), "--wait", "200ms")...)...)
 			assert.Equal(t, exitOK, r.code, "%v: %s", verb, r.err)
 			assert.Contains(t, r.err, "0 dead letters")
 			assert.Contains(t, r.err, "hark: nothing was ever dead-lettered there: ", "%v", verb)

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -74,6 +75,22 @@ func TestTail_killed_leaves_nothing_behind(t *testing.T) {
 		}
 		require.Eventually(t, func() bool { return len(poolConsumers(pool)) == 0 },
 			hnats.DefaultTransientInactiveThreshold+30*time.Second, 500*time.Millisecond, "the server removed the consumer")
+	})
+	t.Run("kafka", func(t *testing.T) {
+		b := newBroker(t, "kafka")
+		groups := func(pool string) []string {
+			var out []string
+			for _, s := range kafkaState(t, b.url) {
+				if strings.HasPrefix(s, "group "+pool) {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+		p, pool := startTail(t, b)
+		require.Len(t, groups(pool), 1, "the private pool's group")
+		assert.Equal(t, exitOK, p.signal(t, syscall.SIGHUP), p.stderr.String())
+		assert.Empty(t, groups(pool), "SIGHUP: the tail deleted its group on the way out")
 	})
 	t.Run("rabbit", func(t *testing.T) {
 		b := newBroker(t, "rabbit")

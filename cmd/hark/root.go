@@ -98,12 +98,14 @@ func (a *app) newRootCmd() *cobra.Command {
 		Long: `hark is the command-line client of hark, a notification listener runtime in
 the style of OpenStack oslo.messaging. It talks to the same brokers as the
 harkd daemon: the daemon's embedded NATS server by default, any NATS
-JetStream, or RabbitMQ with OpenStack's own wire format.
+JetStream, RabbitMQ with OpenStack's own wire format, or Kafka with the
+wire format of oslo.messaging's kafka driver.
 
 The broker is chosen with --url (an oslo.messaging TransportURL, e.g.
-rabbit://user:pass@host:5672/ or nats://host:4222). Without --url, hark uses
-$` + urlEnv + ` if it is set (harkd's transport_url), else $` + natsURLEnv + `
-(the nats CLI's), else ` + defaultURL + `, where a harkd started with no
+rabbit://user:pass@host:5672/, nats://host:4222 or kafka://host:9092).
+Without --url, hark uses $` + urlEnv + ` if it is set (harkd's
+transport_url), else $` + natsURLEnv + ` (the nats CLI's), else
+` + defaultURL + `, where a harkd started with no
 configuration listens. A harkd whose embedded server listens elsewhere
 (embedded.listen, HARK_EMBEDDED__LISTEN) needs --url or one of these.
 

@@ -59,7 +59,12 @@ none away from harkd or other listeners. Like any new pool, it starts with
 notifications sent after it subscribed: it shows no backlog. The pool is
 transient: it is removed when the tail ends, and the broker removes it by
 itself soon after a tail that was killed (on NATS JetStream its consumer's
-inactive threshold, 30s). On the memory transport it ends with the process.
+inactive threshold, 30s). On Kafka the pool is a consumer group of its
+own that commits nothing, deleted when the tail ends; a killed tail's
+group leaves after its session times out and is removed by the broker's
+next sweep of empty groups (offsets.retention.check.interval.ms, 10
+minutes by default).
+On the memory transport it ends with the process.
 
 With --pool NAME, hark tail joins that pool and shares its notifications
 with the other members: what tail receives, they do not. With --non-pooled

@@ -20,6 +20,9 @@ func TestCheckRejectsUnknownURLOptions(t *testing.T) {
 		{"nats://u:hunter2@127.0.0.1:1?ackwait=30s", `unknown option "ackwait" for scheme nats`, "ack_wait"},
 		{"nats://u:hunter2@127.0.0.1:1?mode=push", `mode="push" is not a mode`, "jetstream, core"},
 		{"memory://?durable=true", `unknown option "durable" for scheme memory (valid: none)`, ""},
+		{"kafka://u:hunter2@127.0.0.1:1/?kafka_max_fetch=5", `unknown option "kafka_max_fetch" for scheme kafka (valid: `, "kafka_max_fetch_bytes"},
+		{"kafka://u:hunter2@127.0.0.1:1,127.0.0.1:2/?security_protocol=TLS", `security_protocol="TLS"`, "PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"},
+		{"kafak://u:hunter2@127.0.0.1:1/", `unknown scheme "kafak" (valid: `, "kafka"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run([]string{"--check", "--transport-url", c.url}, &stdout, &stderr, nil)
@@ -33,6 +36,10 @@ func TestCheckRejectsUnknownURLOptions(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	// Valid options to a broker that is not there: --check does not connect.
 	code := run([]string{"--check", "--transport-url", "rabbit://u:p@127.0.0.1:1/?rabbit_qos_prefetch_count=5"}, &stdout, &stderr, nil)
+	assert.Equal(t, exitOK, code, stderr.String())
+	// oslo's kafka options, as nova.conf has them, deprecated ones included.
+	stderr.Reset()
+	code = run([]string{"--check", "--transport-url", "kafka://u:p@127.0.0.1:1,127.0.0.1:2/?consumer_group=g&compression_codec=lz4&kafka_max_fetch_bytes=2097152&pool_size=10&security_protocol=SASL_PLAINTEXT&sasl_mechanism=SCRAM-SHA-512"}, &stdout, &stderr, nil)
 	assert.Equal(t, exitOK, code, stderr.String())
 }
 

@@ -46,6 +46,7 @@ Examples:
   harkd --config harkd.yaml --check       # validate the config and exit
   harkd --config harkd.yaml --print-config  # print the effective config, secrets redacted
   harkd --transport-url rabbit://user:pass@rabbit:5672/   # listen to OpenStack's RabbitMQ
+  harkd --transport-url kafka://kafka1:9092,kafka2:9092/  # or to oslo's Kafka topics
   harkd --version                         # what the binary was built from
 
 Signals: SIGINT/SIGTERM shut down gracefully (a second one forces it);
@@ -60,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := pflag.NewFlagSet("harkd", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVarP(&o.configFile, "config", "c", "", "YAML config file (default: none, all defaults)")
-	fs.StringVar(&o.transportURL, "transport-url", "", "broker URL, e.g. rabbit://user:pass@host:5672/ or nats://host:4222 (overrides transport_url; empty: embedded NATS)")
+	fs.StringVar(&o.transportURL, "transport-url", "", "broker URL, e.g. rabbit://user:pass@host:5672/, nats://host:4222 or kafka://host:9092 (overrides transport_url; empty: embedded NATS)")
 	fs.BoolVar(&o.check, "check", false, "validate the config and exit: 0 if valid, 1 with the problems otherwise")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective config (defaults, file, environment, flags) with secrets redacted, and exit")
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn or error (overrides log.level)")

@@ -4,7 +4,10 @@
 #   docs/bench/harkd-rss.sh URL [COUNT]
 #
 # Sends COUNT (default 1000000) notifications of about 500 bytes to a fresh
-# exchange on the broker URL names (nats://..., rabbit://...), then starts
+# exchange on the broker URL names (nats://..., rabbit://..., kafka://...;
+# Kafka topic names leave the exchange out, so there the non-pooled group
+# drains topic notifications: use a fresh broker, e.g. a
+# docs/bench/kfakebroker), then starts
 # harkd with its default listener settings (pooled executor, 64 workers,
 # prefetch 256) and a file endpoint writing to /dev/null, waits until
 # harkd has acknowledged every notification, stops it with SIGTERM, and

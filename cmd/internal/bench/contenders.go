@@ -17,6 +17,7 @@ const (
 	KindNATSJetStream = "nats-jetstream"
 	KindNATSCore      = "nats-core"
 	KindMemory        = "memory"
+	KindKafka         = "kafka"
 )
 
 // ErrOsloUnavailable is wrapped when --oslo cannot run here: not RabbitMQ,
@@ -35,6 +36,8 @@ func kindOf(u *transport.URL) (string, error) {
 		return KindNATSJetStream, nil
 	case "memory", "fake":
 		return KindMemory, nil
+	case "kafka":
+		return KindKafka, nil
 	}
 	return "", fmt.Errorf("%w: hark bench does not know transport %q", ErrInvalidConfig, u.Scheme)
 }
@@ -103,6 +106,20 @@ func contendersFor(cfg *Config, u *transport.URL, kind string) ([]contender, err
 			return contender{name: k.name, client: natsClient("QueueSubscribe+" + k.work),
 				open: func(ctx context.Context, n names) (side, error) { return openBareCore(ctx, cfg, u, n, k.recv) }}
 		}
+	case KindKafka:
+		kt, err := parseKafkaTarget(u)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+		bare = func(k bareKind) contender {
+			return contender{name: k.name, client: kafkaClient("group consumer: PollRecords+" + k.work + "+commit"), backlog: true,
+				open: func(ctx context.Context, n names) (side, error) { return openBareKafka(ctx, cfg, kt, n, k.recv) }}
+		}
+		// hark's listener may have made retry or dead-letter topics
+		// besides the priorities' (a drain never requeues, but a driver
+		// may make them up front): every topic and group of the round
+		// goes.
+		cleanup = func(ctx context.Context, n names, _ transport.Transport) error { return kt.delete(ctx, n) }
 	case KindMemory:
 		bare = func(k bareKind) contender {
 			return contender{name: k.name, client: "hark memory transport Next+" + k.work + "+Ack loop", backlog: true,

@@ -53,7 +53,8 @@ func (h *harkSide) consume(ctx context.Context, groups []string, t *tally) (func
 	}
 	tg := []target.Target{h.n.target()}
 	for _, g := range groups {
-		opts := []notify.ListenerOption{notify.WithPool(g), notify.WithExecutor(h.exec), notify.WithPrefetch(h.cfg.Prefetch)}
+		opts := []notify.ListenerOption{notify.WithPool(g), notify.WithExecutor(h.exec), notify.WithPrefetch(h.cfg.Prefetch),
+			notify.WithStart(h.cfg.startPosition())}
 		var (
 			l   listener
 			err error

@@ -65,6 +65,7 @@ type harkdListener struct {
 	Executor string        `yaml:"executor,omitempty"`
 	Workers  int           `yaml:"workers,omitempty"`
 	Prefetch int           `yaml:"prefetch,omitempty"`
+	Start    string        `yaml:"start,omitempty"`
 	Batch    *harkdBatch   `yaml:"batch,omitempty"`
 	Requeue  *harkdRequeue `yaml:"requeue,omitempty"`
 }
@@ -101,7 +102,9 @@ type harkdLog struct {
 // of n: cfg's URL, the explicit settings of cfg.Harkd, and cfg's batch
 // listener when it asks for one (hark's side uses one then too). On NATS
 // core, which delivers at most once, requeue is turned off, as harkd
-// refuses to start there otherwise (every user's config says so too).
+// refuses to start there otherwise (every user's config says so too). On
+// Kafka the group starts at the start of the round's topics
+// (listener.start: all; see Config.startPosition).
 func harkdConfigYAML(cfg *Config, n names, group, httpListen string) ([]byte, error) {
 	c := harkdConfig{
 		TransportURL: cfg.URL,
@@ -111,6 +114,7 @@ func harkdConfigYAML(cfg *Config, n names, group, httpListen string) ([]byte, er
 			Executor: cfg.Harkd.Executor,
 			Workers:  cfg.Harkd.Workers,
 			Prefetch: cfg.Harkd.Prefetch,
+			Start:    cfg.startPosition().String(),
 		},
 		Endpoints: []harkdEndpoint{{Name: "sink", Type: "log", Level: "debug"}},
 		HTTP:      harkdHTTP{Listen: httpListen},

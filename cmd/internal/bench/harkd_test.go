@@ -69,6 +69,13 @@ func TestHarkdConfig_passes_harkd_check(t *testing.T) {
 	require.NoError(t, err)
 	checkConfig(t, harkd, conf)
 	assert.Contains(t, string(conf), "allow: false", "NATS core delivers at most once: harkd refuses requeue there")
+
+	kafka := Config{Scenario: Drain, URL: "kafka://127.0.0.1:9092?max_poll_records=500", Harkd: Harkd{Path: harkd}}.WithDefaults()
+	conf, err = harkdConfigYAML(&kafka, n, "harkbench_x_harkd1", "127.0.0.1:19093")
+	require.NoError(t, err)
+	checkConfig(t, harkd, conf)
+	assert.Contains(t, string(conf), "start: all", "on Kafka the round's group reads its fresh topics from their start")
+	assert.Empty(t, plain.startPosition().String(), "elsewhere the transport's default")
 }
 
 func TestHarkdEnviron_drops_HARK_variables(t *testing.T) {

@@ -15,13 +15,23 @@ import (
 // smallest such notification, about 500 bytes, when size is smaller).
 // Each gets its own message_id and _unique_id, as a real notifier's sends
 // do, so de-duplication (hark's cache, JetStream's Nats-Msg-Id) sees
-// distinct notifications.
+// distinct notifications. On Kafka they are laid out as oslo's kafka
+// driver writes them (transport.DialectKafka: the context nested, no
+// _unique_id).
 type messageMaker struct {
-	pad int // bytes of padding that bring the body to the target size
+	pad     int // bytes of padding that bring the body to the target size
+	dialect transport.Dialect
 }
 
+// newMessageMaker makes notifications in oslo's rabbit layout
+// (transport.DialectAMQP).
 func newMessageMaker(size int) (*messageMaker, error) {
-	mm := &messageMaker{}
+	return newDialectMessageMaker(size, transport.DialectAMQP)
+}
+
+// newDialectMessageMaker makes notifications in layout d.
+func newDialectMessageMaker(size int, d transport.Dialect) (*messageMaker, error) {
+	mm := &messageMaker{dialect: d}
 	m, err := mm.make(time.Time{}, transport.Info)
 	if err != nil {
 		return nil, err
@@ -48,7 +58,7 @@ func (mm *messageMaker) make(at time.Time, p transport.Priority) (transport.Mess
 		Payload:     json.RawMessage(payload),
 		Timestamp:   oslo.FormatTimestamp(at),
 		Context:     map[string]any{"request_id": "req-bench", "project_id": "p-1"},
-	}, oslo.EncodeOptions{})
+	}, oslo.EncodeOptions{Dialect: mm.dialect})
 	if err != nil {
 		return transport.Message{}, fmt.Errorf("bench: encode a notification: %w", err)
 	}

@@ -47,7 +47,11 @@ func Measure(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("%w: %w", ErrOsloUnavailable, err)
 		}
 	}
-	mm, err := newMessageMaker(cfg.Size)
+	dialect := transport.DialectAMQP
+	if kind == KindKafka {
+		dialect = transport.DialectKafka
+	}
+	mm, err := newDialectMessageMaker(cfg.Size, dialect)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +181,13 @@ func (r *runner) round(ctx context.Context, c contender, i int) (res round, err 
 		for p := range r.cfg.Pools {
 			n.pools = append(n.pools, fmt.Sprintf("%s_pool%d", base, p+1))
 		}
+	}
+	if r.kind == KindKafka && len(n.pools) == 0 {
+		// On Kafka every group is a consumer group, and the non-pooled
+		// one is the URL's consumer_group, which every oslo listener on
+		// the broker shares. Each round consumes as a pool named after
+		// it instead: a group of its own, fresh, and deleted after.
+		n.pools = []string{base}
 	}
 	label := c.name
 	if r.cfg.Rounds > 1 {

@@ -22,6 +22,10 @@ type transportSide struct {
 	// cleanup removes what the side declared on the broker; nil for
 	// nothing to remove.
 	cleanup cleanupFunc
+	// cleanupAfterClose runs cleanup once the transport is closed: on
+	// Kafka a group can be deleted only when its members have left, and
+	// cleanup has a client of its own there.
+	cleanupAfterClose bool
 }
 
 // openTransportSide opens the transport of a side whose listeners
@@ -31,13 +35,18 @@ func openTransportSide(ctx context.Context, cfg *Config, n names, prios []transp
 	if err != nil {
 		return transportSide{}, fmt.Errorf("bench: %w", err)
 	}
-	return transportSide{cfg: cfg, n: n, tr: tr, prios: prios, cleanup: cleanup}, nil
+	ts := transportSide{cfg: cfg, n: n, tr: tr, prios: prios, cleanup: cleanup}
+	if u, err := transport.ParseURL(cfg.URL); err == nil {
+		k, _ := kindOf(u)
+		ts.cleanupAfterClose = k == KindKafka
+	}
+	return ts, nil
 }
 
 func (s *transportSide) listenConfig(group string) transport.ListenConfig {
 	return transport.ListenConfig{
 		Targets: []target.Target{s.n.target()}, Priorities: s.prios,
-		Pool: group, Prefetch: s.cfg.Prefetch,
+		Pool: group, Prefetch: s.cfg.Prefetch, Start: s.cfg.startPosition(),
 	}
 }
 
@@ -61,9 +70,15 @@ func (s *transportSide) send(ctx context.Context, p transport.Priority, msg tran
 }
 
 func (s *transportSide) close(ctx context.Context) error {
-	var err error
+	var err, cerr error
+	if s.cleanupAfterClose {
+		cerr = s.tr.Close()
+	}
 	if s.cleanup != nil {
 		err = s.cleanup(ctx, s.n, s.tr)
 	}
-	return errors.Join(err, s.tr.Close())
+	if !s.cleanupAfterClose {
+		cerr = s.tr.Close()
+	}
+	return errors.Join(err, cerr)
 }

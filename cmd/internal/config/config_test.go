@@ -162,7 +162,7 @@ func TestStrictErrors(t *testing.T) {
 		{"duplicate names", "endpoints: [{type: log}, {type: log}]\n", nil, []string{"endpoints[1].name", `"log"`}},
 		{"same file twice", "endpoints: [{name: a, type: file, path: x.jsonl}, {name: b, type: file, path: ./x.jsonl}]\n", nil, []string{"endpoints[1].path", "endpoints[0]"}},
 		{"no endpoints", "endpoints: []\n", nil, []string{"endpoints", "at least one"}},
-		{"bad transport url", "transport_url: 'kafka://h'\n", nil, []string{"transport_url", "kafka"}},
+		{"bad transport url", "transport_url: 'kafak://h'\n", nil, []string{"transport_url", "kafak", "valid: ", "kafka"}},
 		{"negative startup timeout", "startup_timeout: -1s\n", nil, []string{"startup_timeout", "negative"}},
 		{"bad startup timeout", "startup_timeout: 30\n", nil, []string{"startup_timeout", "unit"}},
 		{"unknown transport url option", "transport_url: 'rabbit://u:pw@h/?rabbit_qos_prefetch=5'\n", nil, []string{"transport_url", `unknown option "rabbit_qos_prefetch" for scheme rabbit (valid: `, "rabbit_qos_prefetch_count"}},

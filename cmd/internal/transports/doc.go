@@ -3,7 +3,7 @@
 // embedded NATS server harkd starts when no transport_url is configured.
 //
 // Importing this package registers the drivers (memory, nats,
-// rabbit); that registration is its only side effect, so programs
+// rabbit, kafka); that registration is its only side effect, so programs
 // import this package instead of the driver packages one by one and cannot
 // drift apart in what URLs they accept.
 package transports

@@ -14,7 +14,7 @@ import (
 )
 
 func TestEveryDriverRegistered(t *testing.T) {
-	for _, s := range []string{"memory", "fake", "nats", "rabbit", "amqp"} {
+	for _, s := range []string{"memory", "fake", "nats", "rabbit", "amqp", "kafka"} {
 		assert.Contains(t, Schemes(), s)
 	}
 	assert.Equal(t, "nats://127.0.0.1:4222", DefaultURL)
