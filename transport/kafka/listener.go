@@ -46,7 +46,7 @@ type listener struct {
 	newOffsets map[tp]int64
 	cl         *kgo.Client
 	clReady    chan struct{} // closed once cl is set: group callbacks may run before
-	assigned   chan struct{} // closed on the first non-empty assignment
+	assigned   chan struct{} // closed once the first non-empty assignment's start offsets are resolved
 	assignOnce sync.Once
 
 	handoff *driverkit.Handoff[delivery]
@@ -68,6 +68,7 @@ type listener struct {
 	done       chan struct{} // closed by Stop
 	loopDone   chan struct{}
 	commitStop chan struct{}
+	commitNow  chan struct{} // a commit is wanted before the next tick (buffer 1)
 	commitDone chan struct{}
 	released   chan struct{}
 	closeOnce  sync.Once
@@ -111,7 +112,7 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 		budget:  driverkit.NewWake(), settled: driverkit.NewWake(),
 		parts: map[tp]*partState{}, live: map[*delivery]struct{}{},
 		done: make(chan struct{}), loopDone: make(chan struct{}),
-		commitStop: make(chan struct{}), commitDone: make(chan struct{}),
+		commitStop: make(chan struct{}), commitNow: make(chan struct{}, 1), commitDone: make(chan struct{}),
 		released: make(chan struct{}),
 	}
 	l.group = cfg.Pool
@@ -157,18 +158,14 @@ func (t *Transport) Listen(ctx context.Context, cfg transport.ListenConfig) (tra
 		kgo.ConsumeStartOffset(kgo.NewOffset().AtStart()),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.AdjustFetchOffsetsFn(l.adjustOffsets),
-		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
-			if len(m) > 0 {
-				l.assignOnce.Do(func() { close(l.assigned) })
-			}
-		}),
 		kgo.OnPartitionsRevoked(func(ctx context.Context, _ *kgo.Client, m map[string][]int32) { l.revoke(ctx, m, true) }),
 		kgo.OnPartitionsLost(func(ctx context.Context, _ *kgo.Client, m map[string][]int32) { l.revoke(ctx, m, false) }),
 		kgo.FetchMaxPartitionBytes(int32(t.cfg.maxFetchBytes)),
-		// The client buffers one fetch per broker beyond what the
-		// prefetch lets in; keep it to a few partitions' worth rather
-		// than franz-go's 50 MB.
-		kgo.FetchMaxBytes(int32(min(4*t.cfg.maxFetchBytes, 50<<20))),
+		// The client buffers a whole fetch per broker beyond what the
+		// prefetch lets in: keep it to kafka_max_fetch_bytes (1 MiB),
+		// not franz-go's 50 MB. At 4 MiB harkd peaked at 83 MiB draining
+		// a million notifications, at 1 MiB at 70 MiB and no slower.
+		kgo.FetchMaxBytes(int32(min(t.cfg.maxFetchBytes, 50<<20))),
 		kgo.FetchMaxWait(t.cfg.consumerTimeout),
 		kgo.HeartbeatInterval(time.Second),
 		// Range splits each topic's partitions among the members that

@@ -80,6 +80,8 @@ func (l *listener) commitLoop() {
 		select {
 		case <-t.C:
 			l.commit(nil)
+		case <-l.commitNow:
+			l.commit(nil)
 		case <-l.commitStop:
 			return
 		}
@@ -155,8 +157,9 @@ func (l *listener) commit(only map[tp]bool) {
 // decides where the partitions without one start: the retry topics at
 // their start (everything in them is the group's), the others as the
 // listener's start position says. The positions are resolved to exact
-// offsets here and committed with the next commit, so that a partition
-// that got nothing yet does not start somewhere else after a restart.
+// offsets here and committed at once (the commit loop is nudged), so that
+// a partition that got nothing yet does not start somewhere else after a
+// restart; Listen returns once this ran for its first assignment.
 func (l *listener) adjustOffsets(ctx context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
 	if !l.waitClient(ctx) {
 		return nil, ctx.Err()
@@ -221,6 +224,17 @@ func (l *listener) adjustOffsets(ctx context.Context, offsets map[string]map[int
 		l.parts[k] = ps
 	}
 	l.mu.Unlock()
+	if len(states) > 0 {
+		// Commit the resolved start positions now, not at the next tick,
+		// so that they hold from the group's first Listen on; and let
+		// Listen return only now, so that a listener closed at once has
+		// its positions to commit.
+		select {
+		case l.commitNow <- struct{}{}:
+		default:
+		}
+		l.assignOnce.Do(func() { close(l.assigned) })
+	}
 	return offsets, nil
 }
 
