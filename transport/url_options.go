@@ -113,6 +113,26 @@ func (u *URL) DurationOption(key string, def time.Duration) (time.Duration, erro
 	return d, nil
 }
 
+// ChoiceOption returns query option key, trimmed of spaces and passed
+// through fold (strings.ToLower, strings.ToUpper; nil keeps it as
+// written), when it is one of choices; def when the option is not set.
+// Any other value is an error wrapping ErrInvalidURL that lists the
+// choices.
+func (u *URL) ChoiceOption(key, def string, fold func(string) string, choices ...string) (string, error) {
+	v, ok := u.Query[key]
+	if !ok {
+		return def, nil
+	}
+	s := strings.TrimSpace(v)
+	if fold != nil {
+		s = fold(s)
+	}
+	if slices.Contains(choices, s) {
+		return s, nil
+	}
+	return "", u.optionError(key, v, "is not supported (valid: "+strings.Join(choices, ", ")+")")
+}
+
 // StringsOption returns query option key split on ',' with each item
 // trimmed of spaces and empty items dropped (oslo's ListOpt); nil when the
 // option is not set. A repeated key arrives already joined with ',', so

@@ -384,3 +384,24 @@ func FuzzParseURL(f *testing.F) {
 		require.Equal(t, u, back, "redacted form %q", u.Redacted())
 	})
 }
+
+func TestURL_ChoiceOption(t *testing.T) {
+	u, err := transport.ParseURL("kafka://h/?security_protocol=+sasl_ssl+&codec=Zstd&ssl_client_key_password=hunter2")
+	require.NoError(t, err)
+
+	got, err := u.ChoiceOption("security_protocol", "PLAINTEXT", strings.ToUpper, "PLAINTEXT", "SASL_SSL")
+	require.NoError(t, err)
+	assert.Equal(t, "SASL_SSL", got, "trimmed and folded")
+
+	got, err = u.ChoiceOption("unset", "none", strings.ToLower, "none", "gzip")
+	require.NoError(t, err)
+	assert.Equal(t, "none", got, "the default when the option is not set")
+
+	_, err = u.ChoiceOption("codec", "", nil, "zstd", "lz4")
+	require.ErrorIs(t, err, transport.ErrInvalidURL)
+	assert.EqualError(t, err, transport.ErrInvalidURL.Error()+`: option codec="Zstd" is not supported (valid: zstd, lz4)`, "nil fold keeps the case")
+
+	_, err = u.ChoiceOption("ssl_client_key_password", "", nil, "a")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2", "a secret option's value is never shown")
+}

@@ -8,5 +8,10 @@ import (
 // init registers the driver under the scheme kafka, as oslo names it. It
 // is the package's only side effect.
 func init() {
-	transport.Register(driverkit.Driver[*Transport, Option]{Validate: ValidateURL, Connect: Open}, "kafka")
+	transport.Register(driver(), "kafka")
+}
+
+// driver is the package's transport.Driver.
+func driver() driverkit.Driver[*Transport, Option] {
+	return driverkit.Driver[*Transport, Option]{Validate: ValidateURL, Connect: Open}
 }

@@ -186,24 +186,16 @@ func WithPublishTimeout(d time.Duration) Option {
 // Default: DefaultRevokeGrace.
 func WithRevokeGrace(d time.Duration) Option {
 	return func(c *config) error {
-		if d < 0 || d > 30*time.Second {
-			return opt.Invalid("revoke grace %s is out of range (0..30s)", d)
-		}
-		c.revokeGrace = d
-		return nil
+		return driverkit.SetBetween(opt, &c.revokeGrace, d, 0, 30*time.Second, "revoke grace")
 	}
 }
 
 // WithCommitInterval sets the longest a settled offset waits before it is
-// committed. Shorter commits more often (more requests), longer redelivers
-// more after a crash. Default: DefaultCommitInterval.
+// committed (1ms to 1m). Shorter commits more often (more requests),
+// longer redelivers more after a crash. Default: DefaultCommitInterval.
 func WithCommitInterval(d time.Duration) Option {
 	return func(c *config) error {
-		if d <= 0 || d > time.Minute {
-			return opt.Invalid("commit interval %s is out of range (0..1m]", d)
-		}
-		c.commitInterval = d
-		return nil
+		return driverkit.SetBetween(opt, &c.commitInterval, d, time.Millisecond, time.Minute, "commit interval")
 	}
 }
 
@@ -212,13 +204,7 @@ func WithCommitInterval(d time.Duration) Option {
 // of a group with more members than partitions gets none and waits the
 // whole time. Default: DefaultJoinWait.
 func WithJoinWait(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 || d > 5*time.Minute {
-			return opt.Invalid("join wait %s is out of range (0..5m)", d)
-		}
-		c.joinWait = d
-		return nil
-	}
+	return func(c *config) error { return driverkit.SetBetween(opt, &c.joinWait, d, 0, 5*time.Minute, "join wait") }
 }
 
 // WithRetryPolicy sets how a requeued copy or a dead-letter record is

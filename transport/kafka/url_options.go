@@ -75,32 +75,17 @@ func parseURL(u *transport.URL, c *config) error {
 	if g, ok := u.Option("consumer_group"); ok {
 		c.consumerGroup = g
 	}
-	if s, ok := u.Option("compression_codec"); ok {
-		s = strings.ToLower(strings.TrimSpace(s))
-		switch s {
-		case CompressionNone, CompressionGzip, CompressionSnappy, CompressionLZ4, CompressionZstd:
-			c.compression = s
-		default:
-			return fmt.Errorf("%w: option compression_codec=%q is not supported (valid: none, gzip, snappy, lz4, zstd)", transport.ErrInvalidURL, s)
-		}
+	if c.compression, err = u.ChoiceOption("compression_codec", c.compression, strings.ToLower,
+		CompressionNone, CompressionGzip, CompressionSnappy, CompressionLZ4, CompressionZstd); err != nil {
+		return err
 	}
-	if s, ok := u.Option("security_protocol"); ok {
-		s = strings.ToUpper(strings.TrimSpace(s))
-		switch s {
-		case ProtocolPlaintext, ProtocolSSL, ProtocolSASLPlaintext, ProtocolSASLSSL:
-			c.protocol = s
-		default:
-			return fmt.Errorf("%w: option security_protocol=%q is not supported (valid: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)", transport.ErrInvalidURL, s)
-		}
+	if c.protocol, err = u.ChoiceOption("security_protocol", c.protocol, strings.ToUpper,
+		ProtocolPlaintext, ProtocolSSL, ProtocolSASLPlaintext, ProtocolSASLSSL); err != nil {
+		return err
 	}
-	if s, ok := u.Option("sasl_mechanism"); ok {
-		s = strings.ToUpper(strings.TrimSpace(s))
-		switch s {
-		case MechanismPlain, MechanismScramSHA256, MechanismScramSHA512:
-			c.mechanism = s
-		default:
-			return fmt.Errorf("%w: option sasl_mechanism=%q is not supported (valid: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)", transport.ErrInvalidURL, s)
-		}
+	if c.mechanism, err = u.ChoiceOption("sasl_mechanism", c.mechanism, strings.ToUpper,
+		MechanismPlain, MechanismScramSHA256, MechanismScramSHA512); err != nil {
+		return err
 	}
 	if c.sasl() && c.username == "" {
 		return fmt.Errorf("%w: security_protocol=%s needs a user name and password in the URL (kafka://user:pass@host:9092/)", transport.ErrInvalidURL, c.protocol)

@@ -116,15 +116,7 @@ func ValidateURL(u *transport.URL) error {
 // New parses rawURL and opens a transport with opts (and transport
 // defaults for the rest): a shortcut for Open.
 func New(ctx context.Context, rawURL string, opts ...Option) (*Transport, error) {
-	u, err := transport.ParseURL(rawURL)
-	if err != nil {
-		return nil, err
-	}
-	o, err := transport.NewOptions()
-	if err != nil {
-		return nil, err
-	}
-	return Open(ctx, u, o, opts...)
+	return driver().OpenRaw(ctx, rawURL, opts...)
 }
 
 // DefaultExchange is the exchange of targets without one: the URL's

@@ -29,3 +29,19 @@ func (d Driver[T, O]) Open(ctx context.Context, u *transport.URL, o transport.Op
 	}
 	return t, nil
 }
+
+// OpenRaw parses rawURL and calls d.Connect with the transport defaults
+// and opts: the body of each driver package's New(ctx, rawURL, opts...)
+// shortcut.
+func (d Driver[T, O]) OpenRaw(ctx context.Context, rawURL string, opts ...O) (T, error) {
+	var zero T
+	u, err := transport.ParseURL(rawURL)
+	if err != nil {
+		return zero, err
+	}
+	o, err := transport.NewOptions()
+	if err != nil {
+		return zero, err
+	}
+	return d.Connect(ctx, u, o, opts...)
+}

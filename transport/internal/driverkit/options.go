@@ -64,3 +64,13 @@ func SetNonNegative[T Number](o Opt, dst *T, v T, what string) error {
 	*dst = v
 	return nil
 }
+
+// SetBetween stores v in dst when lo <= v <= hi; otherwise it returns
+// "<what> <v> is out of range (<lo>..<hi>)".
+func SetBetween[T Number](o Opt, dst *T, v, lo, hi T, what string) error {
+	if v < lo || v > hi {
+		return o.Invalid("%s %v is out of range (%v..%v)", what, v, lo, hi)
+	}
+	*dst = v
+	return nil
+}

@@ -42,3 +42,16 @@ func TestOpt(t *testing.T) {
 	require.NoError(t, o.Exchange(&ex, "nova"))
 	assert.Equal(t, "nova", ex)
 }
+
+func TestSetBetween(t *testing.T) {
+	const o = driverkit.Opt("kafka")
+	d := time.Second
+	require.NoError(t, driverkit.SetBetween(o, &d, 0, 0, time.Minute, "join wait"))
+	assert.Zero(t, d, "the bounds are inside")
+	require.NoError(t, driverkit.SetBetween(o, &d, time.Minute, 0, time.Minute, "join wait"))
+	assert.Equal(t, time.Minute, d)
+	err := driverkit.SetBetween(o, &d, 2*time.Minute, 0, time.Minute, "join wait")
+	require.ErrorIs(t, err, transport.ErrInvalidConfig)
+	assert.EqualError(t, err, "kafka: "+transport.ErrInvalidConfig.Error()+": join wait 2m0s is out of range (0s..1m0s)")
+	assert.Equal(t, time.Minute, d, "a rejected value is not stored")
+}
