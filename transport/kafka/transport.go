@@ -215,12 +215,8 @@ func (t *Transport) topic(topic string, p transport.Priority) string {
 // Close closes every listener (their unsettled deliveries go back to the
 // group) and the send client. Idempotent.
 func (t *Transport) Close() error {
-	ls, first := t.listeners.Close()
-	if !first {
+	if first, _ := driverkit.CloseAll(&t.listeners); !first {
 		return nil
-	}
-	for _, l := range ls {
-		_ = l.Close()
 	}
 	t.prod.Close()
 	t.admCl.Close()

@@ -288,14 +288,11 @@ func (t *Transport) isClosed() bool { return t.listeners.Closed() }
 // it: subscriptions end and every buffered publish, acks included, is
 // flushed before the connection closes. Idempotent.
 func (t *Transport) Close() error {
-	ls, first := t.listeners.Close()
+	first, err := driverkit.CloseAll(&t.listeners)
 	if !first {
 		return nil
 	}
-	var errs []error
-	for _, l := range ls {
-		errs = append(errs, l.Close())
-	}
+	errs := []error{err}
 	if t.ownConn {
 		if err := t.nc.Drain(); err != nil {
 			// Drain refuses while reconnecting; nothing can be flushed then.

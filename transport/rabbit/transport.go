@@ -286,12 +286,8 @@ func (t *Transport) isClosed() bool { return t.listeners.Closed() }
 // Close closes every listener (their unsettled deliveries go back to the
 // broker) and the send connection. Idempotent.
 func (t *Transport) Close() error {
-	ls, first := t.listeners.Close()
-	if !first {
+	if first, _ := driverkit.CloseAll(&t.listeners); !first {
 		return nil
-	}
-	for _, l := range ls {
-		_ = l.Close()
 	}
 	t.pub.close()
 	return nil

@@ -1,6 +1,10 @@
 package driverkit
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/harkmq/hark/transport"
+)
 
 // Listeners is a transport's set of open listeners and whether the
 // transport is closed, under one lock: a listener is added only while the
@@ -84,4 +88,20 @@ func (s *Listeners[L]) listLocked() []L {
 		ls = append(ls, l)
 	}
 	return ls
+}
+
+// CloseAll closes s (see Listeners.Close) and then each listener it held,
+// returning their errors joined, and first: false when s was already
+// closed, so that a transport's Close, which releases its own
+// connections only when first, is idempotent.
+func CloseAll[L interface {
+	comparable
+	Close() error
+}](s *Listeners[L]) (first bool, err error) {
+	ls, first := s.Close()
+	var errs []error
+	for _, l := range ls {
+		errs = append(errs, l.Close())
+	}
+	return first, transport.JoinErrors(errs...)
 }

@@ -1,8 +1,12 @@
 package driverkit
 
 import (
+	"errors"
 	"slices"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestListenersAddRemoveClose(t *testing.T) {
@@ -45,4 +49,30 @@ func TestListenersAddRemoveClose(t *testing.T) {
 	if _, closed := s.Snapshot(); !closed {
 		t.Fatal("Snapshot after Close: closed = false")
 	}
+}
+
+type closer struct {
+	closed int
+	err    error
+}
+
+func (c *closer) Close() error { c.closed++; return c.err }
+
+func TestCloseAll(t *testing.T) {
+	var s Listeners[*closer]
+	a, b := &closer{}, &closer{err: errors.New("b: broken pipe")}
+	require.True(t, s.Add(a))
+	require.True(t, s.Add(b))
+
+	first, err := CloseAll(&s)
+	assert.True(t, first)
+	assert.EqualError(t, err, "b: broken pipe")
+	assert.Equal(t, 1, a.closed)
+	assert.Equal(t, 1, b.closed)
+
+	first, err = CloseAll(&s)
+	assert.False(t, first, "a second close is a no-op")
+	assert.NoError(t, err)
+	assert.Equal(t, 1, a.closed, "each listener is closed once")
+	assert.False(t, s.Add(&closer{}), "nothing is added after the close")
 }
