@@ -503,10 +503,24 @@ func harnessStream(t *testing.T, c jsCluster) jetstream.JetStream {
 	t.Logf("%s cluster, meta leader %s", c.Kind(), c.WaitMetaLeader(t))
 	_, js := connectAdmin(t, c.URL(""))
 	ctx := testutil.Within(t, clusterWait)
-	_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "H", Subjects: []string{"h.>"}, Replicas: 3})
-	require.NoError(t, err)
-	_, err = js.CreateConsumer(ctx, "H", jetstream.ConsumerConfig{Durable: "c", AckPolicy: jetstream.AckExplicitPolicy})
-	require.NoError(t, err)
+	// Each attempt is bounded and repeated: on a loaded machine a cluster
+	// that just elected its meta leader can let a create time out while
+	// the peers catch up. Creating the same stream or consumer again is
+	// a no-op once one attempt got through.
+	var lastErr error
+	created := assert.Eventually(t, func() bool {
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if _, lastErr = js.CreateStream(actx, jetstream.StreamConfig{Name: "H", Subjects: []string{"h.>"}, Replicas: 3}); lastErr != nil {
+			return false
+		}
+		_, lastErr = js.CreateConsumer(actx, "H", jetstream.ConsumerConfig{Durable: "c", AckPolicy: jetstream.AckExplicitPolicy})
+		return lastErr == nil
+	}, clusterWait, 100*time.Millisecond, "create the R3 stream H and its consumer")
+	if !created {
+		require.NoError(t, lastErr, "the last attempt")
+		t.FailNow()
+	}
 	t.Logf("stream leader %s, consumer leader %s (%s after the start)", c.StreamLeader(t, "H"), c.ConsumerLeader(t, "H", "c"), time.Since(start))
 	return js
 }
