@@ -105,7 +105,7 @@ func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConf
 		return "", nil, err
 	}
 	want := t.consumerConfig(cfg, s)
-	c, err := t.js.Consumer(ctx, stream, want.Durable)
+	c, err := t.lookupConsumer(ctx, stream, want.Durable)
 	switch {
 	case err == nil:
 		return stream, t.updateConsumer(ctx, stream, c, want), nil
@@ -123,6 +123,35 @@ func (t *Transport) ensureConsumer(ctx context.Context, cfg transport.ListenConf
 	}
 	return stream, c, nil
 }
+
+// lookupConsumer asks for the consumer durable of stream, one attempt
+// bounded by apiAttemptTimeout, again after a timeout or a lost leader
+// (a consumer whose leader is moving can leave a request unanswered)
+// until ctx ends, or three times when ctx has no deadline. A consumer
+// that does not exist is answered at once (jetstream.ErrConsumerNotFound).
+func (t *Transport) lookupConsumer(ctx context.Context, stream, durable string) (jetstream.Consumer, error) {
+	p := transport.RetryPolicy{AttemptTimeout: apiAttemptTimeout, Backoff: transport.Backoff{Start: 100 * time.Millisecond, Step: 400 * time.Millisecond, Max: 2 * time.Second}}
+	if _, ok := ctx.Deadline(); !ok {
+		p.Attempts = 3
+	}
+	var c jetstream.Consumer
+	err := transport.Retry(ctx, p, func(ctx context.Context) error {
+		var err error
+		c, err = t.js.Consumer(ctx, stream, durable)
+		if errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
+			return transport.Permanent(err)
+		}
+		return err
+	}, func(ri transport.RetryInfo) {
+		t.log.Debug("nats: consumer lookup retried", zap.String("consumer", durable), zap.String("stream", stream),
+			zap.Int("attempt", ri.Attempt), zap.Error(ri.Err))
+	})
+	return c, err
+}
+
+// apiAttemptTimeout bounds one JetStream API request that Listen retries:
+// jetstream's own default request timeout.
+const apiAttemptTimeout = 5 * time.Second
 
 // existingStream returns the name of exchange's stream, making nothing,
 // for a passive listener (transport.ListenConfig.Passive); a missing one
