@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/harkmq/hark/transport"
+	"github.com/harkmq/hark/transport/oslo"
 )
 
 type infoAndWrongWarn struct{}
@@ -40,4 +41,12 @@ func TestMethodsOf(t *testing.T) {
 
 	assert.Empty(t, singleMethods(nil))
 	assert.Empty(t, batchMethods(42))
+}
+
+// A notification keeps the layout its body was decoded from, so a bridge
+// need not decode it again.
+func TestNotificationDialect(t *testing.T) {
+	n := FromOslo(&oslo.OsloMessage{Dialect: transport.DialectKafka}, 1, nil)
+	assert.Equal(t, transport.DialectKafka, n.Dialect())
+	assert.Equal(t, transport.DialectAMQP, FromOslo(&oslo.OsloMessage{}, 1, nil).Dialect())
 }

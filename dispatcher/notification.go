@@ -29,9 +29,10 @@ type Notification struct {
 	// Metadata carries the message id, timestamp and delivery count.
 	Metadata Metadata
 
-	lease  Lease
-	raw    transport.Message
-	source transport.Source
+	lease   Lease
+	raw     transport.Message
+	source  transport.Source
+	dialect transport.Dialect
 }
 
 // Metadata is what oslo passes as metadata, plus the delivery count.
@@ -69,6 +70,7 @@ func FromOslo(m *oslo.OsloMessage, deliveries int, lease Lease) *Notification {
 		Payload:     payload,
 		Metadata:    Metadata{MessageID: m.MessageID, Timestamp: m.Timestamp, Deliveries: deliveries},
 		lease:       lease,
+		dialect:     m.Dialect,
 	}
 }
 
@@ -98,6 +100,11 @@ func FromReceived(m *oslo.OsloMessage, r Received) *Notification {
 // byte), e.g. to forward it unchanged. It is the zero Message for a
 // notification not built by a listener. Callers must not modify the body.
 func (n *Notification) Raw() transport.Message { return n.raw }
+
+// Dialect returns the layout the notification's body had on the wire
+// (flattened or nested context), so that a bridge can tell whether the
+// raw body suits a destination without decoding it again.
+func (n *Notification) Dialect() transport.Dialect { return n.dialect }
 
 // Source returns the target, routing priority and pool the notification
 // came through (zero for a notification not built by a listener).

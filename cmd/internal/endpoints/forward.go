@@ -128,7 +128,7 @@ func (f *forwardEndpoint) message(n *dispatcher.Notification, dest transport.Dia
 		return transport.Message{}, fmt.Errorf("forward: notification %s has no raw message (not received by a listener)", n.Metadata.MessageID)
 	}
 	orig := transport.Message{ID: raw.ID, Body: raw.Body, Header: raw.Header.Clone()}
-	return reencodeFor(orig, n.Source(), dest)
+	return reencodeFor(orig, n.Source(), n.Dialect(), dest)
 }
 
 func (f *forwardEndpoint) HandleBatch(ctx context.Context, ns []*dispatcher.Notification) dispatcher.Result {

@@ -40,6 +40,15 @@ func encodeIn(t *testing.T, m *oslo.OsloMessage, o oslo.EncodeOptions) transport
 	return msg
 }
 
+// layoutOf is the layout msg's body has, as the listener's decode finds
+// it (Notification.Dialect).
+func layoutOf(t *testing.T, msg transport.Message) transport.Dialect {
+	t.Helper()
+	m, err := oslo.DecodeNotification(msg)
+	require.NoError(t, err)
+	return m.Dialect
+}
+
 var fwdSource = transport.Source{Target: target.Target{Exchange: "openstack", Topic: "notifications"}, Priority: transport.Info}
 
 // Where the layouts match, the forward sends the original; where they
@@ -57,7 +66,7 @@ func TestReencodeFor(t *testing.T) {
 			dest transport.Dialect
 		}{{rabbitBody, transport.DialectAMQP}, {rabbitGzip, transport.DialectAMQP}, {kafkaBody, transport.DialectKafka}} {
 			tc.msg.ID = "original-id"
-			out, err := reencodeFor(tc.msg, fwdSource, tc.dest)
+			out, err := reencodeFor(tc.msg, fwdSource, layoutOf(t, tc.msg), tc.dest)
 			require.NoError(t, err)
 			assert.Equal(t, tc.msg, out)
 		}
@@ -66,7 +75,7 @@ func TestReencodeFor(t *testing.T) {
 	t.Run("amqp to kafka", func(t *testing.T) {
 		want := encodeIn(t, fwdMessage(), oslo.EncodeOptions{Dialect: transport.DialectKafka})
 		for _, in := range []transport.Message{rabbitBody, rabbitGzip} {
-			out, err := reencodeFor(in, fwdSource, transport.DialectKafka)
+			out, err := reencodeFor(in, fwdSource, layoutOf(t, in), transport.DialectKafka)
 			require.NoError(t, err)
 			assert.Equal(t, string(want.Body), string(out.Body), "what oslo's kafka notifier would have written")
 			assert.Nil(t, out.Header, "no compression header on kafka")
@@ -75,7 +84,7 @@ func TestReencodeFor(t *testing.T) {
 	})
 
 	t.Run("kafka to amqp", func(t *testing.T) {
-		out, err := reencodeFor(kafkaBody, fwdSource, transport.DialectAMQP)
+		out, err := reencodeFor(kafkaBody, fwdSource, layoutOf(t, kafkaBody), transport.DialectAMQP)
 		require.NoError(t, err)
 		m, err := oslo.DecodeNotification(out)
 		require.NoError(t, err)
@@ -87,12 +96,12 @@ func TestReencodeFor(t *testing.T) {
 		assert.Equal(t, `{"b": 2, "a": 1.50}`, string(m.Payload))
 		assert.Contains(t, string(out.Body), `\"_context_user\": \"bob\", \"_context_roles\": [\"admin\"]}`)
 
-		again, err := reencodeFor(kafkaBody, fwdSource, transport.DialectAMQP)
+		again, err := reencodeFor(kafkaBody, fwdSource, layoutOf(t, kafkaBody), transport.DialectAMQP)
 		require.NoError(t, err)
 		assert.Equal(t, out, again, "a retried forward sends the same _unique_id")
 		other := fwdSource
 		other.Target.Topic = "audit"
-		fromAudit, err := reencodeFor(kafkaBody, other, transport.DialectAMQP)
+		fromAudit, err := reencodeFor(kafkaBody, other, layoutOf(t, kafkaBody), transport.DialectAMQP)
 		require.NoError(t, err)
 		assert.NotEqual(t, out.ID, fromAudit.ID, "the copy from another topic is another message")
 	})
