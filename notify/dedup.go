@@ -185,19 +185,31 @@ func (d *dedup) grow() {
 	d.ring, d.head = ring, 0
 }
 
-// dedupKeyOf is what identifies a notification's sends: its per-send
-// _unique_id (oslo's rabbit layout, and hark's notifier on every AMQP
-// dialect transport). oslo's kafka layout has none: there the message_id
-// is the id every retry reuses, but one notification sent to several
-// topics shares it across those copies, so it identifies a redelivery
-// only with the exchange and topic it came through (a listener on two of
-// those topics gets both copies). "" (not de-duplicated) without either.
-func dedupKeyOf(om *oslo.OsloMessage, src transport.Source) string {
-	if om.UniqueID != "" {
-		return om.UniqueID
+// idOf is the id of a notification's sends: its per-send _unique_id
+// (oslo's rabbit layout, and hark's notifier on every AMQP-dialect
+// transport). oslo's kafka layout has none: there the message_id is the
+// id every retry reuses, but one notification sent to several topics
+// shares it across those copies, so it identifies a redelivery only with
+// the exchange and topic it came through (a listener on two of those
+// topics gets both copies). The zero dedupID (not de-duplicated) without
+// either. The parts are hashed in place, not joined into a new string,
+// as this runs for every notification.
+func (d *dedup) idOf(om *oslo.OsloMessage, src transport.Source) dedupID {
+	if d == nil || om.UniqueID != "" {
+		return d.id(om.UniqueID)
 	}
 	if om.MessageID == "" {
-		return ""
+		return dedupID{}
 	}
-	return om.MessageID + "\x00" + src.Target.Exchange + "\x00" + src.Target.Topic
+	sum := func(seed maphash.Seed) uint64 {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		_, _ = h.WriteString(om.MessageID)
+		_ = h.WriteByte(0)
+		_, _ = h.WriteString(src.Target.Exchange)
+		_ = h.WriteByte(0)
+		_, _ = h.WriteString(src.Target.Topic)
+		return h.Sum64()
+	}
+	return dedupID{key: dedupKey{sum(d.seeds[0]), sum(d.seeds[1])}, ok: true}
 }

@@ -71,7 +71,7 @@ func (h *handler) prepare(ctx context.Context, d transport.Delivery) (in inbound
 	}
 	prio, _ := transport.ParsePriority(om.Priority)
 	h.emit(EventReceived, prio, "", "")
-	id := h.dedup.id(dedupKeyOf(om, d.Source()))
+	id := h.dedup.idOf(om, d.Source())
 	if h.dedup.contains(id) {
 		h.duplicate(d, prio, id, om)
 		return inbound{}, false
